@@ -1,0 +1,146 @@
+import {
+  FRAME_HEADER_LENGTH,
+  FrameType,
+  MAX_PATH_LENGTH,
+  type FrameTypeCode,
+} from './constants.js';
+import { ERROR_CODES, ProtocolError } from './errors.js';
+import type { Endpoint, LoadReport, Message, MessageType } from './messages.js';
+import {
+  asObject,
+  readArray,
+  readBoolean,
+  readCount,
+  readNullableString,
+  readNumber,
+  readOneOf,
+  readString,
+  type Json,
+} from './validate.js';
+
+const MAX_TEXT = 1024;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export const FRAME_TYPE_OF: Record<MessageType, FrameTypeCode> = {
+  route: FrameType.Route,
+  'route-ok': FrameType.RouteOk,
+  get: FrameType.Get,
+  object: FrameType.Object,
+  data: FrameType.Data,
+  end: FrameType.End,
+  ping: FrameType.Ping,
+  pong: FrameType.Pong,
+  error: FrameType.Error,
+};
+
+/** The 5-byte header of a frame whose payload the caller writes next (data frames, no copy). */
+export function encodeFrameHeader(type: FrameTypeCode, payloadLength: number): Buffer {
+  const header = Buffer.allocUnsafe(FRAME_HEADER_LENGTH);
+  header.writeUInt32BE(payloadLength, 0);
+  header.writeUInt8(type, 4);
+  return header;
+}
+
+/** One whole frame. For data frames prefer encodeFrameHeader + the bytes, to avoid a copy. */
+export function encodeMessage(message: Message): Buffer {
+  if (message.type === 'data') {
+    return Buffer.concat([encodeFrameHeader(FrameType.Data, message.bytes.length), message.bytes]);
+  }
+  const { type, ...fields } = message;
+  const payload = Buffer.from(JSON.stringify(fields), 'utf8');
+  return Buffer.concat([encodeFrameHeader(FRAME_TYPE_OF[type], payload.length), payload]);
+}
+
+function readPath(obj: Json): string | null {
+  const path = readNullableString(obj, 'path', MAX_PATH_LENGTH);
+  if (path !== null && !path.startsWith('/')) {
+    throw new ProtocolError('bad_message', 'field "path" must start with "/"');
+  }
+  return path;
+}
+
+function readSha(obj: Json, field: string): string {
+  const value = readString(obj, field, 64);
+  if (!SHA256_HEX.test(value)) {
+    throw new ProtocolError('bad_message', `field "${field}" must be 64 lowercase hex digits`);
+  }
+  return value;
+}
+
+function readEndpoint(value: unknown): Endpoint {
+  const obj = asObject(value, 'an endpoint');
+  const port = readCount(obj, 'port');
+  if (port < 1 || port > 65535)
+    throw new ProtocolError('bad_message', 'endpoint port out of range');
+  return { id: readString(obj, 'id', MAX_TEXT), host: readString(obj, 'host', MAX_TEXT), port };
+}
+
+function readLoad(value: unknown): LoadReport {
+  const obj = asObject(value, 'a load report');
+  return {
+    activeTransfers: readCount(obj, 'activeTransfers'),
+    activeConnections: readCount(obj, 'activeConnections'),
+    bytesPerSecond: readNumber(obj, 'bytesPerSecond'),
+    eventLoopLagMs: readNumber(obj, 'eventLoopLagMs'),
+    draining: readBoolean(obj, 'draining'),
+    cachedObjects: readCount(obj, 'cachedObjects'),
+    cachedBytes: readCount(obj, 'cachedBytes'),
+  };
+}
+
+function parseControl(type: FrameTypeCode, obj: Json): Message {
+  switch (type) {
+    case FrameType.Route:
+      return { type: 'route', path: readPath(obj) };
+    case FrameType.RouteOk:
+      return {
+        type: 'route-ok',
+        best: readEndpoint(obj['best']),
+        alternates: readArray(obj, 'alternates', 8).map(readEndpoint),
+        strategy: readString(obj, 'strategy', MAX_TEXT),
+        reason: readString(obj, 'reason', MAX_TEXT),
+      };
+    case FrameType.Get:
+      return { type: 'get', path: readPath(obj), offset: readCount(obj, 'offset') };
+    case FrameType.Object:
+      return {
+        type: 'object',
+        path: readString(obj, 'path', MAX_PATH_LENGTH),
+        size: readCount(obj, 'size'),
+        offset: readCount(obj, 'offset'),
+        etag: readNullableString(obj, 'etag', MAX_TEXT),
+        sha256: obj['sha256'] === null ? null : readSha(obj, 'sha256'),
+        cache: readOneOf(obj, 'cache', ['hit', 'miss', 'revalidated', 'stale'] as const),
+        servedBy: readString(obj, 'servedBy', MAX_TEXT),
+      };
+    case FrameType.End:
+      return { type: 'end', size: readCount(obj, 'size'), sha256: readSha(obj, 'sha256') };
+    case FrameType.Ping:
+      return { type: 'ping', seq: readCount(obj, 'seq') };
+    case FrameType.Pong:
+      return { type: 'pong', seq: readCount(obj, 'seq'), load: readLoad(obj['load']) };
+    case FrameType.Error: {
+      const message: Message = {
+        type: 'error',
+        code: readOneOf(obj, 'code', ERROR_CODES),
+        message: readString(obj, 'message', MAX_TEXT),
+      };
+      if (obj['retryAfterMs'] !== undefined) message.retryAfterMs = readCount(obj, 'retryAfterMs');
+      return message;
+    }
+    default:
+      throw new ProtocolError('unknown_type', `frame type ${type} has no control payload`);
+  }
+}
+
+/** Turns one frame's payload into a typed message, or throws a ProtocolError. */
+export function decodePayload(type: FrameTypeCode, payload: Buffer): Message {
+  if (type === FrameType.Data) return { type: 'data', bytes: payload };
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch {
+    throw new ProtocolError('bad_message', `frame type ${type} payload is not valid JSON`);
+  }
+  return parseControl(type, asObject(json, 'a control payload'));
+}

@@ -1,0 +1,103 @@
+import type { ErrorCode } from './errors.js';
+
+/** Where a replica listens. `id` is `host:port` (IPv6 hosts in brackets). */
+export interface Endpoint {
+  id: string;
+  host: string;
+  port: number;
+}
+
+/** What a replica says about itself in every probe answer. */
+export interface LoadReport {
+  activeTransfers: number;
+  activeConnections: number;
+  bytesPerSecond: number;
+  eventLoopLagMs: number;
+  draining: boolean;
+  cachedObjects: number;
+  cachedBytes: number;
+}
+
+/** How a replica got the bytes it is sending. */
+export type CacheStatus = 'hit' | 'miss' | 'revalidated' | 'stale';
+
+/** Client → balancer: which replica should serve this path (null: the default object). */
+export interface RouteMessage {
+  type: 'route';
+  path: string | null;
+}
+
+/** Balancer → client: the best replica and up to two distinct alternates, in order. */
+export interface RouteOkMessage {
+  type: 'route-ok';
+  best: Endpoint;
+  alternates: Endpoint[];
+  strategy: string;
+  reason: string;
+}
+
+/** Client → replica: send this object (null path: the default object) from a byte offset. */
+export interface GetMessage {
+  type: 'get';
+  path: string | null;
+  offset: number;
+}
+
+/**
+ * Replica → client, before the data frames. `size` is the whole object's size; the data that
+ * follows starts at `offset`. `sha256` is known here only when the object is fully cached; the
+ * end frame always carries it.
+ */
+export interface ObjectMessage {
+  type: 'object';
+  path: string;
+  size: number;
+  offset: number;
+  etag: string | null;
+  sha256: string | null;
+  cache: CacheStatus;
+  servedBy: string;
+}
+
+export interface DataMessage {
+  type: 'data';
+  bytes: Buffer;
+}
+
+/** Replica → client after the last data frame: the digest of the whole object. */
+export interface EndMessage {
+  type: 'end';
+  size: number;
+  sha256: string;
+}
+
+export interface PingMessage {
+  type: 'ping';
+  seq: number;
+}
+
+export interface PongMessage {
+  type: 'pong';
+  seq: number;
+  load: LoadReport;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+export type Message =
+  | RouteMessage
+  | RouteOkMessage
+  | GetMessage
+  | ObjectMessage
+  | DataMessage
+  | EndMessage
+  | PingMessage
+  | PongMessage
+  | ErrorMessage;
+
+export type MessageType = Message['type'];
