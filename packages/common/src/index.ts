@@ -6,3 +6,4 @@ export * from './servers-file.js';
 export * from './shutdown.js';
 export * from './units.js';
 export * from './user-error.js';
+export * from './supervision.js';

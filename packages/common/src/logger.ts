@@ -1,3 +1,6 @@
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UserError } from './user-error.js';
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
@@ -9,12 +12,24 @@ export interface EventLog {
   close(): void;
 }
 
+function openLogFile(file: string): number {
+  try {
+    mkdirSync(dirname(resolve(file)), { recursive: true });
+    return openSync(file, 'a');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UserError(`cannot open the log file ${file} (${reason}); choose another -l path`);
+  }
+}
+
 /** Opens the role's JSON-lines log. Each line has time, level, role and an `event` name. */
 export function openEventLog(role: string, file: string | undefined, level = 'info'): EventLog {
   if (!file) {
     return { log: pino({ level: 'silent' }), close: () => undefined };
   }
-  const destination = pino.destination({ dest: file, mkdir: true, sync: false });
+  // Opened here, synchronously, so lines logged just before an early exit are not lost while an
+  // asynchronous open is pending; the writes themselves stay asynchronous.
+  const destination = pino.destination({ fd: openLogFile(file), sync: false });
   const log = pino({ level, base: { role, pid: process.pid } }, destination);
   return {
     log,

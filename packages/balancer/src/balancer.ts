@@ -1,0 +1,238 @@
+import { EventEmitter } from 'node:events';
+import { endpointId, openEventLog, type Logger } from '@cdn-lab/common';
+import type { Endpoint, ErrorMessage } from '@cdn-lab/protocol';
+import { Discovery, type DiscoveredReplica, type ReplicaSetChange } from './discovery.js';
+import { ReplicaHealth, type StateChange } from './health.js';
+import { checkStrategyName, resolveBalancerOptions, type BalancerOptions } from './options.js';
+import { Prober } from './prober.js';
+import { RouteServer, type RouteAnswer } from './route-server.js';
+import {
+  STRATEGIES,
+  type ReplicaState,
+  type ReplicaView,
+  type StrategyName,
+} from './strategies/index.js';
+
+export interface RouteEvent {
+  path: string | null;
+  best: Endpoint;
+  alternates: Endpoint[];
+  strategy: StrategyName;
+  reason: string;
+  at: number;
+}
+
+export interface ReplicaStateEvent {
+  id: string;
+  from: ReplicaState;
+  to: ReplicaState;
+  reason: string;
+  at: number;
+}
+
+export interface NoReplicaEvent {
+  path: string | null;
+  known: number;
+  at: number;
+}
+
+export interface BalancerEvents {
+  route: [RouteEvent];
+  'replica-state': [ReplicaStateEvent];
+  replicas: [ReplicaSetChange];
+  'no-replica': [NoReplicaEvent];
+}
+
+export interface BalancerHandle {
+  /** Where it listens (the real port when 0 was asked for). */
+  endpoint: Endpoint;
+  events: EventEmitter<BalancerEvents>;
+  /** Every known replica (all states), sorted by id. */
+  snapshot(): ReplicaView[];
+  readonly strategy: StrategyName;
+  /** Switches the routing strategy at once; a UserError for an unknown name. */
+  setStrategy(name: string): void;
+  /** Stops accepting, answers what was received, closes connections, stops probing. */
+  close(): Promise<void>;
+}
+
+interface TrackedReplica {
+  replica: DiscoveredReplica;
+  health: ReplicaHealth;
+  prober: Prober;
+}
+
+const MAX_ALTERNATES = 2;
+
+function toEndpoint(view: ReplicaView): Endpoint {
+  return { id: view.id, host: view.host, port: view.port };
+}
+
+function viewOf({ replica, health }: TrackedReplica): ReplicaView {
+  return {
+    id: replica.id,
+    host: replica.host,
+    port: replica.port,
+    state: health.state,
+    rttEwmaMs: health.rttEwmaMs,
+    peakEwmaMs: health.peakEwmaMs,
+    lossPercent: health.lossPercent,
+    load: health.load,
+    inflight: health.inflight,
+  };
+}
+
+export async function startBalancer(options: BalancerOptions = {}): Promise<BalancerHandle> {
+  const settings = resolveBalancerOptions(options);
+  const log: Logger = options.log ?? openEventLog('balancer', undefined).log;
+  const say = options.say ?? (() => undefined);
+  const events = new EventEmitter<BalancerEvents>();
+  const tracked = new Map<string, TrackedReplica>();
+  let strategy = settings.strategy;
+  let sequence = 0;
+
+  const snapshot = (): ReplicaView[] =>
+    [...tracked.values()].map(viewOf).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const noReplica = (path: string | null, views: ReplicaView[]): ErrorMessage => {
+    const retryAfterMs = Math.ceil(settings.probeIntervalMs * settings.rise);
+    const draining = views.filter((view) => view.state === 'draining').length;
+    const message =
+      `no healthy replica: 0 of ${views.length} up` +
+      (draining > 0 ? ` (${draining} draining)` : '') +
+      (views.length === 0 ? `; ${settings.serversFile} lists none` : '');
+    log.warn({ event: 'no-replica', path, known: views.length, retryAfterMs }, message);
+    events.emit('no-replica', { path, known: views.length, at: Date.now() });
+    return { type: 'error', code: 'no_replica', message, retryAfterMs };
+  };
+
+  const decide = (path: string | null, peer: string): RouteAnswer => {
+    const views = snapshot();
+    const choice = STRATEGIES[strategy](
+      views,
+      { path },
+      { sequence: sequence++, random: Math.random },
+    );
+    const distinct = [...new Map(choice.ordered.map((view) => [view.id, view])).values()];
+    const best = distinct[0];
+    if (!best) return noReplica(path, views);
+    const alternates = distinct.slice(1, 1 + MAX_ALTERNATES).map(toEndpoint);
+    const chosen = tracked.get(best.id);
+    if (chosen) chosen.health.routedSinceReport += 1;
+    const bestEndpoint = toEndpoint(best);
+    log.info(
+      {
+        event: 'route',
+        peer,
+        path,
+        best: best.id,
+        alternates: alternates.map((a) => a.id),
+        strategy,
+        reason: choice.reason,
+      },
+      'route chosen',
+    );
+    events.emit('route', {
+      path,
+      best: bestEndpoint,
+      alternates,
+      strategy,
+      reason: choice.reason,
+      at: Date.now(),
+    });
+    return { type: 'route-ok', best: bestEndpoint, alternates, strategy, reason: choice.reason };
+  };
+
+  const onStateChange = (id: string, change: StateChange | null): void => {
+    if (!change) return;
+    log.info({ event: 'replica-state', replica: id, ...change }, `replica ${change.to}`);
+    say(`replica ${id} is ${change.to} (${change.reason})`);
+    events.emit('replica-state', { id, ...change, at: Date.now() });
+  };
+
+  const track = (replica: DiscoveredReplica): void => {
+    const health = new ReplicaHealth({ rise: settings.rise, fall: settings.fall });
+    const prober = new Prober(
+      replica,
+      { intervalMs: settings.probeIntervalMs, timeoutMs: settings.probeTimeoutMs },
+      {
+        onSuccess: (rttMs, load) =>
+          onStateChange(replica.id, health.recordSuccess(rttMs, load, Date.now())),
+        onFailure: (reason) => onStateChange(replica.id, health.recordFailure(reason)),
+      },
+      log,
+    );
+    tracked.set(replica.id, { replica, health, prober });
+    prober.start();
+  };
+
+  const untrack = (replica: DiscoveredReplica): void => {
+    tracked.get(replica.id)?.prober.stop();
+    tracked.delete(replica.id);
+  };
+
+  const server = new RouteServer({ decide, log });
+  const address = await server.listen(settings.host, settings.port);
+  const discovery = new Discovery({
+    serversFile: settings.serversFile,
+    defaultPort: address.port,
+    reloadIntervalMs: settings.reloadIntervalMs,
+    log,
+    say,
+    resolve: options.resolve,
+  });
+  discovery.on('replicas', (change) => {
+    change.removed.forEach(untrack);
+    change.added.forEach(track);
+    events.emit('replicas', change);
+  });
+  try {
+    await discovery.start();
+  } catch (error) {
+    discovery.stop();
+    for (const { prober } of tracked.values()) prober.stop();
+    await server.close(0);
+    throw error;
+  }
+
+  const endpoint: Endpoint = {
+    id: endpointId(settings.host, address.port),
+    host: settings.host,
+    port: address.port,
+  };
+  log.info(
+    {
+      event: 'balancer-started',
+      endpoint: endpoint.id,
+      replicas: tracked.size,
+      strategy,
+      settings,
+    },
+    'balancer started',
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    endpoint,
+    events,
+    snapshot,
+    get strategy() {
+      return strategy;
+    },
+    setStrategy(name: string) {
+      const next = checkStrategyName(name);
+      log.info({ event: 'strategy-changed', from: strategy, to: next }, 'strategy changed');
+      strategy = next;
+    },
+    close() {
+      closing ??= (async () => {
+        log.info({ event: 'shutdown-started' }, 'stopping: no new connections');
+        discovery.stop();
+        await server.close();
+        for (const { prober } of tracked.values()) prober.stop();
+        log.info({ event: 'shutdown-complete' }, 'balancer stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+import {
+  announceReady,
+  durationArg,
+  envOption,
+  intArg,
+  loadEnvFile,
+  newProgram,
+  onStopSignals,
+  openEventLog,
+  portArg,
+  runMain,
+  say,
+} from '@cdn-lab/common';
+import { startBalancer } from './balancer.js';
+import { BALANCER_DEFAULTS } from './options.js';
+import { STRATEGY_NAMES } from './strategies/index.js';
+
+const ROLE = 'balancer';
+
+interface CliOptions {
+  servers: string;
+  port: number;
+  log?: string;
+  host: string;
+  strategy: string;
+  probeInterval: number;
+  probeTimeout: number;
+  rise: number;
+  fall: number;
+  reloadInterval: number;
+}
+
+function parseArgs(): CliOptions {
+  const d = BALANCER_DEFAULTS;
+  return newProgram(
+    'cdn-balancer',
+    'Probes the replicas listed in a servers file and routes each client to the best one.',
+  )
+    .addOption(
+      envOption('-s, --servers <file>', 'replica list, one address a line', 'SERVERS_FILE').default(
+        d.serversFile,
+      ),
+    )
+    .addOption(
+      envOption(
+        '-p, --port <port>',
+        'port to listen on; also the port of lines without one',
+        'BALANCER_PORT',
+      )
+        .argParser(portArg)
+        .default(d.port),
+    )
+    .addOption(
+      envOption('-l, --log <file>', 'write JSON-lines events to this file', 'BALANCER_LOG'),
+    )
+    .addOption(envOption('--host <addr>', 'address to listen on', 'BALANCER_HOST').default(d.host))
+    .addOption(
+      envOption('--strategy <name>', 'how to choose a replica', 'STRATEGY')
+        .choices(STRATEGY_NAMES)
+        .default(d.strategy),
+    )
+    .addOption(
+      envOption('--probe-interval <duration>', 'time between probes of a replica', 'PROBE_INTERVAL')
+        .argParser(durationArg)
+        .default(d.probeIntervalMs, `${d.probeIntervalMs}ms`),
+    )
+    .addOption(
+      envOption('--probe-timeout <duration>', 'ping answer and connect timeout', 'PROBE_TIMEOUT')
+        .argParser(durationArg)
+        .default(d.probeTimeoutMs, `${d.probeTimeoutMs}ms`),
+    )
+    .addOption(
+      envOption('--rise <n>', 'answered probes in a row to bring a replica up', 'RISE')
+        .argParser(intArg(1, 1000))
+        .default(d.rise),
+    )
+    .addOption(
+      envOption('--fall <n>', 'failed probes in a row to take a replica down', 'FALL')
+        .argParser(intArg(1, 1000))
+        .default(d.fall),
+    )
+    .addOption(
+      envOption(
+        '--reload-interval <duration>',
+        'how often to re-read the servers file and DNS',
+        'RELOAD_INTERVAL',
+      )
+        .argParser(durationArg)
+        .default(d.reloadIntervalMs, `${d.reloadIntervalMs / 1000}s`),
+    )
+    .parse()
+    .opts<CliOptions>();
+}
+
+async function main(): Promise<void> {
+  loadEnvFile();
+  const options = parseArgs();
+  const eventLog = openEventLog(ROLE, options.log);
+  const line = (message: string): void => say(ROLE, message);
+  try {
+    const balancer = await startBalancer({
+      host: options.host,
+      port: options.port,
+      serversFile: options.servers,
+      strategy: options.strategy,
+      probeIntervalMs: options.probeInterval,
+      probeTimeoutMs: options.probeTimeout,
+      rise: options.rise,
+      fall: options.fall,
+      reloadIntervalMs: options.reloadInterval,
+      log: eventLog.log,
+      say: line,
+    });
+    const count = balancer.snapshot().length;
+    line(
+      `routing on ${balancer.endpoint.id} across ${count} replica${count === 1 ? '' : 's'} ` +
+        `from ${options.servers}, strategy ${balancer.strategy}`,
+    );
+    announceReady({ role: ROLE, host: balancer.endpoint.host, port: balancer.endpoint.port });
+    onStopSignals(async (signal) => {
+      line(`${signal}: stopping`);
+      eventLog.log.info({ event: 'signal', signal }, 'stop signal');
+      await balancer.close();
+      eventLog.close();
+      line('stopped');
+      return 0;
+    });
+  } catch (error) {
+    eventLog.close();
+    throw error;
+  }
+}
+
+void runMain('cdn-balancer', main);

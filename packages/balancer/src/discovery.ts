@@ -1,0 +1,236 @@
+import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import {
+  UserError,
+  endpointId,
+  parseServersFile,
+  type Logger,
+  type ServerEntry,
+  type ServersFileProblem,
+} from '@cdn-lab/common';
+
+/** One replica address, after DNS names have been expanded. */
+export interface DiscoveredReplica {
+  id: string;
+  /** An IP address. */
+  host: string;
+  port: number;
+  /** The host as written in the servers file (a name, or the same address). */
+  name: string;
+  line: number;
+}
+
+export interface ReplicaSetChange {
+  added: DiscoveredReplica[];
+  removed: DiscoveredReplica[];
+  replicas: DiscoveredReplica[];
+}
+
+/** All addresses of a name, IPv4 and IPv6. */
+export type ResolveAll = (name: string) => Promise<string[]>;
+
+export interface DiscoveryOptions {
+  serversFile: string;
+  /** Port for lines without one (the original used the balancer's own port). */
+  defaultPort: number;
+  reloadIntervalMs: number;
+  log: Logger;
+  /** One human line for the terminal (bad lines, DNS failures). */
+  say?: (line: string) => void;
+  resolve?: ResolveAll;
+}
+
+const resolveWithDns: ResolveAll = async (name) =>
+  (await lookup(name, { all: true })).map((entry) => entry.address);
+
+/**
+ * Knows the replica set: reads the servers file, expands DNS names into one replica per
+ * address, and re-reads and re-resolves every reload interval, emitting `replicas` with what
+ * changed (the first load counts as a change when it finds any replica).
+ */
+export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
+  private readonly current = new Map<string, DiscoveredReplica>();
+  /** Last good answer per name, kept while a later lookup fails. */
+  private readonly lastAddresses = new Map<string, string[]>();
+  private readonly reportedProblems = new Set<string>();
+  private readonly reportedDnsFailures = new Map<string, string>();
+  private fileUnreadableReported = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly resolve: ResolveAll;
+
+  constructor(private readonly options: DiscoveryOptions) {
+    super();
+    this.resolve = options.resolve ?? resolveWithDns;
+  }
+
+  get replicas(): DiscoveredReplica[] {
+    return [...this.current.values()];
+  }
+
+  /** First load; a missing or unreadable file is a UserError, an empty one only a warning. */
+  async start(): Promise<DiscoveredReplica[]> {
+    const text = await this.readServersFile().catch((error: NodeJS.ErrnoException) => {
+      throw new UserError(describeReadError(this.options.serversFile, error));
+    });
+    const entryCount = await this.load(text);
+    if (entryCount === 0) {
+      const { serversFile } = this.options;
+      this.options.log.warn(
+        { event: 'servers-file-empty', file: serversFile },
+        'the servers file lists no replica; add lines to it while running',
+      );
+      this.options.say?.(`${serversFile} lists no replica yet; add one a line, it is re-read`);
+    }
+    this.scheduleReload();
+    return this.replicas;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Re-reads the file and names now; resolves once the replica set is up to date. */
+  async reload(): Promise<void> {
+    let text: string;
+    try {
+      text = await this.readServersFile();
+    } catch (error) {
+      this.reportUnreadable(error as NodeJS.ErrnoException);
+      return;
+    }
+    this.fileUnreadableReported = false;
+    await this.load(text);
+  }
+
+  private readServersFile(): Promise<string> {
+    return readFile(this.options.serversFile, 'utf8');
+  }
+
+  private scheduleReload(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.reload().then(
+        () => this.scheduleReload(),
+        (error: unknown) => {
+          this.options.log.error(
+            { event: 'discovery-failed', error: String(error) },
+            'reload failed',
+          );
+          this.scheduleReload();
+        },
+      );
+    }, this.options.reloadIntervalMs);
+  }
+
+  /** Parses, resolves and applies one version of the file; returns how many entries it had. */
+  private async load(text: string): Promise<number> {
+    const { entries, problems } = parseServersFile(text, this.options.defaultPort);
+    this.reportProblems(problems);
+    const resolved = await Promise.all(entries.map((entry) => this.expand(entry)));
+    if (this.stopped) return entries.length;
+    const next = new Map<string, DiscoveredReplica>();
+    for (const replica of resolved.flat()) if (!next.has(replica.id)) next.set(replica.id, replica);
+    this.apply(next);
+    return entries.length;
+  }
+
+  private async expand(entry: ServerEntry): Promise<DiscoveredReplica[]> {
+    const toReplica = (address: string): DiscoveredReplica => ({
+      id: endpointId(address, entry.port),
+      host: address,
+      port: entry.port,
+      name: entry.host,
+      line: entry.line,
+    });
+    if (isIP(entry.host) !== 0) return [toReplica(entry.host)];
+    try {
+      const addresses = await this.resolve(entry.host);
+      this.lastAddresses.set(entry.host, addresses);
+      this.reportedDnsFailures.delete(entry.host);
+      return addresses.map(toReplica);
+    } catch (error) {
+      const kept = this.lastAddresses.get(entry.host) ?? [];
+      this.reportDnsFailure(entry, error as NodeJS.ErrnoException, kept.length);
+      return kept.map(toReplica);
+    }
+  }
+
+  private apply(next: Map<string, DiscoveredReplica>): void {
+    const added = [...next.values()].filter((replica) => !this.current.has(replica.id));
+    const removed = [...this.current.values()].filter((replica) => !next.has(replica.id));
+    for (const replica of removed) {
+      this.current.delete(replica.id);
+      this.options.log.info(
+        { event: 'replica-removed', replica: replica.id, name: replica.name },
+        'replica removed from the set',
+      );
+    }
+    for (const replica of added) {
+      this.current.set(replica.id, replica);
+      this.options.log.info(
+        { event: 'replica-added', replica: replica.id, name: replica.name, line: replica.line },
+        'replica added to the set',
+      );
+    }
+    if (added.length > 0 || removed.length > 0) {
+      this.emit('replicas', { added, removed, replicas: this.replicas });
+    }
+  }
+
+  /** Each bad line once, until it is fixed (the file is re-read every few seconds). */
+  private reportProblems(problems: ServersFileProblem[]): void {
+    const { serversFile } = this.options;
+    const seen = new Set<string>();
+    for (const problem of problems) {
+      const key = `${problem.line}\n${problem.text}\n${problem.reason}`;
+      seen.add(key);
+      if (this.reportedProblems.has(key)) continue;
+      this.options.log.warn(
+        { event: 'servers-file-problem', file: serversFile, ...problem },
+        'bad line in the servers file, skipped',
+      );
+      this.options.say?.(`${serversFile} line ${problem.line}: ${problem.reason}; line skipped`);
+    }
+    this.reportedProblems.clear();
+    for (const key of seen) this.reportedProblems.add(key);
+  }
+
+  private reportDnsFailure(entry: ServerEntry, error: NodeJS.ErrnoException, kept: number): void {
+    const what = error.code ?? error.message;
+    if (this.reportedDnsFailures.get(entry.host) === what) return;
+    this.reportedDnsFailures.set(entry.host, what);
+    this.options.log.warn(
+      { event: 'dns-failed', name: entry.host, line: entry.line, error: what, keptAddresses: kept },
+      'a replica name did not resolve',
+    );
+    this.options.say?.(
+      `cannot resolve ${entry.host} (line ${entry.line}): ${what}` +
+        (kept > 0 ? `; keeping its ${kept} last known address(es)` : ''),
+    );
+  }
+
+  private reportUnreadable(error: NodeJS.ErrnoException): void {
+    if (this.fileUnreadableReported) return;
+    this.fileUnreadableReported = true;
+    const message = describeReadError(this.options.serversFile, error);
+    this.options.log.warn(
+      { event: 'servers-file-unreadable', file: this.options.serversFile, error: error.code },
+      `${message}; keeping the current replicas`,
+    );
+    this.options.say?.(`${message}; keeping the current replicas`);
+  }
+}
+
+function describeReadError(file: string, error: NodeJS.ErrnoException): string {
+  if (error.code === 'ENOENT') {
+    return `servers file ${file} not found; create it with one replica address a line`;
+  }
+  if (error.code === 'EISDIR') return `servers file ${file} is a directory, not a file`;
+  if (error.code === 'EACCES') return `servers file ${file} cannot be read: permission denied`;
+  return `servers file ${file} cannot be read: ${error.code ?? error.message}`;
+}

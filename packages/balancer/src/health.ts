@@ -1,0 +1,117 @@
+import type { LoadReport } from '@cdn-lab/protocol';
+import type { ReplicaState } from './strategies/types.js';
+
+export interface HealthThresholds {
+  /** Probes answered in a row that take a down replica up. */
+  rise: number;
+  /** Probes failed in a row that take an up (or draining) replica down. */
+  fall: number;
+}
+
+export interface StateChange {
+  from: ReplicaState;
+  to: ReplicaState;
+  reason: string;
+}
+
+const RTT_ALPHA = 0.3;
+/** Time constant of the peak-EWMA decay towards lower samples. */
+const PEAK_DECAY_MS = 10_000;
+export const LOSS_WINDOW = 20;
+
+/**
+ * One replica's health from its probe results: the up/down state machine with rise/fall
+ * thresholds, smoothed latency, recent loss and the last load report. No timers, no sockets:
+ * the caller passes the time of each result.
+ */
+export class ReplicaHealth {
+  state: ReplicaState = 'unknown';
+  rttEwmaMs = 0;
+  peakEwmaMs = 0;
+  load: LoadReport | null = null;
+  /** Routes sent here since the last load report, so the estimate is not blind between probes. */
+  routedSinceReport = 0;
+  private lastSampleAt: number | null = null;
+  private readonly outcomes: boolean[] = [];
+  private successesInRow = 0;
+  private failuresInRow = 0;
+
+  constructor(private readonly thresholds: HealthThresholds) {}
+
+  get lossPercent(): number {
+    if (this.outcomes.length === 0) return 0;
+    const failed = this.outcomes.filter((ok) => !ok).length;
+    return (failed * 100) / this.outcomes.length;
+  }
+
+  get inflight(): number {
+    return (this.load?.activeTransfers ?? 0) + this.routedSinceReport;
+  }
+
+  recordSuccess(rttMs: number, load: LoadReport, now: number): StateChange | null {
+    this.remember(true);
+    this.successesInRow += 1;
+    this.failuresInRow = 0;
+    this.updateLatency(rttMs, now);
+    this.load = load;
+    this.routedSinceReport = 0;
+    if (load.draining) return this.moveTo('draining', 'the replica reports it is draining');
+    switch (this.state) {
+      case 'unknown':
+        return this.moveTo('up', 'answered its first probe');
+      case 'draining':
+        return this.moveTo('up', 'no longer draining');
+      case 'down':
+        return this.successesInRow >= this.thresholds.rise
+          ? this.moveTo('up', `${this.successesInRow} probes answered in a row`)
+          : null;
+      case 'up':
+        return null;
+    }
+  }
+
+  recordFailure(reason: string): StateChange | null {
+    this.remember(false);
+    this.failuresInRow += 1;
+    this.successesInRow = 0;
+    switch (this.state) {
+      case 'unknown':
+        return this.moveTo('down', reason);
+      case 'up':
+      case 'draining':
+        return this.failuresInRow >= this.thresholds.fall
+          ? this.moveTo('down', `${this.failuresInRow} probes failed in a row; last: ${reason}`)
+          : null;
+      case 'down':
+        return null;
+    }
+  }
+
+  private moveTo(to: ReplicaState, reason: string): StateChange | null {
+    const from = this.state;
+    if (from === to) return null;
+    this.state = to;
+    return { from, to, reason };
+  }
+
+  private remember(ok: boolean): void {
+    this.outcomes.push(ok);
+    if (this.outcomes.length > LOSS_WINDOW) this.outcomes.shift();
+  }
+
+  private updateLatency(rttMs: number, now: number): void {
+    if (this.lastSampleAt === null) {
+      this.rttEwmaMs = rttMs;
+      this.peakEwmaMs = rttMs;
+    } else {
+      this.rttEwmaMs += RTT_ALPHA * (rttMs - this.rttEwmaMs);
+      if (rttMs > this.peakEwmaMs) {
+        this.peakEwmaMs = rttMs;
+      } else {
+        const keep = Math.exp(-Math.max(0, now - this.lastSampleAt) / PEAK_DECAY_MS);
+        this.peakEwmaMs = this.peakEwmaMs * keep + rttMs * (1 - keep);
+      }
+    }
+    this.lastSampleAt = now;
+  }
+}

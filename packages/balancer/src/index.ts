@@ -1,0 +1,26 @@
+export {
+  startBalancer,
+  type BalancerEvents,
+  type BalancerHandle,
+  type NoReplicaEvent,
+  type ReplicaStateEvent,
+  type RouteEvent,
+} from './balancer.js';
+export {
+  Discovery,
+  type DiscoveredReplica,
+  type DiscoveryOptions,
+  type ReplicaSetChange,
+  type ResolveAll,
+} from './discovery.js';
+export { ReplicaHealth, LOSS_WINDOW, type HealthThresholds, type StateChange } from './health.js';
+export {
+  BALANCER_DEFAULTS,
+  checkStrategyName,
+  resolveBalancerOptions,
+  type BalancerOptions,
+  type ResolvedBalancerOptions,
+} from './options.js';
+export { Prober, type ProbeListener, type ProbeTarget, type ProbeTiming } from './prober.js';
+export { RouteServer, type RouteAnswer, type RouteServerOptions } from './route-server.js';
+export * from './strategies/index.js';

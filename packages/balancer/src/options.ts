@@ -1,0 +1,95 @@
+import { UserError, type Logger } from '@cdn-lab/common';
+import {
+  DEFAULT_STRATEGY,
+  STRATEGY_NAMES,
+  isStrategyName,
+  type StrategyName,
+} from './strategies/index.js';
+
+export interface BalancerOptions {
+  /** Address to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Port to listen on (0 picks a free one), also the port of servers-file lines without one; default 9000. */
+  port?: number;
+  /** default ./servers.txt */
+  serversFile?: string;
+  /** default p2c-ewma */
+  strategy?: string;
+  /** default 250 ms */
+  probeIntervalMs?: number;
+  /** Ping answer and connect timeout; default 500 ms. */
+  probeTimeoutMs?: number;
+  /** Answered probes in a row that take a down replica up; default 2. */
+  rise?: number;
+  /** Failed probes in a row that take an up replica down; default 2. */
+  fall?: number;
+  /** How often the servers file is re-read and names re-resolved; default 2000 ms. */
+  reloadIntervalMs?: number;
+  /** JSON-lines event log (openEventLog(...).log); silent when absent. */
+  log?: Logger;
+  /** One human line for the terminal: bad servers-file lines, replicas going up or down. */
+  say?: (line: string) => void;
+  /** Replaces DNS lookups of servers-file names (tests). */
+  resolve?: (name: string) => Promise<string[]>;
+}
+
+export interface ResolvedBalancerOptions {
+  host: string;
+  port: number;
+  serversFile: string;
+  strategy: StrategyName;
+  probeIntervalMs: number;
+  probeTimeoutMs: number;
+  rise: number;
+  fall: number;
+  reloadIntervalMs: number;
+}
+
+export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
+  host: '127.0.0.1',
+  port: 9000,
+  serversFile: './servers.txt',
+  strategy: DEFAULT_STRATEGY,
+  probeIntervalMs: 250,
+  probeTimeoutMs: 500,
+  rise: 2,
+  fall: 2,
+  reloadIntervalMs: 2000,
+};
+
+export function checkStrategyName(name: string): StrategyName {
+  if (!isStrategyName(name)) {
+    throw new UserError(`unknown strategy "${name}"; choose one of ${STRATEGY_NAMES.join(', ')}`);
+  }
+  return name;
+}
+
+function positive(value: number, what: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new UserError(`${what} must be above 0`);
+  return value;
+}
+
+function atLeastOne(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new UserError(`${what} must be a whole number of at least 1`);
+  return value;
+}
+
+export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalancerOptions {
+  const merged = { ...BALANCER_DEFAULTS, ...withoutUndefined(options) };
+  return {
+    host: merged.host,
+    port: merged.port,
+    serversFile: merged.serversFile,
+    strategy: checkStrategyName(merged.strategy),
+    probeIntervalMs: positive(merged.probeIntervalMs, 'the probe interval'),
+    probeTimeoutMs: positive(merged.probeTimeoutMs, 'the probe timeout'),
+    rise: atLeastOne(merged.rise, 'rise'),
+    fall: atLeastOne(merged.fall, 'fall'),
+    reloadIntervalMs: positive(merged.reloadIntervalMs, 'the reload interval'),
+  };
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

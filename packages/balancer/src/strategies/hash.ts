@@ -1,0 +1,44 @@
+/** Stable 64-bit FNV-1a and a rendezvous weight built on it: same answers in every process. */
+
+export interface Hash64 {
+  hi: number;
+  lo: number;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+/** FNV-1a 64 over the UTF-8 bytes, computed on two 32-bit halves (no BigInt: it is per route). */
+export function fnv1a64(text: string): Hash64 {
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    lo = (lo ^ byte) >>> 0;
+    // × 0x100000001b3 = × 0x1b3 plus × 2^40 (which only touches the high half).
+    const low = lo * 0x1b3;
+    hi = (Math.imul(hi, 0x1b3) + Math.floor(low / TWO_32) + ((lo << 8) >>> 0)) >>> 0;
+    lo = low >>> 0;
+  }
+  return { hi, lo };
+}
+
+/** MurmurHash3's 32-bit finalizer: every input bit flips about half the output bits. */
+function fmix32(value: number): number {
+  let h = value >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The highest-random-weight score of (key, node), a 53-bit integer. The FNV hashes are mixed
+ * again because FNV alone leaves the high bits weakly dependent on the last bytes.
+ */
+export function rendezvousWeight(key: Hash64, node: Hash64): number {
+  const a = fmix32(key.lo ^ node.lo);
+  const b = fmix32(key.hi ^ node.hi ^ a);
+  const c = fmix32(a ^ b ^ 0x9e3779b9);
+  return b * 2 ** 21 + (c >>> 11);
+}

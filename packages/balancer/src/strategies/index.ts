@@ -1,0 +1,32 @@
+import { consistent } from './consistent.js';
+import { leastLoaded } from './least-loaded.js';
+import { p2cEwma } from './p2c-ewma.js';
+import { roundRobin } from './round-robin.js';
+import { seed } from './seed.js';
+import type { Strategy } from './types.js';
+
+export * from './types.js';
+export { consistent, loadBound, rendezvousOrder, LOAD_BOUND_FACTOR } from './consistent.js';
+export { fnv1a64, rendezvousWeight, type Hash64 } from './hash.js';
+export { leastLoaded } from './least-loaded.js';
+export { p2cCost, p2cEwma } from './p2c-ewma.js';
+export { roundRobin } from './round-robin.js';
+export { seed, seedScore } from './seed.js';
+
+export const STRATEGIES = {
+  'round-robin': roundRobin,
+  'least-loaded': leastLoaded,
+  'p2c-ewma': p2cEwma,
+  consistent,
+  seed,
+} as const satisfies Record<string, Strategy>;
+
+export type StrategyName = keyof typeof STRATEGIES;
+
+export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
+
+export const DEFAULT_STRATEGY: StrategyName = 'p2c-ewma';
+
+export function isStrategyName(name: string): name is StrategyName {
+  return Object.hasOwn(STRATEGIES, name);
+}

@@ -1,0 +1,39 @@
+import { NO_ROUTABLE, fmt, routableOf, type ReplicaView, type Strategy } from './types.js';
+
+/**
+ * Keeps a replica with a near-zero latency estimate (loopback) from costing nothing, so its
+ * in-flight count still matters.
+ */
+const LATENCY_FLOOR_MS = 0.05;
+
+export function p2cCost(replica: ReplicaView): number {
+  return Math.max(replica.peakEwmaMs, LATENCY_FLOOR_MS) * (replica.inflight + 1);
+}
+
+function pickIndex(random: () => number, size: number): number {
+  return Math.min(size - 1, Math.floor(random() * size));
+}
+
+/**
+ * Power of two choices: sample two distinct routable replicas, the one with the lower
+ * peak-EWMA latency × (in-flight + 1) wins. The others follow by the same cost.
+ */
+export const p2cEwma: Strategy = (replicas, _request, ctx) => {
+  const up = routableOf(replicas);
+  const only = up[0];
+  if (!only) return NO_ROUTABLE;
+  if (up.length === 1) return { ordered: up, reason: 'the only up replica' };
+  const first = pickIndex(ctx.random, up.length);
+  let second = pickIndex(ctx.random, up.length - 1);
+  if (second >= first) second += 1;
+  const a = up[first] as ReplicaView;
+  const b = up[second] as ReplicaView;
+  const [winner, loser] = p2cCost(b) < p2cCost(a) ? [b, a] : [a, b];
+  const rest = up.filter((replica) => replica !== winner).sort((x, y) => p2cCost(x) - p2cCost(y));
+  return {
+    ordered: [winner, ...rest],
+    reason:
+      `sampled ${winner.id} (cost ${fmt(p2cCost(winner))}) and ${loser.id} ` +
+      `(cost ${fmt(p2cCost(loser))}); cost = peak latency ms × (in flight + 1)`,
+  };
+};

@@ -1,0 +1,61 @@
+import type { LoadReport } from '@cdn-lab/protocol';
+
+/** unknown: not probed yet; draining: answers probes but is finishing its work, never routed. */
+export type ReplicaState = 'unknown' | 'up' | 'down' | 'draining';
+
+/** What a strategy knows about one replica: a frozen copy of the prober's latest numbers. */
+export interface ReplicaView {
+  id: string;
+  host: string;
+  port: number;
+  state: ReplicaState;
+  /** Smoothed probe round trip; 0 until the first answer. */
+  rttEwmaMs: number;
+  /** Jumps to a new high at once, decays slowly towards lower samples; 0 until the first answer. */
+  peakEwmaMs: number;
+  /** Failed probes among the last 20, in percent. */
+  lossPercent: number;
+  load: LoadReport | null;
+  /** Transfers the replica last reported plus routes sent to it since that report. */
+  inflight: number;
+}
+
+export interface RouteRequest {
+  /** null asks for the replica's default object. */
+  path: string | null;
+}
+
+/** Everything non-deterministic comes in here, so a strategy is a pure function. */
+export interface StrategyContext {
+  /** Increases by one for every decision the balancer makes. */
+  sequence: number;
+  /** Uniform in [0, 1). */
+  random: () => number;
+}
+
+export interface RouteChoice {
+  /** Routable replicas, best first. Empty when none is routable. */
+  ordered: ReplicaView[];
+  reason: string;
+}
+
+export type Strategy = (
+  replicas: readonly ReplicaView[],
+  request: RouteRequest,
+  ctx: StrategyContext,
+) => RouteChoice;
+
+export function isRoutable(replica: ReplicaView): boolean {
+  return replica.state === 'up';
+}
+
+export function routableOf(replicas: readonly ReplicaView[]): ReplicaView[] {
+  return replicas.filter(isRoutable);
+}
+
+export const NO_ROUTABLE: RouteChoice = { ordered: [], reason: 'no replica is up' };
+
+/** Rounds for reasons people read: 12.345 -> "12.3". */
+export function fmt(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 2 : 1);
+}

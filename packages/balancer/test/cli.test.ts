@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, it } from 'node:test';
+import { FakeReplica } from './fake-replica.js';
+import { RouteClient, tempServersFile, type TempServersFile } from './helpers.js';
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli.js');
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** The tests' own settings only: nothing from the developer's CDN_* environment. */
+function withoutCdnVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('CDN_')));
+}
+
+interface Run {
+  child: ChildProcess;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function run(args: string[], cwd: string, env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { ...withoutCdnVariables(process.env), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exit;
+  });
+  return { child, stderr: () => stderr, exit };
+}
+
+/** Resolves with the first stderr text matching `pattern`. */
+function waitForStderr(runResult: Run, pattern: RegExp): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const match = runResult.stderr().match(pattern);
+      if (match) {
+        runResult.child.stderr?.off('data', check);
+        resolve(match);
+      }
+    };
+    runResult.child.stderr?.on('data', check);
+    runResult.exit.then(() => reject(new Error(`exited first:\n${runResult.stderr()}`)), reject);
+    check();
+  });
+}
+
+async function scratch(lines: string[]): Promise<TempServersFile> {
+  const file = await tempServersFile(lines);
+  cleanups.push(() => file.remove());
+  return file;
+}
+
+describe('cdn-balancer command', () => {
+  it('says in one line that the default servers file is missing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cdn-balancer-cli-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const result = run(['-p', '0'], dir);
+    assert.equal(await result.exit, 1);
+    assert.equal(
+      result.stderr(),
+      'cdn-balancer: servers file ./servers.txt not found; create it with one replica address a line\n',
+    );
+  });
+
+  it('rejects an unknown strategy, listing the known ones', async () => {
+    const file = await scratch(['127.0.0.1:1']);
+    const result = run(['-s', file.file, '--strategy', 'fastest'], dirname(file.file));
+    assert.equal(await result.exit, 2);
+    assert.match(result.stderr(), /round-robin, least-loaded, p2c-ewma, consistent, seed/);
+  });
+
+  it('routes, logs JSON events and exits 0 on SIGTERM', async () => {
+    const replica = await FakeReplica.start();
+    cleanups.push(() => replica.stop());
+    const file = await scratch([replica.id, 'not valid!']);
+    const logFile = join(dirname(file.file), 'balancer.jsonl');
+    const result = run(
+      ['-s', file.file, '-p', '0', '-l', logFile, '--probe-interval', '20ms'],
+      dirname(file.file),
+      { CDN_STRATEGY: 'round-robin' },
+    );
+    const [, port] = await waitForStderr(
+      result,
+      /routing on 127\.0\.0\.1:(\d+) across 1 replica .*strategy round-robin/,
+    );
+    await waitForStderr(result, new RegExp(`replica ${replica.id} is up`));
+    assert.match(result.stderr(), /line 2: .*line skipped/);
+
+    const client = await RouteClient.open({ id: '', host: '127.0.0.1', port: Number(port) });
+    cleanups.push(() => client.close());
+    client.route('/index.html');
+    const answer = await client.next();
+    assert.equal(answer?.type === 'route-ok' && answer.best.id, replica.id);
+
+    result.child.kill('SIGTERM');
+    assert.equal(await result.exit, 0);
+    const events = (await readFile(logFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; line?: number; path?: string });
+    const names = new Set(events.map((event) => event.event));
+    for (const name of [
+      'balancer-started',
+      'replica-added',
+      'replica-state',
+      'route',
+      'shutdown-complete',
+    ]) {
+      assert.ok(names.has(name), `log has a ${name} event`);
+    }
+    assert.equal(events.find((event) => event.event === 'servers-file-problem')?.line, 2);
+    assert.equal(events.find((event) => event.event === 'route')?.path, '/index.html');
+  });
+});

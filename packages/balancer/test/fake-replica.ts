@@ -1,0 +1,73 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { FrameDecoder, encodeMessage, type LoadReport } from '@cdn-lab/protocol';
+
+/** A stand-in replica that only answers probes, with switches to misbehave. */
+export class FakeReplica {
+  readonly host = '127.0.0.1';
+  port = 0;
+  draining = false;
+  /** When set, pings are read but never answered (a black-holed replica). */
+  silent = false;
+  activeTransfers = 0;
+  pingsAnswered = 0;
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+
+  static async start(): Promise<FakeReplica> {
+    const replica = new FakeReplica();
+    await replica.listen();
+    return replica;
+  }
+
+  get id(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  /** Listens again on the same port after stop(). */
+  async listen(): Promise<void> {
+    const server = createServer((socket) => this.accept(socket));
+    server.listen(this.port, this.host);
+    await once(server, 'listening');
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Like a killed process: the listener goes away and open connections are cut. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    const closed = new Promise((resolve) => server.close(resolve));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  private load(): LoadReport {
+    return {
+      activeTransfers: this.activeTransfers,
+      activeConnections: this.sockets.size,
+      bytesPerSecond: 0,
+      eventLoopLagMs: 0,
+      draining: this.draining,
+      cachedObjects: 0,
+      cachedBytes: 0,
+    };
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+    const decoder = new FrameDecoder({ expectPreamble: true });
+    socket.on('data', (chunk: Buffer) => {
+      const { messages, error } = decoder.push(chunk);
+      if (error) socket.destroy();
+      for (const message of messages) {
+        if (message.type !== 'ping' || this.silent) continue;
+        this.pingsAnswered += 1;
+        socket.write(encodeMessage({ type: 'pong', seq: message.seq, load: this.load() }));
+      }
+    });
+  }
+}

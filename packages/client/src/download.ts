@@ -1,0 +1,251 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { openEventLog, type Logger } from '@cdn-lab/common';
+import type { CacheStatus, Endpoint, RouteOkMessage } from '@cdn-lab/protocol';
+import { ClientError, type ClientErrorCode } from './errors.js';
+import { describePath, fetchPart, type PartOptions, type PartOutcome } from './fetch-part.js';
+import { DEFAULT_TIMEOUT_MS, requestRoute, type BalancerAddress, type Router } from './route.js';
+import { openSink, type SinkTarget } from './sink.js';
+import { TransferState } from './transfer-state.js';
+
+export interface DownloadProgress {
+  /** Bytes of the object received so far (the resume offset). */
+  received: number;
+  /** The object's size, once a replica announced it. */
+  size: number | null;
+}
+
+export interface DownloadOptions {
+  balancer: BalancerAddress;
+  /** The object's path (starts with '/'); null asks for the replicas' default object. */
+  path: string | null;
+  /** A file path, '-' for stdout, or null to only hash and verify. */
+  sink: SinkTarget;
+  /** How many times to ask the balancer for a route before giving up; default 3. */
+  maxRouteAttempts?: number;
+  /** Connect timeout and longest silence on a connection; default 10 s. */
+  timeoutMs?: number;
+  log?: Logger;
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Asks for routes; defaults to one balancer connection per request (load mode shares one). */
+  router?: Router;
+}
+
+export interface DownloadResult {
+  /** The object's path as the replica named it. */
+  path: string;
+  /** The file written, '-' for stdout, or null when the bytes were only hashed. */
+  output: SinkTarget;
+  size: number;
+  sha256: string;
+  /** Every replica that contributed bytes, in order. */
+  servedBy: string[];
+  failovers: number;
+  /** Data bytes received over the wire, including any discarded by a restart. */
+  bytes: number;
+  ms: number;
+  /** How the first replica got the object (hit, miss, revalidated, stale). */
+  cache: CacheStatus;
+}
+
+export const DEFAULT_MAX_ROUTE_ATTEMPTS = 3;
+
+/** Balancer answers after which asking again later may help. */
+const RETRYABLE_ROUTE_CODES: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>([
+  'no_replica',
+  'balancer_unreachable',
+  'balancer_error',
+  'draining',
+  'internal',
+]);
+
+function backoffMs(round: number, retryAfterMs: number | undefined): number {
+  return retryAfterMs ?? Math.min(100 * 2 ** (round - 1), 2000);
+}
+
+function short(digest: string): string {
+  return `${digest.slice(0, 12)}…`;
+}
+
+interface Failure {
+  replica: string;
+  reason: string;
+}
+
+function allFailed(path: string | null, rounds: number, failures: Failure[]): ClientError {
+  const latest = new Map<string, string>();
+  for (const failure of failures) latest.set(failure.replica, failure.reason);
+  const list = [...latest].map(([replica, reason]) => `${replica} (${reason})`).join(', ');
+  const routes = rounds === 1 ? '1 route' : `${rounds} routes`;
+  return new ClientError(
+    'all_replicas_failed',
+    `all replicas failed for ${describePath(path)} after ${routes}: ${list}`,
+  );
+}
+
+/**
+ * Downloads one object through the balancer: routes, fetches from the best replica, fails
+ * over to the alternates resuming at the byte offset already received, asks for a fresh route
+ * when those are exhausted, and verifies size and sha256 before the bytes appear under the
+ * final name. Rejects with a ClientError.
+ */
+export async function download(options: DownloadOptions): Promise<DownloadResult> {
+  const started = performance.now();
+  const log = options.log ?? openEventLog('client', undefined).log;
+  const { path } = options;
+  if (path !== null && !path.startsWith('/')) {
+    throw new ClientError('bad_request', `the object path must start with "/": ${path}`);
+  }
+  const sink = await openSink(options.sink);
+  const onProgress = options.onProgress;
+  const state = new TransferState(
+    sink,
+    onProgress && ((received, size) => onProgress({ received, size })),
+  );
+  try {
+    const { outcome, failovers } = await assemble(options, state, log);
+    const verified = verify(path, state, outcome);
+    await sink.commit();
+    const result: DownloadResult = {
+      path: verified.path,
+      output: options.sink,
+      size: verified.size,
+      sha256: verified.sha256,
+      servedBy: state.servedBy,
+      failovers,
+      bytes: state.wireBytes,
+      ms: performance.now() - started,
+      cache: verified.cache,
+    };
+    log.info({ event: 'verified', ...result }, `verified ${result.path}`);
+    return result;
+  } catch (error) {
+    await sink.abort();
+    const code = error instanceof ClientError ? error.code : 'internal';
+    const message = error instanceof Error ? error.message : String(error);
+    log.warn({ event: 'download-failed', path, code, message }, message);
+    throw error;
+  }
+}
+
+type Complete = Extract<PartOutcome, { kind: 'complete' }>;
+
+async function assemble(
+  options: DownloadOptions,
+  state: TransferState,
+  log: Logger,
+): Promise<{ outcome: Complete; failovers: number }> {
+  const { path } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxRounds = options.maxRouteAttempts ?? DEFAULT_MAX_ROUTE_ATTEMPTS;
+  const router: Router =
+    options.router ?? ((p) => requestRoute(options.balancer, p, { timeoutMs }));
+  const partOptions: PartOptions = { path, timeoutMs, log };
+  const failures: Failure[] = [];
+  /** The failure of the previous attempt: the next attempt is a failover from it. */
+  let pending: Failure | null = null;
+  let failovers = 0;
+  let routeError: ClientError | null = null;
+
+  for (let round = 1; round <= maxRounds; round += 1) {
+    if (round > 1) await delay(backoffMs(round - 1, routeError?.retryAfterMs));
+    let route: RouteOkMessage;
+    try {
+      route = await router(path);
+      routeError = null;
+    } catch (error) {
+      if (!(error instanceof ClientError) || !RETRYABLE_ROUTE_CODES.has(error.code)) throw error;
+      routeError = error;
+      log.warn(
+        { event: 'route-failed', path, round, code: error.code, retryAfterMs: error.retryAfterMs },
+        error.message,
+      );
+      continue;
+    }
+    log.info(
+      {
+        event: 'route',
+        path,
+        round,
+        best: route.best.id,
+        alternates: route.alternates.map((alternate) => alternate.id),
+        strategy: route.strategy,
+        reason: route.reason,
+      },
+      `routed to ${route.best.id}`,
+    );
+    for (const endpoint of [route.best, ...route.alternates]) {
+      if (pending) {
+        failovers += 1;
+        log.warn(
+          {
+            event: 'failover',
+            from: pending.replica,
+            to: endpoint.id,
+            offset: state.received,
+            reason: pending.reason,
+          },
+          `failing over from ${pending.replica} to ${endpoint.id} at byte ${state.received}`,
+        );
+      }
+      const outcome = await fetchWithRestart(endpoint, state, partOptions);
+      if (outcome.kind === 'complete') return { outcome, failovers };
+      pending = { replica: endpoint.id, reason: outcome.reason };
+      failures.push(pending);
+    }
+  }
+  if (routeError) throw routeFailure(routeError, path, maxRounds);
+  throw allFailed(path, maxRounds, failures);
+}
+
+/** One attempt at one replica; if the object changed under a resume, once more from byte 0. */
+async function fetchWithRestart(
+  endpoint: Endpoint,
+  state: TransferState,
+  options: PartOptions,
+): Promise<Exclude<PartOutcome, { kind: 'restart' }>> {
+  const outcome = await fetchPart(endpoint, state, options);
+  if (outcome.kind !== 'restart') return outcome;
+  options.log.warn(
+    {
+      event: 'restart',
+      replica: endpoint.id,
+      path: options.path,
+      offset: state.received,
+      reason: outcome.reason,
+    },
+    `restarting at byte 0: ${outcome.reason}`,
+  );
+  await state.restart();
+  const again = await fetchPart(endpoint, state, options);
+  return again.kind === 'restart' ? { kind: 'failed', reason: again.reason } : again;
+}
+
+function routeFailure(error: ClientError, path: string | null, rounds: number): ClientError {
+  if (error.code !== 'no_replica') return error;
+  return new ClientError(
+    'no_replica',
+    `no replica is available for ${describePath(path)} (asked the balancer ${rounds} times): ${error.message}`,
+    error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs },
+  );
+}
+
+function verify(
+  path: string | null,
+  state: TransferState,
+  outcome: Complete,
+): { path: string; size: number; sha256: string; cache: CacheStatus } {
+  state.contributed(outcome.servedBy);
+  const object = state.object;
+  if (!object) throw new ClientError('internal', 'the download completed without an object');
+  const digest = state.digest();
+  const expected = new Set([outcome.end.sha256, ...state.promised]);
+  for (const want of expected) {
+    if (want !== digest) {
+      throw new ClientError(
+        'digest_mismatch',
+        `sha256 of ${describePath(path)} from ${state.servedBy.join(', ')} is ${short(digest)}, expected ${short(want)}: the bytes were corrupted`,
+      );
+    }
+  }
+  return { path: object.path, size: object.size, sha256: digest, cache: object.cache };
+}

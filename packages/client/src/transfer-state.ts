@@ -1,0 +1,98 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { CacheStatus, ObjectMessage } from '@cdn-lab/protocol';
+import type { Sink } from './sink.js';
+
+/** What the first part told us about the object; later parts must describe the same one. */
+export interface KnownObject {
+  path: string;
+  size: number;
+  etag: string | null;
+  cache: CacheStatus;
+}
+
+/**
+ * The object as assembled so far across replicas: bytes written to the sink and hashed in
+ * order, the digests replicas promised, and who contributed.
+ */
+export class TransferState {
+  private hash: Hash = createHash('sha256');
+  private promisedDigests = new Set<string>();
+  /** Bytes of the object we have, in order; also the offset to resume from. */
+  received = 0;
+  /** Every data byte that came over the wire, including bytes discarded by a restart. */
+  wireBytes = 0;
+  object: KnownObject | null = null;
+  servedBy: string[] = [];
+
+  constructor(
+    private readonly sink: Sink,
+    private readonly onProgress?: (received: number, size: number | null) => void,
+  ) {}
+
+  /**
+   * Why the object a replica announced for a resume is not the one we have (then the download
+   * must restart at 0), or null when it is the same.
+   */
+  conflictWith(announced: ObjectMessage): string | null {
+    const known = this.object;
+    if (!known || this.received === 0) return null;
+    if (announced.size !== known.size) {
+      return `the object is now ${announced.size} bytes, it was ${known.size}`;
+    }
+    if (announced.etag !== null && known.etag !== null && announced.etag !== known.etag) {
+      return `the object's etag is now ${announced.etag}, it was ${known.etag}`;
+    }
+    if (announced.sha256 !== null && this.promisedDigests.size > 0) {
+      if (!this.promisedDigests.has(announced.sha256)) return "the object's sha256 changed";
+    }
+    return null;
+  }
+
+  /** A replica announced the object (after conflictWith found nothing wrong). */
+  begin(announced: ObjectMessage): void {
+    if (!this.object || this.received === 0) {
+      this.object = {
+        path: announced.path,
+        size: announced.size,
+        etag: announced.etag,
+        cache: announced.cache,
+      };
+      this.promisedDigests = new Set();
+    }
+    if (announced.sha256 !== null) this.promisedDigests.add(announced.sha256);
+  }
+
+  async append(bytes: Buffer, from: string): Promise<void> {
+    this.wireBytes += bytes.length;
+    if (bytes.length === 0) return;
+    this.contributed(from);
+    this.hash.update(bytes);
+    this.received += bytes.length;
+    await this.sink.write(bytes);
+    this.onProgress?.(this.received, this.object?.size ?? null);
+  }
+
+  /** Records a replica that delivered bytes (or completed the object), once per turn. */
+  contributed(from: string): void {
+    if (this.servedBy[this.servedBy.length - 1] !== from) this.servedBy.push(from);
+  }
+
+  /** The digests every replica promised for the object (from `object` frames). */
+  get promised(): ReadonlySet<string> {
+    return this.promisedDigests;
+  }
+
+  digest(): string {
+    return this.hash.copy().digest('hex');
+  }
+
+  /** Back to nothing: the object changed under us. */
+  async restart(): Promise<void> {
+    await this.sink.reset();
+    this.hash = createHash('sha256');
+    this.promisedDigests = new Set();
+    this.received = 0;
+    this.object = null;
+    this.servedBy = [];
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * A role started by a supervisor (the local lab, a test) gets an IPC channel. Through it the role
+ * says when it is ready and where it listens, so the supervisor waits on an event instead of
+ * polling ports; and when the supervisor goes away, the role stops gracefully instead of lingering.
+ */
+export interface ReadyMessage {
+  type: 'ready';
+  role: string;
+  host: string;
+  port: number;
+  url?: string;
+}
+
+export function isReadyMessage(value: unknown): value is ReadyMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const message = value as Record<string, unknown>;
+  return message['type'] === 'ready' && typeof message['port'] === 'number';
+}
+
+/** Tells a supervisor (if any) that the role listens; stops the role if the supervisor leaves. */
+export function announceReady(ready: Omit<ReadyMessage, 'type'>): void {
+  if (!process.send) return;
+  process.send({ type: 'ready', ...ready } satisfies ReadyMessage);
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}

@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+import { type Command } from 'commander';
+import {
+  envOption,
+  intArg,
+  bytesArg,
+  loadEnvFile,
+  newProgram,
+  onStopSignals,
+  portArg,
+  runMain,
+  say,
+} from '@cdn-lab/common';
+import { requestRoute } from '@cdn-lab/client';
+import { join } from 'node:path';
+import { runDemoLoad } from './demo.js';
+import { startLab, type Lab } from './lab.js';
+import { LAB_DEFAULTS, MAX_REPLICAS, type LabOptions } from './lab-options.js';
+import { labSummary } from './summary.js';
+import { waitForRoutes } from './wait-for-routes.js';
+
+const DEFAULT_STRATEGY_LABEL = 'the balancer default';
+const DEMO_MAX_OBJECT = 1024 * 1024;
+
+interface UpFlags {
+  replicas: number;
+  port: number;
+  originPort: number;
+  dir: string;
+  strategy?: string;
+  maxObjectBytes?: number;
+}
+
+function printRoleLine(name: string, line: string): void {
+  process.stderr.write(`  ${name.padEnd(10)} ${line.replace(/^\[\w+\] /, '')}\n`);
+}
+
+function labOptions(flags: UpFlags, onLine: LabOptions['onLine']): LabOptions {
+  return {
+    ...LAB_DEFAULTS,
+    dir: flags.dir,
+    replicas: flags.replicas,
+    port: flags.port,
+    originPort: flags.originPort,
+    strategy: flags.strategy,
+    maxObjectBytes: flags.maxObjectBytes,
+    onLine,
+  };
+}
+
+async function up(flags: UpFlags): Promise<void> {
+  say('lab', `starting origin, ${flags.replicas} replicas and a balancer in ${flags.dir}/`);
+  const starting = startLab(labOptions(flags, printRoleLine));
+  let stopping = false;
+  onStopSignals(async () => {
+    stopping = true;
+    // A Ctrl-C during start-up waits for it to finish, so no started role is left behind.
+    const lab = await starting.catch(() => undefined);
+    if (!lab) return 130;
+    say('lab', 'stopping: balancer first, then replicas (finishing their transfers), then origin');
+    const exits = await lab.stop();
+    const failed = exits.filter((exit) => exit.code !== 0);
+    say('lab', failed.length === 0 ? 'all stopped' : `${failed.length} role(s) exited abnormally`);
+    return failed.length === 0 ? 0 : 1;
+  });
+  const lab = await starting;
+  if (stopping) return;
+  const { host, port } = lab.balancer.ready;
+  await waitForRoutes(host, port, 10_000);
+  if (!stopping) process.stdout.write(labSummary(lab, flags.strategy ?? DEFAULT_STRATEGY_LABEL));
+}
+
+interface DemoFlags {
+  server: string;
+  port: number;
+  dir: string;
+  requests: number;
+  concurrency: number;
+}
+
+async function isBalancerUp(host: string, port: number): Promise<boolean> {
+  try {
+    await requestRoute({ host, port }, null);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code !== 'balancer_unreachable';
+  }
+}
+
+async function demo(flags: DemoFlags): Promise<void> {
+  let lab: Lab | undefined;
+  if (!(await isBalancerUp(flags.server, flags.port))) {
+    say('lab', `no balancer at ${flags.server}:${flags.port}; starting a lab for this demo`);
+    lab = await startLab(
+      labOptions(
+        { replicas: LAB_DEFAULTS.replicas, port: flags.port, originPort: 0, dir: flags.dir },
+        () => undefined,
+      ),
+    );
+    await waitForRoutes(flags.server, flags.port, 10_000);
+  }
+  try {
+    say('lab', `running ${flags.requests} downloads at concurrency ${flags.concurrency}…`);
+    const { report, text } = await runDemoLoad({
+      host: flags.server,
+      port: flags.port,
+      siteDir: join(flags.dir, 'site'),
+      requests: flags.requests,
+      concurrency: flags.concurrency,
+      maxObjectBytes: DEMO_MAX_OBJECT,
+    });
+    process.stdout.write(`${text}\n`);
+    process.exitCode = report.failed === 0 ? 0 : 1;
+  } finally {
+    await lab?.stop();
+  }
+}
+
+function addUp(program: Command): void {
+  program
+    .command('up')
+    .description('start origin, replicas and balancer on loopback; Ctrl-C stops them all')
+    .addOption(
+      envOption('--replicas <n>', 'how many replicas', 'LAB_REPLICAS')
+        .argParser(intArg(1, MAX_REPLICAS))
+        .default(LAB_DEFAULTS.replicas),
+    )
+    .addOption(
+      envOption('-p, --port <port>', 'balancer and replica port', 'LAB_PORT')
+        .argParser(portArg)
+        .default(LAB_DEFAULTS.port),
+    )
+    .addOption(
+      envOption('--origin-port <port>', 'lab origin port (0: any free)', 'LAB_ORIGIN_PORT')
+        .argParser(portArg)
+        .default(LAB_DEFAULTS.originPort),
+    )
+    .addOption(envOption('--dir <dir>', 'working folder', 'LAB_DIR').default(LAB_DEFAULTS.dir))
+    .addOption(envOption('--strategy <name>', 'balancer strategy', 'STRATEGY'))
+    .addOption(
+      envOption(
+        '--max-object-bytes <size>',
+        'leave larger demo objects out',
+        'LAB_MAX_OBJECT',
+      ).argParser(bytesArg),
+    )
+    .action((flags: UpFlags) => up(flags));
+}
+
+function addDemo(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'run a short load through the balancer and print the report (starts a lab if none runs)',
+    )
+    .addOption(
+      envOption('-s, --server <host>', 'balancer host', 'BALANCER_HOST').default(
+        LAB_DEFAULTS.balancerHost,
+      ),
+    )
+    .addOption(
+      envOption('-p, --port <port>', 'balancer port', 'BALANCER_PORT')
+        .argParser(portArg)
+        .default(LAB_DEFAULTS.port),
+    )
+    .addOption(envOption('--dir <dir>', 'lab working folder', 'LAB_DIR').default(LAB_DEFAULTS.dir))
+    .addOption(
+      envOption('--requests <n>', 'downloads to run', 'REQUESTS').argParser(intArg(1)).default(200),
+    )
+    .addOption(
+      envOption('--concurrency <n>', 'downloads at once', 'CONCURRENCY')
+        .argParser(intArg(1, 1024))
+        .default(8),
+    )
+    .action((flags: DemoFlags) => demo(flags));
+}
+
+await runMain('cdn-lab', async () => {
+  loadEnvFile();
+  const program = newProgram(
+    'cdn-lab',
+    'Run a whole CDN on this machine, on loopback, with no Docker.',
+  );
+  addUp(program);
+  addDemo(program);
+  await program.parseAsync();
+});

@@ -1,0 +1,92 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeDemoSite } from '@cdn-lab/origin';
+import type { LabOptions } from './lab-options.js';
+import { spawnRole, type Exit, type RoleProcess } from './role-process.js';
+
+export interface Lab {
+  dir: string;
+  siteDir: string;
+  serversFile: string;
+  pathsFile: string;
+  logDir: string;
+  originUrl: string;
+  origin: RoleProcess;
+  replicas: RoleProcess[];
+  balancer: RoleProcess;
+  /** Stops every role (balancer first, so no new routes go out), waiting for each to exit. */
+  stop(): Promise<Exit[]>;
+}
+
+/** Starts origin, replicas and balancer as processes on loopback; tears down what started if any fails. */
+export async function startLab(options: LabOptions): Promise<Lab> {
+  const dir = resolve(options.dir);
+  const siteDir = join(dir, 'site');
+  const logDir = join(dir, 'logs');
+  const serversFile = join(dir, 'servers.txt');
+  const pathsFile = join(dir, 'paths.txt');
+  await mkdir(logDir, { recursive: true });
+  const { manifest } = await writeDemoSite(siteDir, { maxObjectBytes: options.maxObjectBytes });
+  await writeFile(pathsFile, `${manifest.objects.map((object) => object.path).join('\n')}\n`);
+
+  const started: RoleProcess[] = [];
+  let stopping = false;
+  const spawn = async (...args: Parameters<typeof spawnRole>): Promise<RoleProcess> => {
+    const role = await spawnRole(args[0], args[1], args[2], { onLine: options.onLine });
+    started.push(role);
+    void role.exited.then((exit) => {
+      if (!stopping)
+        options.onLine(role.name, `exited unexpectedly (${exit.signal ?? `code ${exit.code}`})`);
+    });
+    return role;
+  };
+  const stopStarted = (): Promise<Exit[]> => {
+    stopping = true;
+    return stopAll(started);
+  };
+  try {
+    const origin = await spawn('origin', 'origin', [
+      ...['--root', siteDir, '--host', '127.0.0.1', '--port', String(options.originPort)],
+      ...['-l', join(logDir, 'origin.log')],
+    ]);
+    const originUrl = `http://127.0.0.1:${origin.ready.port}`;
+    const replicaHosts = Array.from(
+      { length: options.replicas },
+      (_, i) => `${options.replicaNetwork}.${i + 1}`,
+    );
+    const replicas = await Promise.all(
+      replicaHosts.map((host, i) =>
+        spawn('replica', `replica-${i + 1}`, [
+          ...['--host', host, '-p', String(options.port), '--origin', originUrl],
+          ...['-w', '/index.html', '-l', join(logDir, `replica-${i + 1}.log`)],
+        ]),
+      ),
+    );
+    await writeFile(serversFile, serversFileText(replicas));
+    const balancer = await spawn('balancer', 'balancer', [
+      ...['--host', options.balancerHost, '-p', String(options.port), '-s', serversFile],
+      ...['-l', join(logDir, 'balancer.log')],
+      ...(options.strategy ? ['--strategy', options.strategy] : []),
+    ]);
+    return {
+      ...{ dir, siteDir, serversFile, pathsFile, logDir, originUrl },
+      ...{ origin, replicas, balancer, stop: stopStarted },
+    };
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+}
+
+function serversFileText(replicas: RoleProcess[]): string {
+  const lines = replicas.map((replica) => `${replica.ready.host}:${replica.ready.port}`);
+  return `# Written by cdn-lab up: one replica a line. Add or remove lines while it runs.\n${lines.join('\n')}\n`;
+}
+
+/** The balancer goes first so that no client is sent to a replica that is already stopping. */
+async function stopAll(roles: RoleProcess[]): Promise<Exit[]> {
+  const balancer = roles.filter((role) => role.role === 'balancer');
+  const others = roles.filter((role) => role.role !== 'balancer');
+  const first = await Promise.all(balancer.map((role) => role.stop()));
+  return [...first, ...(await Promise.all(others.map((role) => role.stop())))];
+}

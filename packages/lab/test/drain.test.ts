@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startBalancer, type ReplicaStateEvent, type RouteEvent } from '@cdn-lab/balancer';
+import { download, requestRoute } from '@cdn-lab/client';
+import { startOrigin } from '@cdn-lab/origin';
+import { spawnRole } from '../src/role-process.js';
+import { logEvents, sha256OfFile, sharedDemoSite, tempDir, writeServersFile } from './helpers.js';
+
+const BIG = '/objects/64m.bin';
+
+describe('a replica sent SIGTERM during a 64 MiB download', () => {
+  it('finishes the download, takes no new routes, and exits 0', async (t) => {
+    const dir = await tempDir(t);
+    const site = await sharedDemoSite();
+    const big = site.manifest.objects.find((object) => object.path === BIG);
+    assert.ok(big, 'the demo site has the 64 MiB object');
+    const origin = await startOrigin({ root: site.dir, port: 0 });
+    t.after(() => origin.close());
+    const replicas = await Promise.all(
+      [1, 2].map((i) =>
+        spawnRole('replica', `replica-${i}`, [
+          ...['--host', `127.0.5.${i}`, '-p', '0', '--origin', origin.url, '-w', '/index.html'],
+          ...['-l', join(dir, `replica-${i}.log`)],
+        ]),
+      ),
+    );
+    t.after(() => Promise.all(replicas.map((replica) => replica.stop('SIGKILL'))));
+    const ids = replicas.map(({ ready }) => `${ready.host}:${ready.port}`);
+    const serversFile = join(dir, 'servers.txt');
+    await writeServersFile(serversFile, ids);
+    const balancer = await startBalancer({ port: 0, serversFile });
+    t.after(() => balancer.close());
+    while (balancer.snapshot().filter((replica) => replica.state === 'up').length < 2) {
+      await once(balancer.events, 'replica-state');
+    }
+
+    let target: number | undefined;
+    let signalled = false;
+    const output = join(dir, '64m.bin');
+    balancer.events.once('route', (route: RouteEvent) => {
+      target = ids.indexOf(route.best.id);
+    });
+    const result = await download({
+      balancer: balancer.endpoint,
+      path: BIG,
+      sink: output,
+      onProgress: ({ received }) => {
+        if (signalled || received === 0 || target === undefined) return;
+        signalled = true;
+        replicas[target]?.child.kill('SIGTERM');
+      },
+    });
+    assert.ok(signalled && target !== undefined, 'SIGTERM was sent mid-download');
+    const drained = replicas[target];
+    const drainedId = ids[target];
+    assert.ok(drained && drainedId);
+
+    assert.deepEqual(result.servedBy, [drainedId], 'the draining replica finished the download');
+    assert.equal(result.sha256, big.sha256);
+    assert.equal(await sha256OfFile(output), big.sha256);
+    assert.deepEqual(await drained.exited, { code: 0, signal: null });
+    const [drainStart] = await logEvents(join(dir, `replica-${target + 1}.log`), 'drain-start');
+    assert.ok(drainStart, 'the replica logged the start of its drain');
+    assert.equal(
+      drainStart['activeTransfers'],
+      1,
+      'the download was in flight when draining began',
+    );
+
+    const left = balancer.snapshot().find((replica) => replica.id === drainedId);
+    if (left?.state === 'up') {
+      await new Promise<void>((resolve) => {
+        const onState = (change: ReplicaStateEvent): void => {
+          if (change.id !== drainedId) return;
+          balancer.events.off('replica-state', onState);
+          resolve();
+        };
+        balancer.events.on('replica-state', onState);
+      });
+    }
+    for (let i = 0; i < 20; i += 1) {
+      const route = await requestRoute(balancer.endpoint, BIG);
+      assert.notEqual(route.best.id, drainedId);
+      assert.ok(route.alternates.every((alternate) => alternate.id !== drainedId));
+    }
+  });
+});

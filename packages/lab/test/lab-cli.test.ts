@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import { tempDir } from './helpers.js';
+
+const labCli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const clientCli = fileURLToPath(new URL('./cli.js', import.meta.resolve('@cdn-lab/client')));
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('cdn-lab up', () => {
+  it('starts a working CDN, and Ctrl-C stops it all with exit 0, leaving no process', async (t) => {
+    const dir = await tempDir(t);
+    const lab = spawn(
+      process.execPath,
+      [labCli, 'up', '--replicas', '2', '--port', '0', '--origin-port', '0'].concat([
+        '--dir',
+        dir,
+        '--max-object-bytes',
+        '100KiB',
+      ]),
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    t.after(() => lab.kill('SIGKILL'));
+    const stderr: string[] = [];
+    createInterface({ input: lab.stderr }).on('line', (line) => stderr.push(line));
+    const summary: string[] = [];
+    for await (const line of createInterface({ input: lab.stdout })) {
+      summary.push(line);
+      if (line.includes('Ctrl-C stops everything')) break;
+    }
+    const text = summary.join('\n');
+    assert.match(text, /cdn-lab is up: 2 replicas/, `${text}\n${stderr.join('\n')}`);
+    const pids = [...text.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
+    assert.equal(pids.length, 4, 'origin, two replicas and the balancer');
+    assert.ok(pids.every(isRunning));
+    const balancer = /balancer\s+127\.0\.0\.1:(\d+)/.exec(text);
+    assert.ok(balancer?.[1], 'the summary names the balancer address');
+
+    await promisify(execFile)(process.execPath, [clientCli, '-s', '127.0.0.1', '-p', balancer[1]], {
+      cwd: dir,
+    });
+    const fetched = await readFile(join(dir, 'website.html'));
+    assert.deepEqual(fetched, await readFile(join(dir, 'site', 'index.html')));
+
+    lab.kill('SIGINT');
+    const [code] = (await once(lab, 'exit')) as [number | null];
+    assert.equal(code, 0, stderr.join('\n'));
+    assert.deepEqual(pids.filter(isRunning), [], 'every role process has exited');
+  });
+});

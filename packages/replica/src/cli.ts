@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+import {
+  UserError,
+  announceReady,
+  bytesArg,
+  envOption,
+  formatBytes,
+  loadEnvFile,
+  newProgram,
+  onStopSignals,
+  openEventLog,
+  portArg,
+  runMain,
+  say,
+  secondsArg,
+} from '@cdn-lab/common';
+import { REPLICA_DEFAULTS, startReplica } from './index.js';
+
+const ROLE = 'replica';
+
+interface CliOptions {
+  port: number;
+  log?: string;
+  webpage?: string;
+  origin?: string;
+  host: string;
+  cacheBytes: number;
+  ttl: number;
+  drainTimeout: number;
+  originTimeout: number;
+}
+
+function parseArgs(): CliOptions {
+  const d = REPLICA_DEFAULTS;
+  return newProgram(
+    'cdn-replica',
+    'Edge cache: serves objects over the native protocol, pulling them from the origin on a miss.',
+  )
+    .addOption(
+      envOption('-p, --port <port>', 'port to listen on (0 picks a free one)', 'REPLICA_PORT')
+        .argParser(portArg)
+        .default(d.port),
+    )
+    .addOption(envOption('-l, --log <file>', 'write JSON-lines events to this file', 'REPLICA_LOG'))
+    .addOption(
+      envOption(
+        '-w, --webpage <url-or-path>',
+        'the default object, fetched at start: an http(s) URL, or a path under --origin',
+        'WEBPAGE',
+      ),
+    )
+    .addOption(
+      envOption('--origin <url>', 'origin base URL; any path is fetched from under it', 'ORIGIN'),
+    )
+    .addOption(envOption('--host <addr>', 'address to listen on', 'REPLICA_HOST').default(d.host))
+    .addOption(
+      envOption('--cache-bytes <size>', 'cache capacity, e.g. 256MiB', 'CACHE_BYTES')
+        .argParser(bytesArg)
+        .default(d.cacheBytes, `${d.cacheBytes / 1024 ** 2}MiB`),
+    )
+    .addOption(
+      envOption(
+        '--ttl <duration>',
+        'serve a cached object this long before revalidating (e.g. 60s, 500ms; bare number: seconds)',
+        'TTL',
+      )
+        .argParser(secondsArg)
+        .default(d.ttlMs, `${d.ttlMs / 1000}s`),
+    )
+    .addOption(
+      envOption('--drain-timeout <duration>', 'longest wait for transfers on stop', 'DRAIN_TIMEOUT')
+        .argParser(secondsArg)
+        .default(d.drainTimeoutMs, `${d.drainTimeoutMs / 1000}s`),
+    )
+    .addOption(
+      envOption('--origin-timeout <duration>', 'origin connect/answer timeout', 'ORIGIN_TIMEOUT')
+        .argParser(secondsArg)
+        .default(d.originTimeoutMs, `${d.originTimeoutMs / 1000}s`),
+    )
+    .parse()
+    .opts<CliOptions>();
+}
+
+async function main(): Promise<void> {
+  loadEnvFile();
+  const options = parseArgs();
+  if (!options.webpage && !options.origin) {
+    throw new UserError(
+      'nothing to serve: give the default object with -w URL, or an origin with --origin URL (or both)',
+      2,
+    );
+  }
+  const eventLog = openEventLog(ROLE, options.log);
+  try {
+    const replica = await startReplica({
+      host: options.host,
+      port: options.port,
+      origin: options.origin ?? null,
+      defaultObject: options.webpage ?? null,
+      cacheBytes: options.cacheBytes,
+      ttlMs: options.ttl,
+      drainTimeoutMs: options.drainTimeout,
+      originTimeoutMs: options.originTimeout,
+      log: eventLog.log,
+    });
+    const { id, host, port } = replica.endpoint;
+    say(
+      ROLE,
+      `serving on ${id}; origin ${options.origin ?? 'none'}; default object ${options.webpage ?? 'none'}; ` +
+        `cache ${formatBytes(options.cacheBytes)}, ttl ${options.ttl / 1000}s`,
+    );
+    announceReady({ role: ROLE, host, port });
+    onStopSignals(async (signal) => {
+      say(ROLE, `${signal}: draining (finishing transfers in flight; again to stop at once)`);
+      eventLog.log.info({ event: 'signal', signal }, 'stop signal');
+      await replica.drain();
+      eventLog.close();
+      say(ROLE, 'stopped');
+      return 0;
+    });
+  } catch (error) {
+    eventLog.close();
+    throw error;
+  }
+}
+
+void runMain('cdn-replica', main);

@@ -1,0 +1,277 @@
+import type { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { Logger } from '@cdn-lab/common';
+import {
+  FrameDecoder,
+  sniffDialect,
+  type Dialect,
+  type ErrorCode,
+  type GetMessage,
+  type LoadReport,
+  type Message,
+} from '@cdn-lab/protocol';
+import { FrameWriter } from './frame-writer.js';
+import type { LoadMeter } from './load-meter.js';
+import type { ObjectStore, Lease } from './object-store.js';
+import type { TargetResolver } from './object-path.js';
+import { RequestError } from './request-error.js';
+import { TransferBroken, sendObject } from './transfer.js';
+
+/** What every connection shares with the server. */
+export interface ConnectionContext {
+  log: Logger;
+  events: EventEmitter;
+  store: ObjectStore;
+  resolver: TargetResolver;
+  meter: LoadMeter;
+  servedBy(): string;
+  isDraining(): boolean;
+  loadReport(): LoadReport;
+  transferStarted(): void;
+  transferEnded(): void;
+}
+
+const SNIFF_TIMEOUT_MS = 10_000;
+const CLOSE_GRACE_MS = 5_000;
+const MAX_QUEUED_GETS = 64;
+const NOT_IMPLEMENTED_BODY = 'This replica speaks the native protocol only; HTTP comes later.\n';
+
+/**
+ * One client connection: sniffs the dialect, answers pings at once, and serves `get` requests
+ * one after another (pipelined ones wait in a queue).
+ */
+export class ReplicaConnection {
+  readonly peer: string;
+  private readonly writer: FrameWriter;
+  private decoder: FrameDecoder | null = null;
+  private sniffed: Buffer[] = [];
+  private sniffTimer: NodeJS.Timeout | null;
+  private readonly queue: GetMessage[] = [];
+  private busy = false;
+  /** A connection that asked for an object is a data connection; one that only pings is a probe. */
+  private askedForData = false;
+  private closing = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: ConnectionContext,
+  ) {
+    this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.writer = new FrameWriter(socket);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => {
+      ctx.log.debug(
+        { event: 'socket-error', peer: this.peer, reason: error.message },
+        'socket error',
+      );
+    });
+    socket.once('close', () => this.clearSniffTimer());
+    this.sniffTimer = setTimeout(() => {
+      ctx.log.info(
+        { event: 'protocol-error', peer: this.peer, code: 'bad_magic' },
+        'no preamble in time',
+      );
+      socket.destroy();
+    }, SNIFF_TIMEOUT_MS);
+  }
+
+  get transferring(): boolean {
+    return this.busy;
+  }
+
+  get closed(): boolean {
+    return this.socket.destroyed;
+  }
+
+  /** Drain started: a data connection with nothing in flight is ended; probes keep going. */
+  drainStarted(): void {
+    if (this.askedForData && !this.busy) this.endGracefully('draining');
+  }
+
+  destroy(): void {
+    this.clearSniffTimer();
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    if (!this.decoder) {
+      this.sniffed.push(chunk);
+      const start = Buffer.concat(this.sniffed);
+      const dialect = sniffDialect(start);
+      if (dialect === 'incomplete') return;
+      this.clearSniffTimer();
+      this.sniffed = [];
+      if (dialect !== 'native') {
+        this.refuseDialect(dialect);
+        return;
+      }
+      this.decoder = new FrameDecoder({ expectPreamble: true });
+      chunk = start;
+    }
+    const { messages, error } = this.decoder.push(chunk);
+    for (const message of messages) {
+      if (this.closing) return;
+      this.onMessage(message);
+    }
+    if (error && !this.closing) this.protocolError(error.code, error.message);
+  }
+
+  private onMessage(message: Message): void {
+    switch (message.type) {
+      case 'ping':
+        this.writer.send({ type: 'pong', seq: message.seq, load: this.ctx.loadReport() });
+        return;
+      case 'get':
+        this.askedForData = true;
+        if (this.queue.length >= MAX_QUEUED_GETS) {
+          this.protocolError(
+            'bad_request',
+            `more than ${MAX_QUEUED_GETS} requests waiting on one connection`,
+          );
+          return;
+        }
+        this.queue.push(message);
+        void this.serveQueue();
+        return;
+      default:
+        this.protocolError(
+          'unexpected_message',
+          `a replica does not accept "${message.type}" frames`,
+        );
+    }
+  }
+
+  private async serveQueue(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let get = this.queue.shift(); get && !this.closing; get = this.queue.shift()) {
+        await this.serve(get);
+      }
+    } finally {
+      this.busy = false;
+    }
+    if (this.ctx.isDraining() && this.askedForData) this.endGracefully('draining');
+  }
+
+  private async serve(get: GetMessage): Promise<void> {
+    const { log, events } = this.ctx;
+    if (this.ctx.isDraining()) {
+      this.sendError('draining', 'this replica is draining; ask another one');
+      return;
+    }
+    this.ctx.transferStarted();
+    const startedAt = Date.now();
+    let lease: Lease | null = null;
+    try {
+      const target = this.ctx.resolver.resolve(get.path);
+      log.info({ event: 'request', path: target.path, offset: get.offset, peer: this.peer }, 'get');
+      events.emit('request', { path: target.path, offset: get.offset, peer: this.peer });
+      lease = await this.ctx.store.open(target);
+      events.emit('transfer-start', { path: target.path, offset: get.offset, peer: this.peer });
+      const bytes = await sendObject(
+        this.writer,
+        lease,
+        get.offset,
+        this.ctx.servedBy(),
+        this.ctx.meter,
+      );
+      const ms = Date.now() - startedAt;
+      log.info(
+        {
+          event: 'transfer-done',
+          path: target.path,
+          bytes,
+          ms,
+          offset: get.offset,
+          cache: lease.status,
+          peer: this.peer,
+        },
+        'object sent',
+      );
+      events.emit('transfer-end', { path: target.path, bytes, ms, ok: true });
+    } catch (error) {
+      this.failed(get, lease, error);
+    } finally {
+      lease?.cursor.close();
+      this.ctx.transferEnded();
+    }
+  }
+
+  private failed(get: GetMessage, lease: Lease | null, error: unknown): void {
+    const path = lease?.target.path ?? get.path;
+    if (error instanceof RequestError) {
+      if (error.code === 'not_found') {
+        this.ctx.log.info({ event: 'not-found', path, peer: this.peer }, error.message);
+      } else {
+        this.ctx.log.warn(
+          { event: 'request-failed', path, code: error.code, reason: error.message },
+          'request failed',
+        );
+      }
+      if (lease) this.ctx.events.emit('transfer-end', { path, bytes: 0, ms: 0, ok: false });
+      this.sendError(error.code, error.message);
+      return;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof TransferBroken) {
+      this.ctx.log.warn(
+        { event: 'transfer-broken', path, peer: this.peer, reason },
+        'closing mid-object',
+      );
+    } else {
+      this.ctx.log.error(
+        { event: 'internal-error', path, peer: this.peer, reason },
+        'unexpected failure',
+      );
+    }
+    this.ctx.events.emit('transfer-end', { path, bytes: 0, ms: 0, ok: false, reason });
+    this.closing = true;
+    this.socket.destroy();
+  }
+
+  private sendError(code: ErrorCode, message: string): void {
+    this.writer.send({ type: 'error', code, message });
+  }
+
+  private protocolError(code: ErrorCode, message: string): void {
+    this.ctx.log.warn(
+      { event: 'protocol-error', peer: this.peer, code, reason: message },
+      'protocol error',
+    );
+    this.sendError(code, message);
+    this.endGracefully('protocol error');
+  }
+
+  private refuseDialect(dialect: Dialect): void {
+    this.ctx.log.info(
+      { event: 'protocol-error', peer: this.peer, code: 'bad_magic', dialect },
+      'unsupported dialect',
+    );
+    if (dialect === 'http') {
+      this.socket.write(
+        'HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+          `Content-Length: ${Buffer.byteLength(NOT_IMPLEMENTED_BODY)}\r\nConnection: close\r\n\r\n` +
+          NOT_IMPLEMENTED_BODY,
+      );
+    }
+    this.endGracefully(`${dialect} dialect`);
+  }
+
+  /** Finishes writing what is queued, then closes; a peer that never closes its side is cut off. */
+  private endGracefully(why: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.queue.length = 0;
+    this.ctx.log.info({ event: 'connection-end', peer: this.peer, why }, 'ending connection');
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  private clearSniffTimer(): void {
+    if (this.sniffTimer) clearTimeout(this.sniffTimer);
+    this.sniffTimer = null;
+  }
+}

@@ -1,0 +1,72 @@
+import type { ObjectBody } from './object-body.js';
+
+/** A complete object kept by the replica. */
+export interface CacheEntry {
+  path: string;
+  url: string;
+  body: ObjectBody;
+  size: number;
+  /** When the origin last vouched for these bytes (fetch or 304); the TTL counts from here. */
+  fetchedAt: number;
+  /** After an origin failure, the stale copy is served without asking again until then. */
+  originRetryAt: number;
+}
+
+/**
+ * Least-recently-used cache bounded by the total size of its objects. A Map keeps insertion
+ * order, so moving an entry to the end on every use makes the first key the eviction victim.
+ */
+export class LruCache {
+  private readonly entries = new Map<string, CacheEntry>();
+  private bytes = 0;
+
+  constructor(
+    readonly capacityBytes: number,
+    private readonly onEvict: (entry: CacheEntry) => void = () => undefined,
+  ) {}
+
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  get count(): number {
+    return this.entries.size;
+  }
+
+  /** The entry, marked as just used. */
+  get(url: string): CacheEntry | undefined {
+    const entry = this.entries.get(url);
+    if (entry) {
+      this.entries.delete(url);
+      this.entries.set(url, entry);
+    }
+    return entry;
+  }
+
+  fits(size: number): boolean {
+    return size <= this.capacityBytes;
+  }
+
+  /** Stores an entry, evicting the least recently used ones to make room. False if too big. */
+  set(entry: CacheEntry): boolean {
+    if (!this.fits(entry.size)) return false;
+    this.delete(entry.url);
+    while (this.bytes + entry.size > this.capacityBytes) {
+      const oldest = this.entries.values().next().value;
+      if (!oldest) break;
+      this.delete(oldest.url);
+      this.onEvict(oldest);
+    }
+    this.entries.set(entry.url, entry);
+    this.bytes += entry.size;
+    return true;
+  }
+
+  delete(url: string): boolean {
+    const entry = this.entries.get(url);
+    if (!entry) return false;
+    this.entries.delete(url);
+    this.bytes -= entry.size;
+    return true;
+  }
+}

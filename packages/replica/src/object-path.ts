@@ -1,0 +1,125 @@
+import { UserError } from '@cdn-lab/common';
+import { RequestError } from './request-error.js';
+
+/** An object as the replica knows it: the path clients ask for and the URL it comes from. */
+export interface ObjectTarget {
+  path: string;
+  url: string;
+}
+
+const DOT_SEGMENTS = new Set(['.', '%2e']);
+// WHATWG URL parsing turns percent-encoded dots into real dot segments, so they count too.
+const PARENT_SEGMENTS = new Set(['..', '.%2e', '%2e.', '%2e%2e']);
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * Collapses `//` and `.` segments, keeps a trailing slash and a query string, and refuses
+ * anything that could climb out of the origin's tree or confuse a file server.
+ */
+export function normalizeObjectPath(path: string): string {
+  if (!path.startsWith('/')) throw new RequestError('bad_request', 'a path must start with "/"');
+  if (path.includes('\\')) throw new RequestError('bad_request', 'a path must not contain "\\"');
+  if (hasControlCharacter(path)) {
+    throw new RequestError('bad_request', 'a path must not contain control characters');
+  }
+  const queryAt = path.indexOf('?');
+  const pathname = queryAt < 0 ? path : path.slice(0, queryAt);
+  const query = queryAt < 0 ? '' : path.slice(queryAt);
+  const segments: string[] = [];
+  for (const segment of pathname.split('/')) {
+    const lower = segment.toLowerCase();
+    if (PARENT_SEGMENTS.has(lower)) {
+      throw new RequestError('bad_request', 'a path must not contain ".." segments');
+    }
+    if (segment !== '' && !DOT_SEGMENTS.has(lower)) segments.push(segment);
+  }
+  const trailingSlash = segments.length > 0 && pathname.endsWith('/');
+  const normalized = `/${segments.join('/')}${trailingSlash ? '/' : ''}${query}`;
+  return normalized.replaceAll('#', '%23');
+}
+
+/** Checks an origin base URL given by the user. */
+export function parseOriginUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UserError(`the origin "${text}" is not a URL; write it like http://127.0.0.1:8080`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserError(`the origin "${text}" must be an http:// or https:// URL`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new UserError(`the origin "${text}" must not have a query string or a fragment`);
+  }
+  return url;
+}
+
+/** The origin's URL for a normalized path (the path is appended to the origin's own path). */
+export function originUrlFor(origin: URL, path: string): string {
+  const base = `${origin.origin}${origin.pathname.replace(/\/+$/, '')}`;
+  try {
+    return new URL(`${base}${path}`).href;
+  } catch {
+    throw new RequestError('bad_request', `"${path}" does not make a valid URL`);
+  }
+}
+
+function isAbsoluteHttpUrl(text: string): boolean {
+  return /^https?:\/\//i.test(text);
+}
+
+/** The default object (-w): an absolute http(s) URL, or a path under the origin. */
+export function resolveDefaultObject(spec: string, origin: URL | null): ObjectTarget {
+  if (isAbsoluteHttpUrl(spec)) {
+    let url: URL;
+    try {
+      url = new URL(spec);
+    } catch {
+      throw new UserError(`the default object "${spec}" is not a valid URL`);
+    }
+    return { path: normalizeForUser(`${url.pathname}${url.search}`, spec), url: url.href };
+  }
+  if (!origin) {
+    throw new UserError(
+      `the default object "${spec}" is not an http(s) URL; give a full URL, or a path together with an origin`,
+    );
+  }
+  const path = normalizeForUser(spec.startsWith('/') ? spec : `/${spec}`, spec);
+  return { path, url: originUrlFor(origin, path) };
+}
+
+function normalizeForUser(path: string, spec: string): string {
+  try {
+    return normalizeObjectPath(path);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UserError(`the default object "${spec}" is not usable: ${why}`);
+  }
+}
+
+/** Maps what a client asks for (null: the default object) to where the bytes come from. */
+export class TargetResolver {
+  constructor(
+    private readonly origin: URL | null,
+    readonly defaultTarget: ObjectTarget | null,
+  ) {}
+
+  resolve(requested: string | null): ObjectTarget {
+    if (requested === null) {
+      if (this.defaultTarget) return this.defaultTarget;
+      throw new RequestError('not_found', 'this replica has no default object; ask for a path');
+    }
+    const path = normalizeObjectPath(requested);
+    if (this.defaultTarget && path === this.defaultTarget.path) return this.defaultTarget;
+    if (this.origin) return { path, url: originUrlFor(this.origin, path) };
+    throw new RequestError('not_found', `${path} is not served here (this replica has no origin)`);
+  }
+}

@@ -1,0 +1,34 @@
+import type { Logger } from '@cdn-lab/common';
+
+export interface ReplicaOptions {
+  /** Address to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. Default 9000. */
+  port?: number;
+  /** Base URL of the origin; any path is fetched from under it. Null: only the default object. */
+  origin?: string | null;
+  /** The object served for `get` with a null path: a path under the origin or an http(s) URL. */
+  defaultObject?: string | null;
+  /** Cache capacity in bytes. Default 256 MiB. */
+  cacheBytes?: number;
+  /** How long a cached object is served without asking the origin again. Default 60 s. */
+  ttlMs?: number;
+  /** How long a drain waits for transfers in flight before cutting them. Default 30 s. */
+  drainTimeoutMs?: number;
+  /** Origin connect/answer timeout, and the longest silence inside a body. Default 10 s. */
+  originTimeoutMs?: number;
+  /** Structured event log (see openEventLog in @cdn-lab/common). Default: silent. */
+  log?: Logger;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 9000,
+  cacheBytes: 256 * 1024 * 1024,
+  ttlMs: 60_000,
+  drainTimeoutMs: 30_000,
+  originTimeoutMs: 10_000,
+} as const;
+
+/** Attempts and pauses for the default object at start: the origin may be starting too. */
+export const DEFAULT_OBJECT_RETRY_DELAYS_MS = [200, 600] as const;

@@ -1,0 +1,124 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import axios, { isAxiosError, type AxiosInstance } from 'axios';
+
+/** What the replica remembers to ask "has it changed?" (conditional request). */
+export interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
+
+export type OriginResponse =
+  | {
+      kind: 'ok';
+      size: number | null;
+      etag: string | null;
+      lastModified: string | null;
+      stream: Readable;
+    }
+  | { kind: 'not-modified'; etag: string | null }
+  | { kind: 'not-found'; status: number };
+
+/** The origin could not be asked (unavailable) or answered something unusable (error). */
+export class OriginFailure extends Error {
+  constructor(
+    readonly code: 'origin_unavailable' | 'origin_error',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OriginFailure';
+  }
+}
+
+const NETWORK_HINTS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is the origin running?)',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve (DNS is not answering)',
+  ECONNRESET: 'the origin reset the connection',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+};
+
+function headerText(headers: IncomingHttpHeaders, name: string): string | null {
+  const value = headers[name];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function contentLength(headers: IncomingHttpHeaders): number | null {
+  const text = headerText(headers, 'content-length');
+  if (text === null || !/^\d+$/.test(text)) return null;
+  const size = Number(text);
+  return Number.isSafeInteger(size) ? size : null;
+}
+
+/** Fetches objects from the origin over HTTP(S) with axios, streaming the body. */
+export class OriginClient {
+  private readonly http = new HttpAgent({ keepAlive: true });
+  private readonly https = new HttpsAgent({ keepAlive: true });
+  private readonly axios: AxiosInstance;
+
+  constructor(readonly timeoutMs: number) {
+    this.axios = axios.create({
+      responseType: 'stream',
+      // 304 and 404 are answers the cache handles, not exceptions.
+      validateStatus: () => true,
+      // Bytes must arrive as stored, so Content-Length and the digest describe what is sent.
+      decompress: false,
+      headers: { 'Accept-Encoding': 'identity' },
+      timeout: timeoutMs,
+      proxy: false,
+      maxRedirects: 5,
+      httpAgent: this.http,
+      httpsAgent: this.https,
+    });
+  }
+
+  async fetch(url: string, validators: Validators | null): Promise<OriginResponse> {
+    const headers: Record<string, string> = {};
+    if (validators?.etag) headers['If-None-Match'] = validators.etag;
+    else if (validators?.lastModified) headers['If-Modified-Since'] = validators.lastModified;
+    let response;
+    try {
+      response = await this.axios.get<Readable>(url, { headers });
+    } catch (error) {
+      throw new OriginFailure('origin_unavailable', this.describe(error));
+    }
+    const stream = response.data;
+    const responseHeaders = response.headers as IncomingHttpHeaders;
+    const status = response.status;
+    if (status === 200) {
+      return {
+        kind: 'ok',
+        size: contentLength(responseHeaders),
+        etag: headerText(responseHeaders, 'etag'),
+        lastModified: headerText(responseHeaders, 'last-modified'),
+        stream,
+      };
+    }
+    stream.resume();
+    if (status === 304) return { kind: 'not-modified', etag: headerText(responseHeaders, 'etag') };
+    if (status === 404 || status === 410) return { kind: 'not-found', status };
+    throw new OriginFailure(
+      'origin_error',
+      `the origin answered ${status} ${response.statusText || ''}`.trim(),
+    );
+  }
+
+  close(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+
+  private describe(error: unknown): string {
+    if (isAxiosError(error)) {
+      const code = error.code ?? '';
+      if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+        return `no answer within ${this.timeoutMs} ms`;
+      }
+      return NETWORK_HINTS[code] ?? error.message;
+    }
+    return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,76 @@
+import type { LoadMeter } from './load-meter.js';
+import type { FrameWriter } from './frame-writer.js';
+import type { Lease } from './object-store.js';
+import { RequestError } from './request-error.js';
+
+/** The transfer broke after the object frame: the only honest signal left is closing the socket. */
+export class TransferBroken extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransferBroken';
+  }
+}
+
+/**
+ * Sends `object`, the data frames from `offset`, then `end`, reading the shared chunks of the
+ * lease's body as they become available and waiting for the socket whenever it is full.
+ * Returns the number of object bytes written.
+ */
+export async function sendObject(
+  writer: FrameWriter,
+  lease: Lease,
+  offset: number,
+  servedBy: string,
+  meter: LoadMeter,
+): Promise<number> {
+  const { body, cursor } = lease;
+  let size: number;
+  try {
+    size = await body.sizeKnown();
+  } catch (error) {
+    throw new RequestError(
+      'origin_error',
+      `the origin fetch of ${lease.target.path} failed: ${reason(error)}`,
+    );
+  }
+  if (offset > size) {
+    throw new RequestError(
+      'bad_request',
+      `offset ${offset} is past the end of ${lease.target.path} (${size} bytes)`,
+    );
+  }
+  writer.send({
+    type: 'object',
+    path: lease.target.path,
+    size,
+    offset,
+    etag: body.meta.etag,
+    sha256: body.isComplete ? body.sha256 : null,
+    cache: lease.status,
+    servedBy,
+  });
+  cursor.seek(offset);
+  let sent = 0;
+  for (;;) {
+    let piece: Buffer | null;
+    try {
+      piece = await cursor.next();
+    } catch (error) {
+      throw new TransferBroken(`the origin fetch broke off: ${reason(error)}`);
+    }
+    if (piece === null) break;
+    if (!writer.usable) throw new TransferBroken('the client went away');
+    const roomLeft = writer.sendData(piece);
+    sent += piece.length;
+    meter.recordBytes(piece.length);
+    if (!roomLeft) await writer.writable();
+  }
+  if (!writer.usable) throw new TransferBroken('the client went away');
+  if (body.sha256 === null) throw new TransferBroken('the object has no digest');
+  writer.send({ type: 'end', size, sha256: body.sha256 });
+  return sent;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
