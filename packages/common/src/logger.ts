@@ -31,16 +31,16 @@ export function openEventLog(role: string, file: string | undefined, level = 'in
   // asynchronous open is pending; the writes themselves stay asynchronous.
   const destination = pino.destination({ fd: openLogFile(file), sync: false });
   const log = pino({ level, base: { role, pid: process.pid } }, destination);
-  return {
-    log,
-    close: () => {
-      try {
-        destination.flushSync();
-      } catch {
-        // Nothing was buffered, or the file is already closed.
-      }
-    },
+  const close = (): void => {
+    try {
+      destination.flushSync();
+    } catch {
+      // Nothing was buffered, or the file is already closed.
+    }
   };
+  // Whatever way the process exits (a second Ctrl-C, a failed stop), the last lines are written.
+  process.once('exit', close);
+  return { log, close };
 }
 
 /** A short human line on stderr for the person at the terminal (start, stop, problems). */

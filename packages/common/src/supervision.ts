@@ -20,6 +20,14 @@ export function isReadyMessage(value: unknown): value is ReadyMessage {
 /** Tells a supervisor (if any) that the role listens; stops the role if the supervisor leaves. */
 export function announceReady(ready: Omit<ReadyMessage, 'type'>): void {
   if (!process.send) return;
+  const stop = (): void => {
+    process.kill(process.pid, 'SIGTERM');
+  };
+  if (!process.connected) {
+    // The supervisor went away while this role was starting: nobody will ever stop it.
+    stop();
+    return;
+  }
   process.send({ type: 'ready', ...ready } satisfies ReadyMessage);
-  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  process.once('disconnect', stop);
 }

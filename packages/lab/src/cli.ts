@@ -11,6 +11,7 @@ import {
   runMain,
   say,
 } from '@cdn-lab/common';
+import { DEFAULT_STRATEGY } from '@cdn-lab/balancer';
 import { requestRoute } from '@cdn-lab/client';
 import { join } from 'node:path';
 import { runDemoLoad } from './demo.js';
@@ -19,7 +20,6 @@ import { LAB_DEFAULTS, MAX_REPLICAS, type LabOptions } from './lab-options.js';
 import { labSummary } from './summary.js';
 import { waitForRoutes } from './wait-for-routes.js';
 
-const DEFAULT_STRATEGY_LABEL = 'the balancer default';
 const DEMO_MAX_OBJECT = 1024 * 1024;
 
 interface UpFlags {
@@ -60,14 +60,17 @@ async function up(flags: UpFlags): Promise<void> {
     say('lab', 'stopping: balancer first, then replicas (finishing their transfers), then origin');
     const exits = await lab.stop();
     const failed = exits.filter((exit) => exit.code !== 0);
-    say('lab', failed.length === 0 ? 'all stopped' : `${failed.length} role(s) exited abnormally`);
+    const described = failed.map(
+      (exit) => `${exit.name} (${exit.signal ?? `exit code ${exit.code}`})`,
+    );
+    say('lab', failed.length === 0 ? 'all stopped' : `stopped abnormally: ${described.join(', ')}`);
     return failed.length === 0 ? 0 : 1;
   });
   const lab = await starting;
   if (stopping) return;
   const { host, port } = lab.balancer.ready;
   await waitForRoutes(host, port, 10_000);
-  if (!stopping) process.stdout.write(labSummary(lab, flags.strategy ?? DEFAULT_STRATEGY_LABEL));
+  if (!stopping) process.stdout.write(labSummary(lab, flags.strategy ?? DEFAULT_STRATEGY));
 }
 
 interface DemoFlags {

@@ -4,6 +4,10 @@ import { writeDemoSite } from '@cdn-lab/origin';
 import type { LabOptions } from './lab-options.js';
 import { spawnRole, type Exit, type RoleProcess } from './role-process.js';
 
+export interface RoleExit extends Exit {
+  name: string;
+}
+
 export interface Lab {
   dir: string;
   siteDir: string;
@@ -15,7 +19,7 @@ export interface Lab {
   replicas: RoleProcess[];
   balancer: RoleProcess;
   /** Stops every role (balancer first, so no new routes go out), waiting for each to exit. */
-  stop(): Promise<Exit[]>;
+  stop(): Promise<RoleExit[]>;
 }
 
 /** Starts origin, replicas and balancer as processes on loopback; tears down what started if any fails. */
@@ -40,7 +44,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     });
     return role;
   };
-  const stopStarted = (): Promise<Exit[]> => {
+  const stopStarted = (): Promise<RoleExit[]> => {
     stopping = true;
     return stopAll(started);
   };
@@ -84,9 +88,13 @@ function serversFileText(replicas: RoleProcess[]): string {
 }
 
 /** The balancer goes first so that no client is sent to a replica that is already stopping. */
-async function stopAll(roles: RoleProcess[]): Promise<Exit[]> {
+async function stopAll(roles: RoleProcess[]): Promise<RoleExit[]> {
+  const stop = async (role: RoleProcess): Promise<RoleExit> => ({
+    name: role.name,
+    ...(await role.stop()),
+  });
   const balancer = roles.filter((role) => role.role === 'balancer');
   const others = roles.filter((role) => role.role !== 'balancer');
-  const first = await Promise.all(balancer.map((role) => role.stop()));
-  return [...first, ...(await Promise.all(others.map((role) => role.stop())))];
+  const first = await Promise.all(balancer.map(stop));
+  return [...first, ...(await Promise.all(others.map(stop)))];
 }
