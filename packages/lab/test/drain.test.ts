@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { startBalancer, type ReplicaStateEvent, type RouteEvent } from '@cdn-lab/balancer';
+import type { ReplicaStateEvent, RouteEvent } from '@cdn-lab/balancer';
 import { download, requestRoute } from '@cdn-lab/client';
-import { startOrigin } from '@cdn-lab/origin';
-import { spawnRole } from '../src/role-process.js';
-import { logEvents, sha256OfFile, sharedDemoSite, tempDir, writeServersFile } from './helpers.js';
+import { logEvents, sha256OfFile, sharedDemoSite, startCluster, tempDir } from './helpers.js';
 
 const BIG = '/objects/64m.bin';
 
@@ -16,25 +13,11 @@ describe('a replica sent SIGTERM during a 64 MiB download', () => {
     const site = await sharedDemoSite();
     const big = site.manifest.objects.find((object) => object.path === BIG);
     assert.ok(big, 'the demo site has the 64 MiB object');
-    const origin = await startOrigin({ root: site.dir, port: 0 });
-    t.after(() => origin.close());
-    const replicas = await Promise.all(
-      [1, 2].map((i) =>
-        spawnRole('replica', `replica-${i}`, [
-          ...['--host', `127.0.5.${i}`, '-p', '0', '--origin', origin.url, '-w', '/index.html'],
-          ...['-l', join(dir, `replica-${i}.log`)],
-        ]),
-      ),
-    );
-    t.after(() => Promise.all(replicas.map((replica) => replica.stop('SIGKILL'))));
-    const ids = replicas.map(({ ready }) => `${ready.host}:${ready.port}`);
-    const serversFile = join(dir, 'servers.txt');
-    await writeServersFile(serversFile, ids);
-    const balancer = await startBalancer({ port: 0, serversFile });
-    t.after(() => balancer.close());
-    while (balancer.snapshot().filter((replica) => replica.state === 'up').length < 2) {
-      await once(balancer.events, 'replica-state');
-    }
+    const { replicas, ids, balancer } = await startCluster(t, {
+      count: 2,
+      network: '127.0.5',
+      logDir: dir,
+    });
 
     let target: number | undefined;
     let signalled = false;

@@ -3,7 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeDemoSite, type DemoManifest } from '@cdn-lab/origin';
+import { once } from 'node:events';
+import { startBalancer, type BalancerHandle } from '@cdn-lab/balancer';
+import { startOrigin, writeDemoSite, type DemoManifest, type OriginHandle } from '@cdn-lab/origin';
+import { spawnRole, type RoleProcess } from '../src/role-process.js';
 
 /**
  * One demo site shared by the integration tests. The generator is deterministic and skips work
@@ -15,7 +18,7 @@ export async function sharedDemoSite(): Promise<{ dir: string; manifest: DemoMan
   return { dir, manifest };
 }
 
-export async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+export async function tempDir(t: { after: (fn: () => Promise<unknown>) => void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cdn-lab-test-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
@@ -27,10 +30,6 @@ export async function sha256OfFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function writeServersFile(path: string, endpoints: string[]): Promise<void> {
-  await writeFile(path, `${endpoints.join('\n')}\n`);
-}
-
 /** The JSON-lines events of a role's log file whose `event` is `name`. */
 export async function logEvents(path: string, name: string): Promise<Record<string, unknown>[]> {
   const text = await readFile(path, 'utf8');
@@ -39,4 +38,46 @@ export async function logEvents(path: string, name: string): Promise<Record<stri
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>)
     .filter((event) => event['event'] === name);
+}
+
+export interface Cluster {
+  origin: OriginHandle;
+  replicas: RoleProcess[];
+  /** Replica ids, `host:port`, in the order of `replicas`. */
+  ids: string[];
+  balancer: BalancerHandle;
+}
+
+/**
+ * The shared demo site behind an in-process origin, `count` replica processes on
+ * `${network}.1…` (so a test can kill them), and an in-process balancer (so a test can watch
+ * its decisions), resolved once every replica is up. Everything is stopped after the test.
+ */
+export async function startCluster(
+  t: { after: (fn: () => Promise<unknown>) => void },
+  options: { count: number; network: string; logDir?: string },
+): Promise<Cluster> {
+  const dir = await tempDir(t);
+  const site = await sharedDemoSite();
+  const origin = await startOrigin({ root: site.dir, port: 0 });
+  t.after(() => origin.close());
+  const replicas = await Promise.all(
+    Array.from({ length: options.count }, (_, index) => {
+      const i = index + 1;
+      const log = options.logDir ? ['-l', join(options.logDir, `replica-${i}.log`)] : [];
+      return spawnRole('replica', `replica-${i}`, [
+        ...['--host', `${options.network}.${i}`, '-p', '0', '--origin', origin.url],
+        ...['-w', '/index.html', ...log],
+      ]);
+    }),
+  );
+  t.after(() => Promise.all(replicas.map((replica) => replica.stop('SIGKILL'))));
+  const ids = replicas.map(({ ready }) => `${ready.host}:${ready.port}`);
+  const serversFile = join(dir, 'servers.txt');
+  await writeFile(serversFile, `${ids.join('\n')}\n`);
+  const balancer = await startBalancer({ port: 0, serversFile });
+  t.after(() => balancer.close());
+  const upCount = (): number => balancer.snapshot().filter((r) => r.state === 'up').length;
+  while (upCount() < options.count) await once(balancer.events, 'replica-state');
+  return { origin, replicas, ids, balancer };
 }
