@@ -60,9 +60,10 @@ export function loadEnvFile(): void {
 export function newProgram(name: string, description: string): Command {
   return new Command(name)
     .description(description)
-    .showHelpAfterError(`(run ${name} --help to see every option)`)
     .configureOutput({
-      outputError: (text, write) => write(`${name}: ${text.replace(/^error: /, '')}`),
+      // One line: what was wrong, and where to look.
+      outputError: (text, write) =>
+        write(`${name}: ${text.replace(/^error: /, '').trim()} (see ${name} --help)\n`),
     })
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : 2);
