@@ -5,7 +5,12 @@ import { Discovery, type DiscoveredReplica, type ReplicaSetChange } from './disc
 import { ReplicaHealth, type StateChange } from './health.js';
 import { checkStrategyName, resolveBalancerOptions, type BalancerOptions } from './options.js';
 import { Prober } from './prober.js';
-import { RouteServer, type RouteAnswer } from './route-server.js';
+import {
+  RouteServer,
+  type RouteAnswer,
+  type RouteDialect,
+  type RouteRequestInfo,
+} from './route-server.js';
 import {
   STRATEGIES,
   type ReplicaState,
@@ -19,6 +24,8 @@ export interface RouteEvent {
   alternates: Endpoint[];
   strategy: StrategyName;
   reason: string;
+  /** Which kind of client asked: native frames, HTTP, or the original (legacy) client. */
+  dialect: RouteDialect;
   at: number;
 }
 
@@ -106,8 +113,13 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     return { type: 'error', code: 'no_replica', message, retryAfterMs };
   };
 
-  const decide = (path: string | null, peer: string): RouteAnswer => {
-    const views = snapshot();
+  const decide = (
+    path: string | null,
+    peer: string,
+    info: RouteRequestInfo = { dialect: 'native' },
+  ): RouteAnswer => {
+    const all = snapshot();
+    const views = info.reachable ? all.filter(info.reachable) : all;
     const choice = STRATEGIES[strategy](
       views,
       { path },
@@ -129,6 +141,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
         alternates: alternates.map((a) => a.id),
         strategy,
         reason: choice.reason,
+        dialect: info.dialect,
       },
       'route chosen',
     );
@@ -138,6 +151,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       alternates,
       strategy,
       reason: choice.reason,
+      dialect: info.dialect,
       at: Date.now(),
     });
     return { type: 'route-ok', best: bestEndpoint, alternates, strategy, reason: choice.reason };
@@ -171,7 +185,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     tracked.delete(replica.id);
   };
 
-  const server = new RouteServer({ decide, log });
+  const server = new RouteServer({ decide, log, legacySilenceMs: settings.legacySilenceMs });
   const address = await server.listen(settings.host, settings.port);
   const discovery = new Discovery({
     serversFile: settings.serversFile,

@@ -3,6 +3,7 @@ import {
   announceReady,
   durationArg,
   envOption,
+  exitWithHealth,
   intArg,
   loadEnvFile,
   newProgram,
@@ -13,6 +14,7 @@ import {
   say,
 } from '@cdn-lab/common';
 import { startBalancer } from './balancer.js';
+import { checkBalancer } from './healthcheck.js';
 import { BALANCER_DEFAULTS } from './options.js';
 import { STRATEGY_NAMES } from './strategies/index.js';
 
@@ -29,6 +31,8 @@ interface CliOptions {
   rise: number;
   fall: number;
   reloadInterval: number;
+  legacyWait: number;
+  healthcheck?: boolean;
 }
 
 function parseArgs(): CliOptions {
@@ -89,6 +93,19 @@ function parseArgs(): CliOptions {
         .argParser(durationArg)
         .default(d.reloadIntervalMs, `${d.reloadIntervalMs / 1000}s`),
     )
+    .option(
+      '--healthcheck',
+      'ask the balancer running with these settings whether it is ready; exit 0 (yes) or 1',
+    )
+    .addOption(
+      envOption(
+        '--legacy-wait <duration>',
+        "a client silent this long is answered in the original project's format (0: off)",
+        'LEGACY_WAIT',
+      )
+        .argParser(durationArg)
+        .default(d.legacySilenceMs, `${d.legacySilenceMs}ms`),
+    )
     .parse()
     .opts<CliOptions>();
 }
@@ -96,6 +113,8 @@ function parseArgs(): CliOptions {
 async function main(): Promise<void> {
   loadEnvFile();
   const options = parseArgs();
+  if (options.healthcheck)
+    await exitWithHealth(ROLE, () => checkBalancer(options.host, options.port));
   const eventLog = openEventLog(ROLE, options.log);
   const line = (message: string): void => say(ROLE, message);
   try {
@@ -109,6 +128,7 @@ async function main(): Promise<void> {
       rise: options.rise,
       fall: options.fall,
       reloadIntervalMs: options.reloadInterval,
+      legacySilenceMs: options.legacyWait,
       log: eventLog.log,
       say: line,
     });

@@ -22,5 +22,14 @@ export {
   type ResolvedBalancerOptions,
 } from './options.js';
 export { Prober, type ProbeListener, type ProbeTarget, type ProbeTiming } from './prober.js';
-export { RouteServer, type RouteAnswer, type RouteServerOptions } from './route-server.js';
+export {
+  DEFAULT_LEGACY_SILENCE_MS,
+  RouteServer,
+  type Decide,
+  type RouteAnswer,
+  type RouteDialect,
+  type RouteRequestInfo,
+  type RouteServerOptions,
+} from './route-server.js';
+export { parseRouteTarget, replicaUrl } from './http-routes.js';
 export * from './strategies/index.js';

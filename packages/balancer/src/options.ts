@@ -25,6 +25,12 @@ export interface BalancerOptions {
   fall?: number;
   /** How often the servers file is re-read and names re-resolved; default 2000 ms. */
   reloadIntervalMs?: number;
+  /**
+   * A connection silent this long is taken for the original project's client and answered in
+   * its format (its client never speaks first; ours always do, so they never wait). 0: off.
+   * Default 300 ms.
+   */
+  legacySilenceMs?: number;
   /** JSON-lines event log (openEventLog(...).log); silent when absent. */
   log?: Logger;
   /** One human line for the terminal: bad servers-file lines, replicas going up or down. */
@@ -43,6 +49,7 @@ export interface ResolvedBalancerOptions {
   rise: number;
   fall: number;
   reloadIntervalMs: number;
+  legacySilenceMs: number;
 }
 
 export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
@@ -55,6 +62,7 @@ export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
   rise: 2,
   fall: 2,
   reloadIntervalMs: 2000,
+  legacySilenceMs: 300,
 };
 
 export function checkStrategyName(name: string): StrategyName {
@@ -66,6 +74,11 @@ export function checkStrategyName(name: string): StrategyName {
 
 function positive(value: number, what: string): number {
   if (!Number.isFinite(value) || value <= 0) throw new UserError(`${what} must be above 0`);
+  return value;
+}
+
+function notNegative(value: number, what: string): number {
+  if (!Number.isFinite(value) || value < 0) throw new UserError(`${what} must be 0 or more`);
   return value;
 }
 
@@ -87,6 +100,7 @@ export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalanc
     rise: atLeastOne(merged.rise, 'rise'),
     fall: atLeastOne(merged.fall, 'fall'),
     reloadIntervalMs: positive(merged.reloadIntervalMs, 'the reload interval'),
+    legacySilenceMs: notNegative(merged.legacySilenceMs, 'the legacy wait'),
   };
 }
 

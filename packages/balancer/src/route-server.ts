@@ -1,49 +1,58 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { listen, type Logger } from '@cdn-lab/common';
-import {
-  FrameDecoder,
-  encodeMessage,
-  sniffDialect,
-  type ErrorMessage,
-  type Message,
-  type RouteOkMessage,
-} from '@cdn-lab/protocol';
+import type { ErrorMessage, RouteOkMessage } from '@cdn-lab/protocol';
+import { BalancerHttp } from './http-routes.js';
+import { answerLegacyRoute } from './legacy-route.js';
+import { serveNativeRoutes } from './native-routes.js';
+import { sniffSocket } from './sniff-socket.js';
+import type { ReplicaView } from './strategies/index.js';
 
 export type RouteAnswer = RouteOkMessage | ErrorMessage;
 
+export type RouteDialect = 'native' | 'http' | 'legacy';
+
+/** Who asks, and which replicas that client could reach (default: all). */
+export interface RouteRequestInfo {
+  dialect: RouteDialect;
+  reachable?: (replica: ReplicaView) => boolean;
+}
+
+/** Decides one route request, synchronously, so answers leave in request order. */
+export type Decide = (path: string | null, peer: string, info: RouteRequestInfo) => RouteAnswer;
+
 export interface RouteServerOptions {
-  /** Decides one route request, synchronously, so answers leave in request order. */
-  decide: (path: string | null, peer: string) => RouteAnswer;
+  decide: Decide;
   log: Logger;
-  /** How long a connection may stay silent before its dialect is known. */
+  /** How long a connection may take to show its dialect. */
   sniffTimeoutMs?: number;
+  /** Silence this long (no byte at all) means the original client: it gets a legacy answer. 0: off. */
+  legacySilenceMs?: number;
 }
 
 const DEFAULT_SNIFF_TIMEOUT_MS = 10_000;
-const NOT_IMPLEMENTED_BODY = 'cdn-balancer: HTTP routing is not available in this version\n';
-const NOT_IMPLEMENTED =
-  'HTTP/1.1 501 Not Implemented\r\n' +
-  'Content-Type: text/plain; charset=utf-8\r\n' +
-  `Content-Length: ${Buffer.byteLength(NOT_IMPLEMENTED_BODY)}\r\n` +
-  'Connection: close\r\n\r\n' +
-  NOT_IMPLEMENTED_BODY;
+export const DEFAULT_LEGACY_SILENCE_MS = 300;
 
 /**
- * The balancer's listening socket: sniffs each connection's dialect, then answers every native
- * `route` frame, in order, with the decision. Anything malformed gets an error frame and the
- * connection is ended.
+ * The balancer's listening socket. Each connection's first bytes choose the dialect: native
+ * `route` frames, HTTP (302 to a replica, or JSON), or — for a client that says nothing for
+ * `legacySilenceMs` — the original project's one-packet answer.
  */
 export class RouteServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly http: BalancerHttp;
+  private port = 0;
 
   constructor(private readonly options: RouteServerOptions) {
-    this.server = createServer((socket) => this.accept(socket));
+    this.server = createServer((socket) => void this.accept(socket));
+    this.http = new BalancerHttp(options.decide, options.log);
   }
 
   async listen(host: string, port: number): Promise<AddressInfo> {
     await listen(this.server, host, port, 'balancer');
-    return this.server.address() as AddressInfo;
+    const address = this.server.address() as AddressInfo;
+    this.port = address.port;
+    return address;
   }
 
   /**
@@ -62,86 +71,42 @@ export class RouteServer {
     clearTimeout(force);
   }
 
-  private accept(socket: Socket): void {
+  private async accept(socket: Socket): Promise<void> {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    const { log } = this.options;
+    const { log, decide } = this.options;
     this.sockets.add(socket);
     socket.setNoDelay(true);
     log.info({ event: 'connection-opened', peer }, 'client connected');
-    let start = Buffer.alloc(0);
-    let decoder: FrameDecoder | null = null;
-    let finished = false;
-    const sniffTimer = setTimeout(() => {
-      log.info({ event: 'sniff-timeout', peer }, 'connection sent nothing recognisable; closed');
-      socket.destroy();
-    }, this.options.sniffTimeoutMs ?? DEFAULT_SNIFF_TIMEOUT_MS);
-
-    const finish = (): void => {
-      finished = true;
-      socket.end();
-    };
-
-    socket.on('data', (chunk: Buffer) => {
-      if (finished) return;
-      if (decoder) {
-        this.feed(socket, peer, decoder, chunk, finish);
-        return;
-      }
-      start = Buffer.concat([start, chunk]);
-      const dialect = sniffDialect(start);
-      if (dialect === 'incomplete') return;
-      clearTimeout(sniffTimer);
-      if (dialect === 'native') {
-        decoder = new FrameDecoder({ expectPreamble: true });
-        this.feed(socket, peer, decoder, start, finish);
-        return;
-      }
-      log.info({ event: 'unsupported-dialect', peer, dialect }, `${dialect} client refused`);
-      if (dialect === 'http') socket.write(NOT_IMPLEMENTED);
-      finish();
-    });
-    socket.on('drain', () => socket.resume());
     socket.on('error', (error: NodeJS.ErrnoException) => {
       log.debug({ event: 'connection-error', peer, error: error.code ?? error.message }, 'error');
     });
     socket.on('close', () => {
-      clearTimeout(sniffTimer);
       this.sockets.delete(socket);
       log.info({ event: 'connection-closed', peer }, 'client disconnected');
     });
-  }
-
-  private feed(
-    socket: Socket,
-    peer: string,
-    decoder: FrameDecoder,
-    chunk: Buffer,
-    finish: () => void,
-  ): void {
-    const { log } = this.options;
-    const { messages, error } = decoder.push(chunk);
-    for (const message of messages) {
-      if (message.type !== 'route') {
-        this.send(socket, {
-          type: 'error',
-          code: 'unexpected_message',
-          message: `the balancer only answers route frames, not ${message.type}`,
-        });
-        log.info({ event: 'protocol-error', peer, code: 'unexpected_message' }, message.type);
-        finish();
-        return;
-      }
-      this.send(socket, this.options.decide(message.path, peer));
+    const outcome = await sniffSocket(socket, {
+      timeoutMs: this.options.sniffTimeoutMs ?? DEFAULT_SNIFF_TIMEOUT_MS,
+      silenceMs: this.options.legacySilenceMs ?? DEFAULT_LEGACY_SILENCE_MS,
+    });
+    if (outcome.kind === 'closed' || socket.destroyed) return;
+    if (outcome.kind === 'silent') {
+      answerLegacyRoute(socket, peer, decide, log, this.port);
+      return;
     }
-    if (error) {
-      log.info({ event: 'protocol-error', peer, code: error.code }, error.message);
-      this.send(socket, { type: 'error', code: error.code, message: error.message });
-      finish();
+    if (outcome.kind === 'timeout') {
+      log.info({ event: 'sniff-timeout', peer }, 'connection sent nothing recognisable; closed');
+      socket.destroy();
+      return;
     }
-  }
-
-  /** Pauses reading while the client does not read its answers. */
-  private send(socket: Socket, message: Message): void {
-    if (!socket.write(encodeMessage(message))) socket.pause();
+    const { dialect, bytes } = outcome;
+    if (dialect === 'legacy' || dialect === 'unknown') {
+      // The original client never speaks first to a balancer: these bytes are nobody's.
+      log.info({ event: 'unsupported-dialect', peer, dialect }, `${dialect} client refused`);
+      socket.end();
+      return;
+    }
+    socket.unshift(bytes);
+    if (dialect === 'http') this.http.adopt(socket);
+    else serveNativeRoutes(socket, peer, decide, log);
   }
 }

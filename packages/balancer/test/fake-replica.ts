@@ -4,7 +4,6 @@ import { FrameDecoder, encodeMessage, type LoadReport } from '@cdn-lab/protocol'
 
 /** A stand-in replica that only answers probes, with switches to misbehave. */
 export class FakeReplica {
-  readonly host = '127.0.0.1';
   port = 0;
   draining = false;
   /** When set, pings are read but never answered (a black-holed replica). */
@@ -14,8 +13,11 @@ export class FakeReplica {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
 
-  static async start(): Promise<FakeReplica> {
-    const replica = new FakeReplica();
+  private constructor(readonly host: string) {}
+
+  static async start(host = '127.0.0.1', port = 0): Promise<FakeReplica> {
+    const replica = new FakeReplica(host);
+    replica.port = port;
     await replica.listen();
     return replica;
   }

@@ -122,14 +122,14 @@ describe('route server', () => {
     }
   });
 
-  it('answers HTTP with 501 and closes an unknown dialect', async () => {
+  it('answers HTTP on the same port and closes an unknown dialect', async () => {
     const balancer = await upBalancer(1);
     const http = connect(balancer.endpoint.port, balancer.endpoint.host);
-    http.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    http.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     const chunks: Buffer[] = [];
     http.on('data', (chunk: Buffer) => chunks.push(chunk));
     await once(http, 'close');
-    assert.match(Buffer.concat(chunks).toString(), /^HTTP\/1\.1 501 Not Implemented\r\n/);
+    assert.match(Buffer.concat(chunks).toString(), /^HTTP\/1\.1 302 Found\r\n/);
 
     const junk = connect(balancer.endpoint.port, balancer.endpoint.host);
     junk.write(Buffer.from('\xff'.repeat(16), 'latin1'));

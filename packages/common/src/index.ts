@@ -7,3 +7,4 @@ export * from './shutdown.js';
 export * from './units.js';
 export * from './user-error.js';
 export * from './supervision.js';
+export * from './healthcheck.js';

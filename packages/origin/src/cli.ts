@@ -4,6 +4,7 @@ import {
   announceReady,
   bytesArg,
   envOption,
+  exitWithHealth,
   formatBytes,
   loadEnvFile,
   newProgram,
@@ -17,6 +18,7 @@ import {
   type Logger,
 } from '@cdn-lab/common';
 import { writeDemoSite } from './demo/write-demo-site.js';
+import { checkOrigin } from './healthcheck.js';
 import { startOrigin } from './server.js';
 
 interface CliOptions {
@@ -27,6 +29,7 @@ interface CliOptions {
   serve?: boolean;
   maxObjectBytes?: number;
   log?: string;
+  healthcheck?: boolean;
 }
 
 const ROLE = 'origin';
@@ -56,12 +59,18 @@ async function main(): Promise<void> {
       ).argParser(bytesArg),
     )
     .option('-l, --log <file>', 'write JSON-lines events to <file>')
+    .option(
+      '--healthcheck',
+      'ask the origin running with these settings whether it is ready; exit 0 (yes) or 1',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  cdn-origin --demo ./site            write the demo site and exit\n  cdn-origin --demo ./site --serve    write it, then serve it on 127.0.0.1:8080\n  cdn-origin --root ./site --port 9000',
     );
   program.parse();
   const options = program.opts<CliOptions>();
+  if (options.healthcheck)
+    await exitWithHealth(ROLE, () => checkOrigin(options.host, options.port));
 
   if (options.serve && !options.demo)
     throw new UserError('--serve goes with --demo DIR; to serve a directory use --root DIR');

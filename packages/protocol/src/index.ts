@@ -4,3 +4,18 @@ export * from './messages.js';
 export { encodeFrameHeader, encodeMessage } from './codec.js';
 export { FrameDecoder, encodePreamble, type DecodeResult } from './decoder.js';
 export { sniffDialect, type Dialect, type SniffResult } from './sniff.js';
+export {
+  LEGACY_CLIENT_ISN,
+  LEGACY_HEADER_LENGTH,
+  LEGACY_MAX_PACKET,
+  LEGACY_MAX_PAYLOAD,
+  LEGACY_NO_SERVER,
+  LegacyFlag,
+  LegacyHeaderReader,
+  decodeLegacyPacket,
+  encodeLegacyPacket,
+  hasLegacyFlags,
+  nextLegacySeq,
+  type LegacyPacket,
+  type LegacyReadResult,
+} from './legacy.js';

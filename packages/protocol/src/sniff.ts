@@ -1,4 +1,5 @@
 import { MAGIC } from './constants.js';
+import { LEGACY_HEADER_LENGTH, hasLegacyFlags } from './legacy.js';
 
 export type Dialect = 'native' | 'http' | 'legacy' | 'unknown';
 
@@ -8,8 +9,6 @@ export type SniffResult = Dialect | 'incomplete';
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE'].map(
   (method) => Buffer.from(`${method} `, 'ascii'),
 );
-const LEGACY_PACKET_HEADER = 12;
-const LEGACY_FLAG_BITS = 0x7;
 
 function startsWith(start: Buffer, prefix: Buffer): boolean {
   return start.length >= prefix.length && start.subarray(0, prefix.length).equals(prefix);
@@ -19,11 +18,11 @@ function startsWith(start: Buffer, prefix: Buffer): boolean {
  * Chooses the dialect from a connection's first bytes. Native and HTTP announce themselves;
  * a legacy client's first packet is 12 header bytes whose big-endian flags word uses only the
  * low three bits. Silence (the legacy balancer conversation) is the caller's to time out.
+ * Fewer than 12 bytes that are neither the magic nor a method stay 'incomplete'.
  */
 export function sniffDialect(start: Buffer): SniffResult {
   if (startsWith(start, MAGIC)) return 'native';
   if (HTTP_METHODS.some((method) => startsWith(start, method))) return 'http';
-  if (start.length < LEGACY_PACKET_HEADER) return 'incomplete';
-  const flags = start.readUInt32BE(8);
-  return (flags & ~LEGACY_FLAG_BITS) === 0 ? 'legacy' : 'unknown';
+  if (start.length < LEGACY_HEADER_LENGTH) return 'incomplete';
+  return hasLegacyFlags(start) ? 'legacy' : 'unknown';
 }

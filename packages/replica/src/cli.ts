@@ -4,6 +4,7 @@ import {
   announceReady,
   bytesArg,
   envOption,
+  exitWithHealth,
   formatBytes,
   loadEnvFile,
   newProgram,
@@ -14,6 +15,7 @@ import {
   say,
   secondsArg,
 } from '@cdn-lab/common';
+import { checkReplica } from './healthcheck.js';
 import { REPLICA_DEFAULTS, startReplica } from './index.js';
 
 const ROLE = 'replica';
@@ -28,6 +30,7 @@ interface CliOptions {
   ttl: number;
   drainTimeout: number;
   originTimeout: number;
+  healthcheck?: boolean;
 }
 
 function parseArgs(): CliOptions {
@@ -77,6 +80,10 @@ function parseArgs(): CliOptions {
         .argParser(secondsArg)
         .default(d.originTimeoutMs, `${d.originTimeoutMs / 1000}s`),
     )
+    .option(
+      '--healthcheck',
+      'ask the replica running with these settings whether it is ready; exit 0 (yes) or 1',
+    )
     .parse()
     .opts<CliOptions>();
 }
@@ -84,6 +91,8 @@ function parseArgs(): CliOptions {
 async function main(): Promise<void> {
   loadEnvFile();
   const options = parseArgs();
+  if (options.healthcheck)
+    await exitWithHealth(ROLE, () => checkReplica(options.host, options.port));
   if (!options.webpage && !options.origin) {
     throw new UserError(
       'nothing to serve: give the default object with -w URL, or an origin with --origin URL (or both)',

@@ -3,14 +3,13 @@ import type { Socket } from 'node:net';
 import type { Logger } from '@cdn-lab/common';
 import {
   FrameDecoder,
-  sniffDialect,
-  type Dialect,
   type ErrorCode,
   type GetMessage,
   type LoadReport,
   type Message,
 } from '@cdn-lab/protocol';
 import { FrameWriter } from './frame-writer.js';
+import type { ClientConnection } from './client-connection.js';
 import type { LoadMeter } from './load-meter.js';
 import type { ObjectStore, Lease } from './object-store.js';
 import type { TargetResolver } from './object-path.js';
@@ -31,21 +30,17 @@ export interface ConnectionContext {
   transferEnded(): void;
 }
 
-const SNIFF_TIMEOUT_MS = 10_000;
 const CLOSE_GRACE_MS = 5_000;
 const MAX_QUEUED_GETS = 64;
-const NOT_IMPLEMENTED_BODY = 'This replica speaks the native protocol only; HTTP comes later.\n';
 
 /**
- * One client connection: sniffs the dialect, answers pings at once, and serves `get` requests
- * one after another (pipelined ones wait in a queue).
+ * One native-protocol connection (its dialect already sniffed, its first bytes put back):
+ * answers pings at once, and serves `get` requests one after another (pipelined ones wait in
+ * a queue).
  */
-export class ReplicaConnection {
-  readonly peer: string;
+export class ReplicaConnection implements ClientConnection {
   private readonly writer: FrameWriter;
-  private decoder: FrameDecoder | null = null;
-  private sniffed: Buffer[] = [];
-  private sniffTimer: NodeJS.Timeout | null;
+  private readonly decoder = new FrameDecoder({ expectPreamble: true });
   private readonly queue: GetMessage[] = [];
   private busy = false;
   /** A connection that asked for an object is a data connection; one that only pings is a probe. */
@@ -55,8 +50,8 @@ export class ReplicaConnection {
   constructor(
     private readonly socket: Socket,
     private readonly ctx: ConnectionContext,
+    readonly peer: string,
   ) {
-    this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.writer = new FrameWriter(socket);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -66,14 +61,7 @@ export class ReplicaConnection {
         'socket error',
       );
     });
-    socket.once('close', () => this.clearSniffTimer());
-    this.sniffTimer = setTimeout(() => {
-      ctx.log.info(
-        { event: 'protocol-error', peer: this.peer, code: 'bad_magic' },
-        'no preamble in time',
-      );
-      socket.destroy();
-    }, SNIFF_TIMEOUT_MS);
+    socket.resume();
   }
 
   get transferring(): boolean {
@@ -89,27 +77,8 @@ export class ReplicaConnection {
     if (this.askedForData && !this.busy) this.endGracefully('draining');
   }
 
-  destroy(): void {
-    this.clearSniffTimer();
-    this.socket.destroy();
-  }
-
   private onData(chunk: Buffer): void {
     if (this.closing) return;
-    if (!this.decoder) {
-      this.sniffed.push(chunk);
-      const start = Buffer.concat(this.sniffed);
-      const dialect = sniffDialect(start);
-      if (dialect === 'incomplete') return;
-      this.clearSniffTimer();
-      this.sniffed = [];
-      if (dialect !== 'native') {
-        this.refuseDialect(dialect);
-        return;
-      }
-      this.decoder = new FrameDecoder({ expectPreamble: true });
-      chunk = start;
-    }
     const { messages, error } = this.decoder.push(chunk);
     for (const message of messages) {
       if (this.closing) return;
@@ -245,21 +214,6 @@ export class ReplicaConnection {
     this.endGracefully('protocol error');
   }
 
-  private refuseDialect(dialect: Dialect): void {
-    this.ctx.log.info(
-      { event: 'protocol-error', peer: this.peer, code: 'bad_magic', dialect },
-      'unsupported dialect',
-    );
-    if (dialect === 'http') {
-      this.socket.write(
-        'HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\n' +
-          `Content-Length: ${Buffer.byteLength(NOT_IMPLEMENTED_BODY)}\r\nConnection: close\r\n\r\n` +
-          NOT_IMPLEMENTED_BODY,
-      );
-    }
-    this.endGracefully(`${dialect} dialect`);
-  }
-
   /** Finishes writing what is queued, then closes; a peer that never closes its side is cut off. */
   private endGracefully(why: string): void {
     if (this.closing) return;
@@ -268,10 +222,5 @@ export class ReplicaConnection {
     this.ctx.log.info({ event: 'connection-end', peer: this.peer, why }, 'ending connection');
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
-  }
-
-  private clearSniffTimer(): void {
-    if (this.sniffTimer) clearTimeout(this.sniffTimer);
-    this.sniffTimer = null;
   }
 }

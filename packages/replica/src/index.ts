@@ -18,8 +18,10 @@ export { DEFAULTS as REPLICA_DEFAULTS } from './options.js';
 export { normalizeObjectPath } from './object-path.js';
 
 /**
- * Events for tests and embedders: 'transfer-start' {path, offset, peer}, 'transfer-end'
- * {path, bytes, ms, ok}, 'origin-fetch' {path, url, conditional}, 'drain-start', 'drain-done'.
+ * Events for tests and embedders: 'connection' {peer} (any dialect, before sniffing),
+ * 'request' {path, offset, peer, dialect?}, 'transfer-start' {path, offset, peer},
+ * 'transfer-end' {path, bytes, ms, ok}, 'origin-fetch' {path, url, conditional},
+ * 'drain-start', 'drain-done'. HTTP and legacy transfers emit them like native ones.
  */
 export interface ReplicaHandle {
   endpoint: Endpoint;

@@ -6,6 +6,8 @@ export interface ObjectMeta {
   size: number | null;
   etag: string | null;
   lastModified: string | null;
+  /** The origin's Content-Type, when it sent one (for HTTP clients). */
+  contentType?: string | null;
 }
 
 /** How a fill can slow down or stop its origin stream (set by whoever pumps the bytes in). */

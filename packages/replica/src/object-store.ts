@@ -177,9 +177,9 @@ export class ObjectStore {
       );
       throw new RequestError('not_found', `${target.path} does not exist on the origin`);
     }
-    const { size, etag, lastModified, stream } = response;
+    const { size, etag, lastModified, contentType, stream } = response;
     const retain = size === null || this.cache.fits(size);
-    const body = new ObjectBody({ size, etag, lastModified }, retain);
+    const body = new ObjectBody({ size, etag, lastModified, contentType }, retain);
     this.fills.add(body);
     pumpInto(stream, body, this.options.originTimeoutMs);
     const startedAt = Date.now();

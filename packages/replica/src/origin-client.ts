@@ -16,6 +16,7 @@ export type OriginResponse =
       size: number | null;
       etag: string | null;
       lastModified: string | null;
+      contentType: string | null;
       stream: Readable;
     }
   | { kind: 'not-modified'; etag: string | null }
@@ -94,6 +95,7 @@ export class OriginClient {
         size: contentLength(responseHeaders),
         etag: headerText(responseHeaders, 'etag'),
         lastModified: headerText(responseHeaders, 'last-modified'),
+        contentType: headerText(responseHeaders, 'content-type'),
         stream,
       };
     }

@@ -2,18 +2,31 @@ import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { endpointId, listen, type Logger } from '@cdn-lab/common';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
+import type { ClientConnection } from './client-connection.js';
 import { ReplicaConnection, type ConnectionContext } from './connection.js';
+import { ReplicaHttp } from './http-front.js';
+import { LegacyConnection } from './legacy-connection.js';
 import { LoadMeter } from './load-meter.js';
 import type { ObjectStore } from './object-store.js';
 import type { TargetResolver } from './object-path.js';
+import { handBack, sniffSocket } from './sniff-socket.js';
 
 /** Lets a few cached chunks queue per socket before write() asks the sender to wait. */
 const SOCKET_HIGH_WATER = 512 * 1024;
+/** After a drain, how long connections get to close on their own before they are cut. */
+const END_GRACE_MS = 1_000;
+/** How long a connection may take to show which dialect it speaks. */
+const SNIFF_TIMEOUT_MS = 10_000;
 
-/** The replica's TCP side: connections, transfers in flight, load figures and the drain. */
+/**
+ * The replica's TCP side: one port for every dialect (native, HTTP, legacy, chosen from each
+ * connection's first bytes), transfers in flight, load figures and the drain.
+ */
 export class ReplicaServer {
   private readonly server: Server;
-  private readonly connections = new Set<ReplicaConnection>();
+  /** Every open socket, with its dialect's handler once sniffed. */
+  private readonly connections = new Map<Socket, ClientConnection | null>();
+  private readonly http: ReplicaHttp;
   private readonly meter = new LoadMeter();
   private readonly context: ConnectionContext;
   private activeTransfers = 0;
@@ -44,8 +57,10 @@ export class ReplicaServer {
         if (this.activeTransfers === 0) this.wakeIdleWaiters();
       },
     };
-    this.server = createServer({ highWaterMark: SOCKET_HIGH_WATER }, (socket) =>
-      this.accept(socket),
+    this.http = new ReplicaHttp(this.context);
+    this.server = createServer(
+      { highWaterMark: SOCKET_HIGH_WATER },
+      (socket) => void this.accept(socket),
     );
   }
 
@@ -92,7 +107,7 @@ export class ReplicaServer {
       );
       this.events.emit('drain-start');
       this.server.close();
-      for (const connection of this.connections) connection.drainStarted();
+      for (const connection of this.connections.values()) connection?.drainStarted();
     }
     const finished = await this.transfersIdle(timeoutMs);
     this.log.info(
@@ -100,32 +115,82 @@ export class ReplicaServer {
       finished ? 'every transfer finished' : 'drain timeout: closing the transfers left',
     );
     this.events.emit('drain-done', { forced: !finished });
+    if (finished) await this.endConnections(END_GRACE_MS);
     await this.close();
+  }
+
+  /**
+   * Ends every connection and waits (at most `graceMs`) for them to close, so the last bytes
+   * of a response, or an HTTP answer still queued behind one, reach the client before close()
+   * cuts what is left.
+   */
+  private async endConnections(graceMs: number): Promise<void> {
+    const open = [...this.connections.keys()].filter((socket) => !socket.destroyed);
+    if (open.length === 0) return;
+    const closed = Promise.all(
+      open.map((socket) => new Promise((resolve) => socket.once('close', resolve))),
+    );
+    for (const socket of open) socket.end();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
   }
 
   /** Immediate stop: every connection is cut. */
   async close(): Promise<void> {
     this.draining = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const connection of this.connections) connection.destroy();
+    for (const socket of this.connections.keys()) socket.destroy();
     this.meter.stop();
     this.store.close();
     this.wakeIdleWaiters();
     await closed;
   }
 
-  private accept(socket: Socket): void {
-    const connection = new ReplicaConnection(socket, this.context);
-    this.connections.add(connection);
-    this.log.info(
-      { event: 'connection', peer: connection.peer, connections: this.connections.size },
-      'connection',
-    );
-    socket.once('close', () => {
-      this.connections.delete(connection);
-      this.log.debug({ event: 'connection-closed', peer: connection.peer }, 'connection closed');
+  private async accept(socket: Socket): Promise<void> {
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.connections.set(socket, null);
+    this.log.info({ event: 'connection', peer, connections: this.connections.size }, 'connection');
+    this.events.emit('connection', { peer });
+    socket.on('error', (error) => {
+      this.log.debug({ event: 'socket-error', peer, reason: error.message }, 'socket error');
     });
-    if (this.draining) connection.drainStarted();
+    socket.once('close', () => {
+      this.connections.delete(socket);
+      this.log.debug({ event: 'connection-closed', peer }, 'connection closed');
+    });
+    const outcome = await sniffSocket(socket, SNIFF_TIMEOUT_MS);
+    if (outcome.kind === 'closed' || socket.destroyed) return;
+    if (outcome.kind === 'timeout' || outcome.dialect === 'unknown') {
+      this.log.info(
+        { event: 'protocol-error', peer, code: 'bad_magic', dialect: 'unknown' },
+        outcome.kind === 'timeout' ? 'no recognisable first bytes in time' : 'unknown dialect',
+      );
+      socket.destroy();
+      return;
+    }
+    const { dialect, bytes } = outcome;
+    this.log.debug({ event: 'dialect', peer, dialect }, 'dialect sniffed');
+    handBack(socket, bytes);
+    const connection = this.handlerFor(dialect, socket, peer);
+    // No drainStarted() here even while draining: the first request is already in the
+    // sniffed bytes, and each dialect refuses it in its own words.
+    this.connections.set(socket, connection);
+  }
+
+  private handlerFor(
+    dialect: 'native' | 'http' | 'legacy',
+    socket: Socket,
+    peer: string,
+  ): ClientConnection {
+    switch (dialect) {
+      case 'native':
+        return new ReplicaConnection(socket, this.context, peer);
+      case 'http':
+        return this.http.adopt(socket, peer);
+      case 'legacy':
+        return new LegacyConnection(socket, this.context, peer);
+    }
   }
 
   private transfersIdle(timeoutMs: number): Promise<boolean> {
