@@ -1,10 +1,9 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { listen, type Logger } from '@cdn-lab/common';
+import { listen, sniffSocket, type Logger } from '@cdn-lab/common';
 import type { ErrorMessage, RouteOkMessage } from '@cdn-lab/protocol';
 import { BalancerHttp } from './http-routes.js';
 import { answerLegacyRoute } from './legacy-route.js';
 import { serveNativeRoutes } from './native-routes.js';
-import { sniffSocket } from './sniff-socket.js';
 import type { ReplicaView } from './strategies/index.js';
 
 export type RouteAnswer = RouteOkMessage | ErrorMessage;

@@ -8,3 +8,4 @@ export * from './units.js';
 export * from './user-error.js';
 export * from './supervision.js';
 export * from './healthcheck.js';
+export * from './sniff-socket.js';

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { endpointId, listen, type Logger } from '@cdn-lab/common';
+import { endpointId, listen, sniffSocket, type Logger } from '@cdn-lab/common';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
 import type { ClientConnection } from './client-connection.js';
 import { ReplicaConnection, type ConnectionContext } from './connection.js';
@@ -9,7 +9,6 @@ import { LegacyConnection } from './legacy-connection.js';
 import { LoadMeter } from './load-meter.js';
 import type { ObjectStore } from './object-store.js';
 import type { TargetResolver } from './object-path.js';
-import { handBack, sniffSocket } from './sniff-socket.js';
 
 /** Lets a few cached chunks queue per socket before write() asks the sender to wait. */
 const SOCKET_HIGH_WATER = 512 * 1024;
@@ -159,19 +158,19 @@ export class ReplicaServer {
       this.connections.delete(socket);
       this.log.debug({ event: 'connection-closed', peer }, 'connection closed');
     });
-    const outcome = await sniffSocket(socket, SNIFF_TIMEOUT_MS);
+    const outcome = await sniffSocket(socket, { timeoutMs: SNIFF_TIMEOUT_MS, silenceMs: 0 });
     if (outcome.kind === 'closed' || socket.destroyed) return;
-    if (outcome.kind === 'timeout' || outcome.dialect === 'unknown') {
+    if (outcome.kind !== 'dialect' || outcome.dialect === 'unknown') {
       this.log.info(
         { event: 'protocol-error', peer, code: 'bad_magic', dialect: 'unknown' },
-        outcome.kind === 'timeout' ? 'no recognisable first bytes in time' : 'unknown dialect',
+        outcome.kind === 'dialect' ? 'unknown dialect' : 'no recognisable first bytes in time',
       );
       socket.destroy();
       return;
     }
     const { dialect, bytes } = outcome;
     this.log.debug({ event: 'dialect', peer, dialect }, 'dialect sniffed');
-    handBack(socket, bytes);
+    socket.unshift(bytes); // the handler reads the stream from its first byte
     const connection = this.handlerFor(dialect, socket, peer);
     // No drainStarted() here even while draining: the first request is already in the
     // sniffed bytes, and each dialect refuses it in its own words.
