@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import {
-  announceReady,
+  serveUntilStopped,
   durationArg,
   envOption,
   exitWithHealth,
   intArg,
   loadEnvFile,
   newProgram,
-  onStopSignals,
   openEventLog,
   portArg,
   runMain,
@@ -137,14 +136,12 @@ async function main(): Promise<void> {
       `routing on ${balancer.endpoint.id} across ${count} replica${count === 1 ? '' : 's'} ` +
         `from ${options.servers}, strategy ${balancer.strategy}`,
     );
-    announceReady({ role: ROLE, host: balancer.endpoint.host, port: balancer.endpoint.port });
-    onStopSignals(async (signal) => {
-      line(`${signal}: stopping`);
-      eventLog.log.info({ event: 'signal', signal }, 'stop signal');
-      await balancer.close();
-      eventLog.close();
-      line('stopped');
-      return 0;
+    serveUntilStopped({
+      role: ROLE,
+      eventLog,
+      ready: { host: balancer.endpoint.host, port: balancer.endpoint.port },
+      stopping: 'answering what is in flight, then stopping',
+      stop: () => balancer.close(),
     });
   } catch (error) {
     eventLog.close();

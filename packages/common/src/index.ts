@@ -9,3 +9,4 @@ export * from './user-error.js';
 export * from './supervision.js';
 export * from './healthcheck.js';
 export * from './sniff-socket.js';
+export * from './role-lifecycle.js';

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import {
-  announceReady,
+  serveUntilStopped,
   bytesArg,
   envOption,
   exitWithHealth,
   formatBytes,
   loadEnvFile,
   newProgram,
-  onStopSignals,
   openEventLog,
   portArg,
   runMain,
@@ -128,14 +127,15 @@ async function serve(root: string, options: CliOptions, eventLog: EventLog): Pro
   const { log } = eventLog;
   const origin = await startOrigin({ root, host: options.host, port: options.port, log });
   say(ROLE, `serving ${origin.root} at ${origin.url}/ (Ctrl-C stops)`);
-  announceReady({ role: ROLE, host: origin.host, port: origin.port, url: origin.url });
-  onStopSignals(async (signal) => {
-    say(ROLE, `${signal}: finishing in-flight responses, then stopping`);
-    log.info({ event: 'stopping', signal, requests: origin.requests }, 'stopping');
-    await origin.close();
-    log.info({ event: 'stopped' }, 'stopped');
-    eventLog.close();
-    return 0;
+  serveUntilStopped({
+    role: ROLE,
+    eventLog,
+    ready: { host: origin.host, port: origin.port, url: origin.url },
+    stopping: 'finishing in-flight responses, then stopping',
+    stop: async () => {
+      log.info({ event: 'closing', requests: origin.requests }, 'closing');
+      await origin.close();
+    },
   });
 }
 

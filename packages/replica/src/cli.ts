@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 import {
+  serveUntilStopped,
   UserError,
-  announceReady,
   bytesArg,
   envOption,
   exitWithHealth,
   formatBytes,
   loadEnvFile,
   newProgram,
-  onStopSignals,
   openEventLog,
   portArg,
   runMain,
@@ -118,14 +117,12 @@ async function main(): Promise<void> {
       `serving on ${id}; origin ${options.origin ?? 'none'}; default object ${options.webpage ?? 'none'}; ` +
         `cache ${formatBytes(options.cacheBytes)}, ttl ${options.ttl / 1000}s`,
     );
-    announceReady({ role: ROLE, host, port });
-    onStopSignals(async (signal) => {
-      say(ROLE, `${signal}: draining (finishing transfers in flight; again to stop at once)`);
-      eventLog.log.info({ event: 'signal', signal }, 'stop signal');
-      await replica.drain();
-      eventLog.close();
-      say(ROLE, 'stopped');
-      return 0;
+    serveUntilStopped({
+      role: ROLE,
+      eventLog,
+      ready: { host, port },
+      stopping: 'draining (finishing transfers in flight; again to stop at once)',
+      stop: () => replica.drain(),
     });
   } catch (error) {
     eventLog.close();
