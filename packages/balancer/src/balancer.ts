@@ -1,9 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { endpointId, openEventLog, type Logger } from '@cdn-lab/common';
+import { endpointId, openEventLog, type AdminServer, type Logger } from '@cdn-lab/common';
 import type { Endpoint, ErrorMessage } from '@cdn-lab/protocol';
 import { Discovery, type DiscoveredReplica, type ReplicaSetChange } from './discovery.js';
 import { ReplicaHealth, type StateChange } from './health.js';
-import { checkStrategyName, resolveBalancerOptions, type BalancerOptions } from './options.js';
+import { startBalancerAdmin } from './admin/balancer-admin.js';
+import {
+  checkStrategyName,
+  resolveBalancerOptions,
+  type BalancerOptions,
+  type ResolvedBalancerOptions,
+} from './options.js';
 import { Prober } from './prober.js';
 import {
   RouteServer,
@@ -43,11 +49,24 @@ export interface NoReplicaEvent {
   at: number;
 }
 
+export interface StrategyEvent {
+  strategy: StrategyName;
+  at: number;
+}
+
+export interface ProbeEvent {
+  id: string;
+  /** The round trip of an answered probe. */
+  rttMs: number;
+}
+
 export interface BalancerEvents {
   route: [RouteEvent];
   'replica-state': [ReplicaStateEvent];
   replicas: [ReplicaSetChange];
   'no-replica': [NoReplicaEvent];
+  strategy: [StrategyEvent];
+  probe: [ProbeEvent];
 }
 
 export interface BalancerHandle {
@@ -59,6 +78,17 @@ export interface BalancerHandle {
   readonly strategy: StrategyName;
   /** Switches the routing strategy at once; a UserError for an unknown name. */
   setStrategy(name: string): void;
+  /** When it started (epoch ms) and the settings it runs with. */
+  readonly startedAt: number;
+  readonly settings: ResolvedBalancerOptions;
+  /** An admin-drained replica gets no routes until undrained. False: no such replica. */
+  setAdminDrained(id: string, drained: boolean): boolean;
+  isAdminDrained(id: string): boolean;
+  /** Routes sent since start, in all and per replica id. */
+  readonly routesTotal: number;
+  routesTo(id: string): number;
+  /** The admin HTTP server, when options.admin was given. */
+  readonly admin: AdminServer | null;
   /** Stops accepting, answers what was received, closes connections, stops probing. */
   close(): Promise<void>;
 }
@@ -97,6 +127,10 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   const tracked = new Map<string, TrackedReplica>();
   let strategy = settings.strategy;
   let sequence = 0;
+  const startedAt = Date.now();
+  const adminDrained = new Set<string>();
+  const routeCounts = new Map<string, number>();
+  let routesTotal = 0;
 
   const snapshot = (): ReplicaView[] =>
     [...tracked.values()].map(viewOf).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -118,7 +152,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     peer: string,
     info: RouteRequestInfo = { dialect: 'native' },
   ): RouteAnswer => {
-    const all = snapshot();
+    const all = snapshot().filter((view) => !adminDrained.has(view.id));
     const views = info.reachable ? all.filter(info.reachable) : all;
     const choice = STRATEGIES[strategy](
       views,
@@ -131,6 +165,8 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     const alternates = distinct.slice(1, 1 + MAX_ALTERNATES).map(toEndpoint);
     const chosen = tracked.get(best.id);
     if (chosen) chosen.health.routedSinceReport += 1;
+    routesTotal += 1;
+    routeCounts.set(best.id, (routeCounts.get(best.id) ?? 0) + 1);
     const bestEndpoint = toEndpoint(best);
     log.info(
       {
@@ -170,8 +206,11 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       replica,
       { intervalMs: settings.probeIntervalMs, timeoutMs: settings.probeTimeoutMs },
       {
-        onSuccess: (rttMs, load) =>
-          onStateChange(replica.id, health.recordSuccess(rttMs, load, Date.now())),
+        onSuccess: (rttMs, load) => {
+          const change = health.recordSuccess(rttMs, load, Date.now());
+          events.emit('probe', { id: replica.id, rttMs });
+          onStateChange(replica.id, change);
+        },
         onFailure: (reason) => onStateChange(replica.id, health.recordFailure(reason)),
       },
       log,
@@ -183,6 +222,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   const untrack = (replica: DiscoveredReplica): void => {
     tracked.get(replica.id)?.prober.stop();
     tracked.delete(replica.id);
+    adminDrained.delete(replica.id);
   };
 
   const server = new RouteServer({ decide, log, legacySilenceMs: settings.legacySilenceMs });
@@ -226,21 +266,46 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   );
 
   let closing: Promise<void> | null = null;
-  return {
+  let admin: AdminServer | null = null;
+  const handle: BalancerHandle = {
     endpoint,
     events,
     snapshot,
+    startedAt,
+    settings,
     get strategy() {
       return strategy;
     },
+    get routesTotal() {
+      return routesTotal;
+    },
+    get admin() {
+      return admin;
+    },
+    routesTo: (id) => routeCounts.get(id) ?? 0,
     setStrategy(name: string) {
       const next = checkStrategyName(name);
       log.info({ event: 'strategy-changed', from: strategy, to: next }, 'strategy changed');
       strategy = next;
+      events.emit('strategy', { strategy, at: Date.now() });
+    },
+    isAdminDrained: (id) => adminDrained.has(id),
+    setAdminDrained(id, drained) {
+      if (!tracked.has(id)) return false;
+      if (drained === adminDrained.has(id)) return true;
+      if (drained) adminDrained.add(id);
+      else adminDrained.delete(id);
+      log.info(
+        { event: drained ? 'admin-drain' : 'admin-undrain', replica: id },
+        drained ? 'replica drained by the admin: no routes' : 'replica undrained by the admin',
+      );
+      say(`replica ${id} ${drained ? 'drained' : 'undrained'} through the admin API`);
+      return true;
     },
     close() {
       closing ??= (async () => {
         log.info({ event: 'shutdown-started' }, 'stopping: no new connections');
+        await admin?.close();
         discovery.stop();
         await server.close();
         for (const { prober } of tracked.values()) prober.stop();
@@ -249,4 +314,13 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       return closing;
     },
   };
+  if (options.admin) {
+    try {
+      admin = await startBalancerAdmin(handle, options.admin, log);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+  return handle;
 }

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import {
+  addAdminOptions,
+  adminSettingsOf,
+  type AdminFlags,
   serveUntilStopped,
   durationArg,
   envOption,
@@ -19,7 +22,7 @@ import { STRATEGY_NAMES } from './strategies/index.js';
 
 const ROLE = 'balancer';
 
-interface CliOptions {
+interface CliOptions extends AdminFlags {
   servers: string;
   port: number;
   log?: string;
@@ -36,10 +39,11 @@ interface CliOptions {
 
 function parseArgs(): CliOptions {
   const d = BALANCER_DEFAULTS;
-  return newProgram(
+  const program = newProgram(
     'cdn-balancer',
     'Probes the replicas listed in a servers file and routes each client to the best one.',
-  )
+  );
+  return addAdminOptions(program)
     .addOption(
       envOption('-s, --servers <file>', 'replica list, one address a line', 'SERVERS_FILE').default(
         d.serversFile,
@@ -128,6 +132,7 @@ async function main(): Promise<void> {
       fall: options.fall,
       reloadIntervalMs: options.reloadInterval,
       legacySilenceMs: options.legacyWait,
+      admin: adminSettingsOf(options),
       log: eventLog.log,
       say: line,
     });
@@ -136,10 +141,15 @@ async function main(): Promise<void> {
       `routing on ${balancer.endpoint.id} across ${count} replica${count === 1 ? '' : 's'} ` +
         `from ${options.servers}, strategy ${balancer.strategy}`,
     );
+    if (balancer.admin) line(`admin API and dashboard on ${balancer.admin.url}`);
     serveUntilStopped({
       role: ROLE,
       eventLog,
-      ready: { host: balancer.endpoint.host, port: balancer.endpoint.port },
+      ready: {
+        host: balancer.endpoint.host,
+        port: balancer.endpoint.port,
+        ...(balancer.admin ? { adminUrl: balancer.admin.url } : {}),
+      },
       stopping: 'answering what is in flight, then stopping',
       stop: () => balancer.close(),
     });

@@ -3,9 +3,12 @@ export {
   type BalancerEvents,
   type BalancerHandle,
   type NoReplicaEvent,
+  type ProbeEvent,
   type ReplicaStateEvent,
   type RouteEvent,
+  type StrategyEvent,
 } from './balancer.js';
+export type { BalancerStatus, ReplicaStatus } from './admin/status.js';
 export {
   Discovery,
   type DiscoveredReplica,

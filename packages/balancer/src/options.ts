@@ -1,4 +1,4 @@
-import { UserError, type Logger } from '@cdn-lab/common';
+import { UserError, type AdminSettings, type Logger } from '@cdn-lab/common';
 import {
   DEFAULT_STRATEGY,
   STRATEGY_NAMES,
@@ -31,6 +31,8 @@ export interface BalancerOptions {
    * Default 300 ms.
    */
   legacySilenceMs?: number;
+  /** Serve the admin HTTP API (status, metrics, events, dashboard); absent: none. */
+  admin?: AdminSettings;
   /** JSON-lines event log (openEventLog(...).log); silent when absent. */
   log?: Logger;
   /** One human line for the terminal: bad servers-file lines, replicas going up or down. */

@@ -9,6 +9,8 @@ export class FakeReplica {
   /** When set, pings are read but never answered (a black-holed replica). */
   silent = false;
   activeTransfers = 0;
+  /** Fault names reported in pongs (empty: the field is left out, like a replica without faults). */
+  faults: string[] = [];
   pingsAnswered = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
@@ -54,6 +56,7 @@ export class FakeReplica {
       draining: this.draining,
       cachedObjects: 0,
       cachedBytes: 0,
+      ...(this.faults.length > 0 ? { faults: this.faults } : {}),
     };
   }
 

@@ -20,6 +20,8 @@ import { DEFAULT_MAX_ROUTE_ATTEMPTS, download } from './download.js';
 import { runLoad } from './load.js';
 import { defaultOutputName } from './output-name.js';
 import { readPathsFile } from './paths-file.js';
+import { downloadProgressBar, loadProgressBar, type Progress } from './progress-bar.js';
+import { shouldShowProgress } from './progress-format.js';
 import { formatDownload, formatReport } from './report.js';
 import { DEFAULT_TIMEOUT_MS } from './route.js';
 import { tempPathFor } from './sink.js';
@@ -37,6 +39,7 @@ interface Flags {
   json?: boolean;
   timeout: number;
   retries: number;
+  quiet?: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -96,6 +99,13 @@ function parseFlags(argv: string[]): Flags {
     )
     .addOption(
       envOption(
+        '--quiet',
+        'no progress bar (it is only drawn when stderr is a terminal anyway)',
+        'CLIENT_QUIET',
+      ),
+    )
+    .addOption(
+      envOption(
         '--timeout <duration>',
         'connect timeout and longest silence on a connection (e.g. 10s, 500ms)',
         'CLIENT_TIMEOUT',
@@ -121,6 +131,26 @@ function parseFlags(argv: string[]): Flags {
   return flags;
 }
 
+function showProgress(flags: Flags): boolean {
+  return shouldShowProgress({
+    stderrIsTTY: process.stderr.isTTY,
+    quiet: flags.quiet === true,
+    term: process.env['TERM'],
+  });
+}
+
+/** Runs `work` with a progress bar (or none), always erasing the bar before anything is printed. */
+async function withProgress<T, R>(
+  progress: Progress<T> | null,
+  work: (onProgress: ((update: T) => void) | undefined) => Promise<R>,
+): Promise<R> {
+  try {
+    return await work(progress ? (update) => progress.update(update) : undefined);
+  } finally {
+    progress?.stop();
+  }
+}
+
 function isLoadMode(flags: Flags): boolean {
   return flags.requests !== undefined || flags.duration !== undefined || flags.paths !== undefined;
 }
@@ -128,22 +158,27 @@ function isLoadMode(flags: Flags): boolean {
 async function downloadOne(flags: Flags, log: Logger): Promise<void> {
   const path = flags.path ?? null;
   const sink = flags.output ?? defaultOutputName(path);
+  const progress = showProgress(flags) ? downloadProgressBar(process.stderr) : null;
   if (sink !== '-') {
     // Ctrl-C must not leave the partial file behind.
     onStopSignals(async () => {
+      progress?.stop();
       await unlink(tempPathFor(sink)).catch(() => undefined);
       say('client', 'interrupted; the partial download was removed');
       return 130;
     });
   }
-  const result = await download({
-    balancer: { host: flags.server, port: flags.port },
-    path,
-    sink,
-    maxRouteAttempts: flags.retries,
-    timeoutMs: flags.timeout,
-    log,
-  });
+  const result = await withProgress(progress, (onProgress) =>
+    download({
+      balancer: { host: flags.server, port: flags.port },
+      path,
+      sink,
+      maxRouteAttempts: flags.retries,
+      timeoutMs: flags.timeout,
+      log,
+      onProgress,
+    }),
+  );
   say('client', formatDownload(result));
   if (flags.json && sink !== '-') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
@@ -160,16 +195,23 @@ async function loadRun(flags: Flags, log: Logger): Promise<void> {
     'client',
     `load: ${amount} at concurrency ${flags.concurrency} over ${paths.length} path(s) via balancer ${endpointId(flags.server, flags.port)}`,
   );
-  const report = await runLoad({
-    balancer: { host: flags.server, port: flags.port },
-    paths,
-    requests: flags.requests,
-    durationMs: flags.duration,
-    concurrency: flags.concurrency,
-    timeoutMs: flags.timeout,
-    maxRouteAttempts: flags.retries,
-    log,
-  });
+  const requests = flags.requests ?? (flags.duration === undefined ? paths.length : undefined);
+  const progress = showProgress(flags)
+    ? loadProgressBar(process.stderr, { requests, durationMs: flags.duration })
+    : null;
+  const report = await withProgress(progress, (onProgress) =>
+    runLoad({
+      balancer: { host: flags.server, port: flags.port },
+      paths,
+      requests: flags.requests,
+      durationMs: flags.duration,
+      concurrency: flags.concurrency,
+      timeoutMs: flags.timeout,
+      maxRouteAttempts: flags.retries,
+      log,
+      onProgress,
+    }),
+  );
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   if (report.failed > 0) {
     const codes = Object.entries(report.errorsByCode)

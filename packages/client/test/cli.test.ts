@@ -23,11 +23,12 @@ interface Run {
   stderr: string;
 }
 
-function runCli(args: string[], cwd: string): Promise<Run> {
+function runCli(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<Run> {
   // The user's own CDN_* settings must not leak into the test.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('CDN_')),
-  );
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CDN_'))),
+    ...extraEnv,
+  };
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env });
   const stdout: Buffer[] = [];
   let stderr = '';
@@ -37,6 +38,16 @@ function runCli(args: string[], cwd: string): Promise<Run> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout), stderr }));
   });
+}
+
+/** A bar would show as block characters, escape sequences or carriage returns. */
+function assertNoProgressBar(output: string): void {
+  for (const sign of ['█', '░', '\u001b', '\r', 'ETA']) {
+    assert.ok(
+      !output.includes(sign),
+      `no progress output expected, found ${JSON.stringify(sign)}:\n${output}`,
+    );
+  }
 }
 
 function assertNoStackTrace(stderr: string): void {
@@ -136,6 +147,38 @@ describe('cdn-client CLI', () => {
     assert.equal(report['ok'], 6);
     assert.equal(report['bytes'], 3 * page.length + 3 * object.length);
     assert.deepEqual(report['perReplica'], { [replica.endpoint.id]: 6 });
+  });
+
+  it('draws no progress bar when stderr is not a terminal', async () => {
+    const download = await runCli(
+      [...flags, '--path', '/objects/big.bin', '-o', 'nobar.bin'],
+      dir.path,
+    );
+    const load = await runCli(
+      [...flags, '--path', '/objects/big.bin', '--requests', '4'],
+      dir.path,
+    );
+    for (const run of [download, load]) {
+      assert.equal(run.code, 0, run.stderr);
+      assertNoProgressBar(run.stderr);
+      assertNoProgressBar(run.stdout.toString());
+    }
+    assert.equal(download.stderr.trim().split('\n').length, 1);
+    assert.match(load.stdout.toString(), /^requests +4 \(4 ok, 0 failed\)$/m);
+  });
+
+  it('accepts --quiet and CDN_CLIENT_QUIET', async () => {
+    const flag = await runCli(
+      [...flags, '--path', '/objects/big.bin', '-o', '-', '--quiet'],
+      dir.path,
+    );
+    assert.equal(flag.code, 0, flag.stderr);
+    assert.equal(sha256(flag.stdout), sha256(object));
+    const env = await runCli([...flags, '--path', '/objects/big.bin', '-o', '-'], dir.path, {
+      CDN_CLIENT_QUIET: '1',
+    });
+    assert.equal(env.code, 0, env.stderr);
+    assertNoProgressBar(env.stderr);
   });
 
   it('exits 1 from load mode when a request failed, still printing the report', async () => {

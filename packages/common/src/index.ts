@@ -10,3 +10,7 @@ export * from './supervision.js';
 export * from './healthcheck.js';
 export * from './sniff-socket.js';
 export * from './role-lifecycle.js';
+export * from './admin-token.js';
+export * from './http-json.js';
+export * from './admin-server.js';
+export * from './admin-cli.js';

@@ -9,6 +9,8 @@ export interface ReadyMessage {
   host: string;
   port: number;
   url?: string;
+  /** The role's admin HTTP server, when it runs one. */
+  adminUrl?: string;
 }
 
 export function isReadyMessage(value: unknown): value is ReadyMessage {

@@ -15,6 +15,7 @@ import { DEFAULT_STRATEGY } from '@cdn-lab/balancer';
 import { requestRoute } from '@cdn-lab/client';
 import { join } from 'node:path';
 import { runDemoLoad } from './demo.js';
+import { addFaultCommands } from './fault-commands.js';
 import { startLab, type Lab } from './lab.js';
 import { LAB_DEFAULTS, MAX_REPLICAS, type LabOptions } from './lab-options.js';
 import { labSummary } from './summary.js';
@@ -29,6 +30,7 @@ interface UpFlags {
   dir: string;
   strategy?: string;
   maxObjectBytes?: number;
+  adminPort?: number;
 }
 
 function printRoleLine(name: string, line: string): void {
@@ -44,6 +46,7 @@ function labOptions(flags: UpFlags, onLine: LabOptions['onLine']): LabOptions {
     originPort: flags.originPort,
     strategy: flags.strategy,
     maxObjectBytes: flags.maxObjectBytes,
+    adminPort: flags.adminPort ?? null,
     onLine,
   };
 }
@@ -139,6 +142,15 @@ function addUp(program: Command): void {
         .default(LAB_DEFAULTS.originPort),
     )
     .addOption(envOption('--dir <dir>', 'working folder', 'LAB_DIR').default(LAB_DEFAULTS.dir))
+    .addOption(
+      envOption(
+        '--admin-port <port>',
+        'balancer admin and dashboard port; replica admins on their own address at this + 1 (0: any free)',
+        'LAB_ADMIN_PORT',
+      )
+        .argParser(portArg)
+        .default(LAB_DEFAULTS.adminPort),
+    )
     .addOption(envOption('--strategy <name>', 'balancer strategy', 'STRATEGY'))
     .addOption(
       envOption(
@@ -186,5 +198,6 @@ await runMain('cdn-lab', async () => {
   );
   addUp(program);
   addDemo(program);
+  addFaultCommands(program);
   await program.parseAsync();
 });

@@ -8,6 +8,11 @@ export interface LabOptions {
   /** Replica i (from 1) listens on `${replicaNetwork}.${i}`. */
   replicaNetwork: string;
   originPort: number;
+  /**
+   * The balancer's admin port; replica i's admin listens on its own address at adminPort + 1
+   * (0: every admin server on any free port). null: no admin servers.
+   */
+  adminPort: number | null;
   strategy: string | undefined;
   /** Leave demo objects larger than this out of the site (tests use it for speed). */
   maxObjectBytes: number | undefined;
@@ -22,6 +27,12 @@ export const LAB_DEFAULTS = {
   balancerHost: '127.0.0.1',
   replicaNetwork: '127.0.1',
   originPort: 8080,
+  adminPort: 9090,
 } as const;
+
+/** Replica admin servers listen on this port of their own address (balancer admin + 1). */
+export function replicaAdminPort(balancerAdminPort: number): number {
+  return balancerAdminPort === 0 ? 0 : balancerAdminPort + 1;
+}
 
 export const MAX_REPLICAS = 254;

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeDemoSite } from '@cdn-lab/origin';
-import type { LabOptions } from './lab-options.js';
+import { replicaAdminPort, type LabOptions } from './lab-options.js';
 import { spawnRole, type Exit, type RoleProcess } from './role-process.js';
 
 export interface RoleExit extends Exit {
@@ -63,6 +63,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         spawn('replica', `replica-${i + 1}`, [
           ...['--host', host, '-p', String(options.port), '--origin', originUrl],
           ...['-w', '/index.html', '-l', join(logDir, `replica-${i + 1}.log`)],
+          ...(options.adminPort === null
+            ? []
+            : ['--admin-host', host, '--admin-port', String(replicaAdminPort(options.adminPort))]),
         ]),
       ),
     );
@@ -71,6 +74,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       ...['--host', options.balancerHost, '-p', String(options.port), '-s', serversFile],
       ...['-l', join(logDir, 'balancer.log')],
       ...(options.strategy ? ['--strategy', options.strategy] : []),
+      ...(options.adminPort === null
+        ? []
+        : ['--admin-host', '127.0.0.1', '--admin-port', String(options.adminPort)]),
     ]);
     return {
       ...{ dir, siteDir, serversFile, pathsFile, logDir, originUrl },

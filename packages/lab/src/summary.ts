@@ -12,15 +12,24 @@ export function labSummary(lab: Lab, strategy: string): string {
   const { host, port } = lab.balancer.ready;
   const row = (name: string, where: string, pid: number | undefined, note = ''): string =>
     `  ${name.padEnd(10)} ${where.padEnd(24)} pid ${String(pid).padEnd(8)} ${note}`.trimEnd();
+  const firstReplica = lab.replicas[0];
   const lines = [
     '',
     `cdn-lab is up: ${lab.replicas.length} replicas behind one balancer (strategy ${strategy}).`,
     '',
     row('origin', lab.originUrl, lab.origin.child.pid, `demo site ${shown(lab.siteDir)}`),
     ...lab.replicas.map((replica) =>
-      row(replica.name, `${replica.ready.host}:${replica.ready.port}`, replica.child.pid),
+      row(
+        replica.name,
+        `${replica.ready.host}:${replica.ready.port}`,
+        replica.child.pid,
+        replica.ready.adminUrl ? `admin ${replica.ready.adminUrl}` : '',
+      ),
     ),
     row('balancer', balancer, lab.balancer.child.pid, `servers file ${shown(lab.serversFile)}`),
+    ...(lab.balancer.ready.adminUrl
+      ? [`  dashboard  ${lab.balancer.ready.adminUrl}   (admin API: status, metrics, events)`]
+      : []),
     `  logs       ${shown(lab.logDir)}/*.log (JSON lines, one event a line)`,
     '',
     'Try it (in another terminal):',
@@ -29,6 +38,14 @@ export function labSummary(lab: Lab, strategy: string): string {
     `  npx cdn-client -s ${host} -p ${port} --paths ${shown(lab.pathsFile)} --requests 200 --concurrency 8`,
     `  npx cdn-lab demo                                                     # a short load, with a report`,
     `  kill -9 ${lab.replicas[0]?.child.pid ?? '<pid>'}    # break a replica and watch the balancer route around it`,
+    ...(firstReplica && firstReplica.ready.adminUrl
+      ? [
+          '',
+          'Break it on purpose, and watch the dashboard:',
+          `  npx cdn-lab fault ${firstReplica.name} --delay 50ms --error-rate 0.1`,
+          `  npx cdn-lab heal ${firstReplica.name}`,
+        ]
+      : []),
     '',
     'Ctrl-C stops everything.',
     '',

@@ -55,7 +55,7 @@ export interface Cluster {
  */
 export async function startCluster(
   t: { after: (fn: () => Promise<unknown>) => void },
-  options: { count: number; network: string; logDir?: string },
+  options: { count: number; network: string; logDir?: string; admin?: boolean },
 ): Promise<Cluster> {
   const dir = await tempDir(t);
   const site = await sharedDemoSite();
@@ -68,6 +68,7 @@ export async function startCluster(
       return spawnRole('replica', `replica-${i}`, [
         ...['--host', `${options.network}.${i}`, '-p', '0', '--origin', origin.url],
         ...['-w', '/index.html', ...log],
+        ...(options.admin ? ['--admin-port', '0'] : []),
       ]);
     }),
   );

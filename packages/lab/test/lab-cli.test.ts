@@ -26,12 +26,18 @@ describe('cdn-lab up', () => {
     const dir = await tempDir(t);
     const lab = spawn(
       process.execPath,
-      [labCli, 'up', '--replicas', '2', '--port', '0', '--origin-port', '0'].concat([
-        '--dir',
-        dir,
-        '--max-object-bytes',
-        '100KiB',
-      ]),
+      [
+        labCli,
+        'up',
+        '--replicas',
+        '2',
+        '--port',
+        '0',
+        '--origin-port',
+        '0',
+        '--admin-port',
+        '0',
+      ].concat(['--dir', dir, '--max-object-bytes', '100KiB']),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     t.after(() => lab.kill('SIGKILL'));
@@ -49,6 +55,12 @@ describe('cdn-lab up', () => {
     assert.ok(pids.every(isRunning));
     const balancer = /balancer\s+127\.0\.0\.1:(\d+)/.exec(text);
     assert.ok(balancer?.[1], 'the summary names the balancer address');
+    const dashboard = /dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)?.[1];
+    assert.ok(dashboard, 'the summary names the dashboard URL');
+    const status = (await (await fetch(`${dashboard}status`)).json()) as { replicas: unknown[] };
+    assert.equal(status.replicas.length, 2);
+    const replicaAdmins = [...text.matchAll(/admin (http:\/\/127\.0\.1\.\d+:\d+\/)/g)];
+    assert.equal(replicaAdmins.length, 2, 'each replica row names its admin URL');
 
     await promisify(execFile)(process.execPath, [clientCli, '-s', '127.0.0.1', '-p', balancer[1]], {
       cwd: dir,

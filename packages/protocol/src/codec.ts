@@ -75,9 +75,24 @@ function readEndpoint(value: unknown): Endpoint {
   return { id: readString(obj, 'id', MAX_TEXT), host: readString(obj, 'host', MAX_TEXT), port };
 }
 
+const MAX_FAULTS = 8;
+const MAX_FAULT_NAME = 32;
+
+function readFaultNames(obj: Json): string[] {
+  return readArray(obj, 'faults', MAX_FAULTS).map((name) => {
+    if (typeof name !== 'string' || name.length > MAX_FAULT_NAME) {
+      throw new ProtocolError(
+        'bad_message',
+        `faults: each a string of at most ${MAX_FAULT_NAME} characters`,
+      );
+    }
+    return name;
+  });
+}
+
 function readLoad(value: unknown): LoadReport {
   const obj = asObject(value, 'a load report');
-  return {
+  const load: LoadReport = {
     activeTransfers: readCount(obj, 'activeTransfers'),
     activeConnections: readCount(obj, 'activeConnections'),
     bytesPerSecond: readNumber(obj, 'bytesPerSecond'),
@@ -86,6 +101,8 @@ function readLoad(value: unknown): LoadReport {
     cachedObjects: readCount(obj, 'cachedObjects'),
     cachedBytes: readCount(obj, 'cachedBytes'),
   };
+  if (obj['faults'] !== undefined) load.faults = readFaultNames(obj);
+  return load;
 }
 
 function parseControl(type: FrameTypeCode, obj: Json): Message {

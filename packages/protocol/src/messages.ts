@@ -16,6 +16,8 @@ export interface LoadReport {
   draining: boolean;
   cachedObjects: number;
   cachedBytes: number;
+  /** Names of the faults injected into the replica right now (absent: none; older replicas). */
+  faults?: string[];
 }
 
 /** How a replica got the bytes it is sending. */

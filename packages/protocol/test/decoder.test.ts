@@ -47,6 +47,20 @@ const sample: Message[] = [
       cachedBytes: 4096,
     },
   },
+  {
+    type: 'pong',
+    seq: 8,
+    load: {
+      activeTransfers: 0,
+      activeConnections: 1,
+      bytesPerSecond: 0,
+      eventLoopLagMs: 0,
+      draining: false,
+      cachedObjects: 0,
+      cachedBytes: 0,
+      faults: ['delayMs', 'errorRate'],
+    },
+  },
   { type: 'error', code: 'no_replica', message: 'no healthy replica', retryAfterMs: 500 },
 ];
 
@@ -160,3 +174,22 @@ function frame(type: (typeof FrameType)[keyof typeof FrameType], body: unknown):
   const payload = Buffer.from(JSON.stringify(body));
   return Buffer.concat([encodeFrameHeader(type, payload.length), payload]);
 }
+
+describe('load report faults', () => {
+  it('rejects a pong listing more than 8 faults', () => {
+    const load = {
+      activeTransfers: 0,
+      activeConnections: 0,
+      bytesPerSecond: 0,
+      eventLoopLagMs: 0,
+      draining: false,
+      cachedObjects: 0,
+      cachedBytes: 0,
+      faults: Array.from({ length: 9 }, (_, i) => `fault${i}`),
+    };
+    const frame = encodeMessage({ type: 'pong', seq: 1, load });
+    const { messages, error } = new FrameDecoder({ expectPreamble: false }).push(frame);
+    assert.equal(messages.length, 0);
+    assert.equal(error?.code, 'bad_message');
+  });
+});

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import {
+  addAdminOptions,
+  adminSettingsOf,
+  type AdminFlags,
   serveUntilStopped,
   UserError,
   bytesArg,
@@ -14,12 +17,14 @@ import {
   say,
   secondsArg,
 } from '@cdn-lab/common';
+import { activeFaultNames } from './faults.js';
+import { addFaultOptions, faultsOf, type FaultFlags } from './fault-flags.js';
 import { checkReplica } from './healthcheck.js';
 import { REPLICA_DEFAULTS, startReplica } from './index.js';
 
 const ROLE = 'replica';
 
-interface CliOptions {
+interface CliOptions extends AdminFlags, FaultFlags {
   port: number;
   log?: string;
   webpage?: string;
@@ -34,10 +39,11 @@ interface CliOptions {
 
 function parseArgs(): CliOptions {
   const d = REPLICA_DEFAULTS;
-  return newProgram(
+  const program = newProgram(
     'cdn-replica',
     'Edge cache: serves objects over the native protocol, pulling them from the origin on a miss.',
-  )
+  );
+  return addFaultOptions(addAdminOptions(program))
     .addOption(
       envOption('-p, --port <port>', 'port to listen on (0 picks a free one)', 'REPLICA_PORT')
         .argParser(portArg)
@@ -109,8 +115,13 @@ async function main(): Promise<void> {
       ttlMs: options.ttl,
       drainTimeoutMs: options.drainTimeout,
       originTimeoutMs: options.originTimeout,
+      admin: adminSettingsOf(options),
+      faults: faultsOf(options),
       log: eventLog.log,
     });
+    if (replica.admin) say(ROLE, `admin API on ${replica.admin.url}`);
+    const faults = activeFaultNames(replica.faults.current);
+    if (faults.length > 0) say(ROLE, `faults in force: ${faults.join(', ')}`);
     const { id, host, port } = replica.endpoint;
     say(
       ROLE,
@@ -120,7 +131,7 @@ async function main(): Promise<void> {
     serveUntilStopped({
       role: ROLE,
       eventLog,
-      ready: { host, port },
+      ready: { host, port, ...(replica.admin ? { adminUrl: replica.admin.url } : {}) },
       stopping: 'draining (finishing transfers in flight; again to stop at once)',
       stop: () => replica.drain(),
     });

@@ -8,6 +8,8 @@ import {
   type LoadReport,
   type Message,
 } from '@cdn-lab/protocol';
+import type { FaultInjector } from './fault-injector.js';
+import { INJECTED_ERROR } from './fault-injector.js';
 import { FrameWriter } from './frame-writer.js';
 import type { ClientConnection } from './client-connection.js';
 import type { LoadMeter } from './load-meter.js';
@@ -23,6 +25,7 @@ export interface ConnectionContext {
   store: ObjectStore;
   resolver: TargetResolver;
   meter: LoadMeter;
+  faults: FaultInjector;
   servedBy(): string;
   isDraining(): boolean;
   loadReport(): LoadReport;
@@ -90,6 +93,10 @@ export class ReplicaConnection implements ClientConnection {
   private onMessage(message: Message): void {
     switch (message.type) {
       case 'ping':
+        if (this.ctx.faults.dropsProbe()) {
+          this.ctx.log.debug({ event: 'probe-dropped', peer: this.peer }, 'fault: ping ignored');
+          return;
+        }
         this.writer.send({ type: 'pong', seq: message.seq, load: this.ctx.loadReport() });
         return;
       case 'get':
@@ -137,6 +144,8 @@ export class ReplicaConnection implements ClientConnection {
     try {
       const target = this.ctx.resolver.resolve(get.path);
       log.info({ event: 'request', path: target.path, offset: get.offset, peer: this.peer }, 'get');
+      await this.ctx.faults.delayRequest();
+      if (this.ctx.faults.failsRequest()) throw new RequestError('internal', INJECTED_ERROR);
       events.emit('request', { path: target.path, offset: get.offset, peer: this.peer });
       lease = await this.ctx.store.open(target);
       events.emit('transfer-start', { path: target.path, offset: get.offset, peer: this.peer });
@@ -146,6 +155,7 @@ export class ReplicaConnection implements ClientConnection {
         get.offset,
         this.ctx.servedBy(),
         this.ctx.meter,
+        this.ctx.faults,
       );
       const ms = Date.now() - startedAt;
       log.info(

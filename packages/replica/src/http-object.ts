@@ -2,6 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { ErrorCode } from '@cdn-lab/protocol';
 import type { ConnectionContext } from './connection.js';
 import { contentTypeOf } from './content-type.js';
+import { INJECTED_ERROR } from './fault-injector.js';
 import { chooseRange, ifRangeHolds, noneMatchHits } from './http-range.js';
 import type { Lease } from './object-store.js';
 import { RequestError } from './request-error.js';
@@ -92,6 +93,8 @@ export async function serveHttpObject(
       'http request',
     );
     ctx.events.emit('request', { path, offset: 0, peer, dialect: 'http' });
+    await ctx.faults.delayRequest();
+    if (ctx.faults.failsRequest()) throw new RequestError('internal', INJECTED_ERROR);
     lease = await ctx.store.open(target);
     const { body } = lease;
     let size: number;
@@ -162,6 +165,9 @@ async function streamRange(
   const { cursor } = lease;
   cursor.seek(start);
   let remaining = end - start + 1;
+  const cutAt = ctx.faults.resetPoint(remaining);
+  const startedAt = Date.now();
+  let sent = 0;
   while (remaining > 0) {
     let piece: Buffer | null;
     try {
@@ -172,10 +178,18 @@ async function streamRange(
     if (piece === null) throw new TransferBroken('the object ended early');
     if (piece.length > remaining) piece = piece.subarray(0, remaining);
     if (res.destroyed) throw new TransferBroken('the client went away');
-    const roomLeft = res.write(piece);
-    remaining -= piece.length;
-    ctx.meter.recordBytes(piece.length);
-    if (!roomLeft) await writable(res);
+    if (cutAt !== null && sent + piece.length > cutAt) {
+      res.write(piece.subarray(0, cutAt - sent));
+      throw new TransferBroken('injected fault: resetRate');
+    }
+    for (const slice of ctx.faults.slices(piece)) {
+      const roomLeft = res.write(slice);
+      remaining -= slice.length;
+      sent += slice.length;
+      ctx.meter.recordBytes(slice.length);
+      if (!roomLeft) await writable(res);
+      await ctx.faults.pace(sent, startedAt);
+    }
   }
   if (res.destroyed) throw new TransferBroken('the client went away');
   return end - start + 1;

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UserError, openEventLog } from '@cdn-lab/common';
+import { UserError, openEventLog, type AdminServer } from '@cdn-lab/common';
+import { FaultInjector } from './fault-injector.js';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
 import { ObjectStore } from './object-store.js';
 import {
@@ -11,11 +12,22 @@ import {
 } from './object-path.js';
 import { DEFAULTS, DEFAULT_OBJECT_RETRY_DELAYS_MS, type ReplicaOptions } from './options.js';
 import { RequestError } from './request-error.js';
+import { startReplicaAdmin } from './replica-admin.js';
+import { replicaMetrics } from './replica-metrics.js';
 import { ReplicaServer } from './server.js';
 
 export type { ReplicaOptions } from './options.js';
 export { DEFAULTS as REPLICA_DEFAULTS } from './options.js';
 export { normalizeObjectPath } from './object-path.js';
+export {
+  FAULT_NAMES,
+  activeFaultNames,
+  parseFaults,
+  type Faults,
+  type FaultName,
+} from './faults.js';
+export { FaultInjector, INJECTED_ERROR } from './fault-injector.js';
+export type { CacheCounters } from './object-store.js';
 
 /**
  * Events for tests and embedders: 'connection' {peer} (any dialect, before sniffing),
@@ -31,6 +43,31 @@ export interface ReplicaHandle {
   /** Immediate stop. */
   close(): Promise<void>;
   loadReport(): LoadReport;
+  /** The admin HTTP server (url ends in "/"), when options.admin was given. */
+  admin: AdminServer | null;
+  /** The faults in force; merge() / clear() change them like the admin API does. */
+  faults: FaultInjector;
+  /** The status object of GET /status. */
+  status(): ReplicaStatus;
+}
+
+export interface ReplicaStatus {
+  role: 'replica';
+  id: string;
+  startedAt: number;
+  origin: string | null;
+  defaultObject: string | null;
+  load: LoadReport;
+  cache: {
+    objects: number;
+    bytes: number;
+    capacityBytes: number;
+    hits: number;
+    misses: number;
+    evictions: number;
+    originFetches: number;
+  };
+  faults: ReturnType<FaultInjector['merge']>;
 }
 
 async function loadDefaultObject(store: ObjectStore, target: ObjectTarget): Promise<void> {
@@ -79,21 +116,69 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     log,
     events,
   });
-  const server = new ReplicaServer(store, new TargetResolver(origin, defaultTarget), log, events);
+  const faults = new FaultInjector(log);
+  if (options.faults) faults.merge(options.faults);
+  const server = new ReplicaServer(
+    store,
+    new TargetResolver(origin, defaultTarget),
+    log,
+    events,
+    faults,
+  );
+  const startedAt = Date.now();
+  let admin: AdminServer | null = null;
   try {
     if (defaultTarget) await loadDefaultObject(store, defaultTarget);
     const endpoint = await server.listen(
       options.host ?? DEFAULTS.host,
       options.port ?? DEFAULTS.port,
     );
+    const status = (): ReplicaStatus => ({
+      role: 'replica',
+      id: endpoint.id,
+      startedAt,
+      origin: options.origin ?? null,
+      defaultObject: options.defaultObject ?? null,
+      load: server.loadReport(),
+      cache: {
+        objects: store.cachedObjects,
+        bytes: store.cachedBytes,
+        capacityBytes: store.capacityBytes,
+        ...store.counters,
+      },
+      faults: faults.current,
+    });
+    if (options.admin) {
+      const registry = replicaMetrics({
+        counters: store.counters,
+        bytesSent: () => server.meter.totalBytes,
+        cachedBytes: () => store.cachedBytes,
+        activeTransfers: () => server.loadReport().activeTransfers,
+        bytesPerSecond: () => server.meter.bytesPerSecond(),
+      });
+      admin = await startReplicaAdmin(options.admin, { status, registry, faults, log });
+    }
+    const closeAdmin = async (): Promise<void> => {
+      await admin?.close();
+    };
     return {
       endpoint,
       events,
-      drain: () => server.drain(drainTimeoutMs),
-      close: () => server.close(),
+      admin,
+      faults,
+      status,
+      drain: async () => {
+        await server.drain(drainTimeoutMs);
+        await closeAdmin();
+      },
+      close: async () => {
+        await server.close();
+        await closeAdmin();
+      },
       loadReport: () => server.loadReport(),
     };
   } catch (error) {
+    await admin?.close();
     await server.close();
     throw error;
   }

@@ -105,6 +105,9 @@ export class LegacyConnection implements ClientConnection {
       const target = this.ctx.resolver.resolve(null);
       log.info({ event: 'request', dialect: 'legacy', path: target.path, peer: this.peer }, 'SYN');
       events.emit('request', { path: target.path, offset: 0, peer: this.peer, dialect: 'legacy' });
+      await this.ctx.faults.delayRequest();
+      // The format has no error message: an injected error closes the connection.
+      if (this.ctx.faults.failsRequest()) throw new Error('injected fault: errorRate');
       const lease = await this.ctx.store.open(target);
       if (this.finished) {
         lease.cursor.close();

@@ -17,6 +17,8 @@ export class LoadMeter {
   });
   private readonly lagTimer: NodeJS.Timeout;
   private lagMs = 0;
+  /** Every byte recorded since start. */
+  totalBytes = 0;
 
   constructor() {
     this.histogram.enable();
@@ -25,6 +27,7 @@ export class LoadMeter {
   }
 
   recordBytes(bytes: number, now = Date.now()): void {
+    this.totalBytes += bytes;
     const slot = Math.floor(now / BUCKET_MS);
     const index = slot % BUCKETS;
     if (this.bucketStart[index] !== slot) {

@@ -37,7 +37,16 @@ export interface ObjectStoreOptions {
  * origin once however many requests want it at the same time (collapsed forwarding), and every
  * one of them reads the same growing body while it fills.
  */
+/** Counted since start, for the admin status and metrics. */
+export interface CacheCounters {
+  hits: number;
+  misses: number;
+  evictions: number;
+  originFetches: number;
+}
+
 export class ObjectStore {
+  readonly counters: CacheCounters = { hits: 0, misses: 0, evictions: 0, originFetches: 0 };
   private readonly cache: LruCache;
   private readonly origin: OriginClient;
   private readonly pending = new Map<string, Promise<Resolution>>();
@@ -46,6 +55,7 @@ export class ObjectStore {
   constructor(private readonly options: ObjectStoreOptions) {
     this.origin = new OriginClient(options.originTimeoutMs);
     this.cache = new LruCache(options.cacheBytes, (entry) => {
+      this.counters.evictions += 1;
       options.log.info(
         { event: 'evict', path: entry.path, bytes: entry.size, cachedBytes: this.cache.totalBytes },
         'evicted the least recently used object',
@@ -57,6 +67,10 @@ export class ObjectStore {
     return this.cache.count;
   }
 
+  get capacityBytes(): number {
+    return this.options.cacheBytes;
+  }
+
   get cachedBytes(): number {
     return this.cache.totalBytes;
   }
@@ -65,9 +79,12 @@ export class ObjectStore {
   async open(target: ObjectTarget): Promise<Lease> {
     const entry = this.cache.get(target.url);
     if (entry && this.isFresh(entry)) {
+      this.counters.hits += 1;
       this.options.log.info({ event: 'cache-hit', path: target.path }, 'cache hit');
       return { target, status: 'hit', body: entry.body, cursor: entry.body.openCursor() };
     }
+    // Everything else asked for bytes the cache could not give at once (stale copies included).
+    this.counters.misses += 1;
     let shared = this.pending.get(target.url);
     if (entry && !shared && Date.now() < entry.originRetryAt) {
       this.options.log.warn(
@@ -120,6 +137,7 @@ export class ObjectStore {
       { event: 'origin-fetch', path: target.path, url: target.url, conditional },
       'asking the origin',
     );
+    this.counters.originFetches += 1;
     events.emit('origin-fetch', { path: target.path, url: target.url, conditional });
     let response: OriginResponse;
     try {

@@ -1,4 +1,5 @@
-import type { Logger } from '@cdn-lab/common';
+import type { AdminSettings, Logger } from '@cdn-lab/common';
+import type { Faults } from './faults.js';
 
 export interface ReplicaOptions {
   /** Address to listen on. Default 127.0.0.1. */
@@ -17,6 +18,10 @@ export interface ReplicaOptions {
   drainTimeoutMs?: number;
   /** Origin connect/answer timeout, and the longest silence inside a body. Default 10 s. */
   originTimeoutMs?: number;
+  /** Faults in force from the start (the admin API changes them later). */
+  faults?: Faults;
+  /** Serve the admin HTTP API (status, metrics, faults); absent: none. */
+  admin?: AdminSettings;
   /** Structured event log (see openEventLog in @cdn-lab/common). Default: silent. */
   log?: Logger;
 }

@@ -4,6 +4,7 @@ import { endpointId, listen, sniffSocket, type Logger } from '@cdn-lab/common';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
 import type { ClientConnection } from './client-connection.js';
 import { ReplicaConnection, type ConnectionContext } from './connection.js';
+import type { FaultInjector } from './fault-injector.js';
 import { ReplicaHttp } from './http-front.js';
 import { LegacyConnection } from './legacy-connection.js';
 import { LoadMeter } from './load-meter.js';
@@ -26,7 +27,7 @@ export class ReplicaServer {
   /** Every open socket, with its dialect's handler once sniffed. */
   private readonly connections = new Map<Socket, ClientConnection | null>();
   private readonly http: ReplicaHttp;
-  private readonly meter = new LoadMeter();
+  readonly meter = new LoadMeter();
   private readonly context: ConnectionContext;
   private activeTransfers = 0;
   private draining = false;
@@ -38,6 +39,7 @@ export class ReplicaServer {
     resolver: TargetResolver,
     private readonly log: Logger,
     readonly events: EventEmitter,
+    private readonly faults: FaultInjector,
   ) {
     this.context = {
       log,
@@ -45,6 +47,7 @@ export class ReplicaServer {
       store,
       resolver,
       meter: this.meter,
+      faults,
       servedBy: () => this.bound?.id ?? 'unknown',
       isDraining: () => this.draining,
       loadReport: () => this.loadReport(),
@@ -78,7 +81,9 @@ export class ReplicaServer {
   }
 
   loadReport(): LoadReport {
+    const faults = this.faults.names;
     return {
+      ...(faults.length > 0 ? { faults } : {}),
       activeTransfers: this.activeTransfers,
       activeConnections: this.connections.size,
       bytesPerSecond: this.meter.bytesPerSecond(),

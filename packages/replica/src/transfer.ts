@@ -1,3 +1,4 @@
+import type { FaultInjector } from './fault-injector.js';
 import type { LoadMeter } from './load-meter.js';
 import type { FrameWriter } from './frame-writer.js';
 import type { Lease } from './object-store.js';
@@ -22,6 +23,7 @@ export async function sendObject(
   offset: number,
   servedBy: string,
   meter: LoadMeter,
+  faults: FaultInjector,
 ): Promise<number> {
   const { body, cursor } = lease;
   let size: number;
@@ -51,6 +53,8 @@ export async function sendObject(
   });
   cursor.seek(offset);
   let sent = 0;
+  const cutAt = faults.resetPoint(size - offset);
+  const startedAt = Date.now();
   for (;;) {
     let piece: Buffer | null;
     try {
@@ -60,10 +64,18 @@ export async function sendObject(
     }
     if (piece === null) break;
     if (!writer.usable) throw new TransferBroken('the client went away');
-    const roomLeft = writer.sendData(piece);
-    sent += piece.length;
-    meter.recordBytes(piece.length);
-    if (!roomLeft) await writer.writable();
+    if (cutAt !== null && sent + piece.length > cutAt) {
+      writer.sendData(piece.subarray(0, cutAt - sent));
+      meter.recordBytes(cutAt - sent);
+      throw new TransferBroken('injected fault: resetRate');
+    }
+    for (const slice of faults.slices(piece)) {
+      const roomLeft = writer.sendData(slice);
+      sent += slice.length;
+      meter.recordBytes(slice.length);
+      if (!roomLeft) await writer.writable();
+      await faults.pace(sent, startedAt);
+    }
   }
   if (!writer.usable) throw new TransferBroken('the client went away');
   if (body.sha256 === null) throw new TransferBroken('the object has no digest');

@@ -1,0 +1,536 @@
+/* The balancer's live dashboard: plain browser JavaScript, no build step, no libraries.
+ * It reads GET /status once, then follows GET /events (Server-Sent Events):
+ *   hello (the whole status), state, strategy, summary (once a second), replicas (set changed). */
+/* global document, window, console, fetch, EventSource, requestAnimationFrame */
+'use strict';
+
+(() => {
+  const HISTORY_MS = 5 * 60 * 1000;
+  const MAX_LOG_ENTRIES = 200;
+  const PALETTE = [
+    '#4a78c2',
+    '#e07b39',
+    '#3aa17e',
+    '#b3478f',
+    '#8c6d31',
+    '#5b5fc7',
+    '#c23b3b',
+    '#2b9bb3',
+    '#7a9a2a',
+    '#8a5ac2',
+  ];
+
+  /** Everything the page shows, kept in one place and redrawn from it. */
+  const model = {
+    balancerId: '',
+    strategy: '',
+    /** The strategy as of the last strategy event: the "from" of the next one. */
+    strategyAsLogged: '',
+    strategies: [],
+    routesTotal: 0,
+    /** id -> replica as in /status, updated by state and summary events. */
+    replicas: new Map(),
+    /** Samples from summary events: { at, rates: Map(id -> routes per second) }. */
+    history: [],
+    /** id -> chart colour, kept for the life of the page so a line keeps its colour. */
+    colours: new Map(),
+  };
+
+  const $ = (selector) => document.querySelector(selector);
+  const tilesBox = $('[data-replicas]');
+  const emptyNote = $('[data-replicas-empty]');
+  const select = $('[data-strategy-select]');
+  const strategyMessage = $('[data-strategy-message]');
+  const logList = $('[data-event-log]');
+  const canvas = $('[data-routes-chart]');
+  const chartLegend = $('[data-chart-legend]');
+  const connection = $('[data-connection]');
+  const chartSpan = $('[data-chart-span]');
+
+  // ---------- formatting ----------
+
+  const byId = (a, b) => a.localeCompare(b, 'en', { numeric: true });
+
+  function formatMs(value) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
+    return value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(1)} ms`;
+  }
+
+  function formatRate(bytesPerSecond) {
+    if (typeof bytesPerSecond !== 'number' || !Number.isFinite(bytesPerSecond)) return '—';
+    const units = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s'];
+    let value = bytesPerSecond;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit += 1;
+    }
+    return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+  }
+
+  function formatDuration(ms) {
+    const seconds = Math.max(0, Math.floor(ms / 1000));
+    if (seconds < 60) return `${seconds} s`;
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+    return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  }
+
+  function formatClock(epochMs) {
+    const d = new Date(epochMs);
+    const two = (n) => String(n).padStart(2, '0');
+    return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  }
+
+  function colourOf(id) {
+    if (!model.colours.has(id)) {
+      model.colours.set(id, PALETTE[model.colours.size % PALETTE.length]);
+    }
+    return model.colours.get(id);
+  }
+
+  // ---------- model updates ----------
+
+  function applyStatus(status) {
+    model.balancerId = status.id ?? model.balancerId;
+    model.strategies = Array.isArray(status.strategies) ? status.strategies : model.strategies;
+    model.strategy = status.strategy ?? model.strategy;
+    model.strategyAsLogged = model.strategy;
+    model.routesTotal = status.routesTotal ?? 0;
+    model.replicas = new Map();
+    for (const replica of status.replicas ?? []) {
+      model.replicas.set(replica.id, { ...replica });
+    }
+    renderAll();
+  }
+
+  function applyState(change) {
+    const replica = model.replicas.get(change.id) ?? blankReplica(change.id);
+    replica.state = change.to;
+    replica.since = change.at;
+    if (typeof change.adminDrained === 'boolean') replica.adminDrained = change.adminDrained;
+    model.replicas.set(change.id, replica);
+    addLogEntry('state', change.at, `${change.id}: ${change.from} → ${change.to}`, change.reason, {
+      to: change.to,
+      replica: change.id,
+    });
+    renderTiles();
+  }
+
+  function applyStrategy(change) {
+    const previous = model.strategyAsLogged;
+    model.strategy = change.strategy;
+    model.strategyAsLogged = change.strategy;
+    addLogEntry('strategy', change.at, `strategy ${previous || '?'} → ${change.strategy}`);
+    renderStrategy();
+  }
+
+  function applyReplicaSet(change) {
+    for (const id of change.added ?? []) {
+      if (!model.replicas.has(id)) model.replicas.set(id, blankReplica(id, change.at));
+    }
+    for (const id of change.removed ?? []) model.replicas.delete(id);
+    const parts = [];
+    if (change.added?.length) parts.push(`added ${change.added.join(', ')}`);
+    if (change.removed?.length) parts.push(`removed ${change.removed.join(', ')}`);
+    addLogEntry('replicas', change.at, `replica set: ${parts.join('; ') || 'unchanged'}`);
+    renderTiles();
+  }
+
+  function applySummary(summary) {
+    model.routesTotal = summary.routesTotal ?? model.routesTotal;
+    if (summary.strategy && summary.strategy !== model.strategy) {
+      model.strategy = summary.strategy;
+      renderStrategy();
+    }
+    const seen = new Set();
+    const rates = new Map();
+    for (const update of summary.replicas ?? []) {
+      seen.add(update.id);
+      const known = model.replicas.get(update.id);
+      if (known) logQuietChanges(known, update, summary.at);
+      const replica = known ?? blankReplica(update.id, summary.at);
+      if (update.state && update.state !== replica.state) replica.since = summary.at;
+      Object.assign(replica, update);
+      model.replicas.set(update.id, replica);
+      rates.set(update.id, Number(update.routesPerSecond) || 0);
+    }
+    for (const id of [...model.replicas.keys()]) {
+      if (!seen.has(id)) model.replicas.delete(id);
+    }
+    model.history.push({ at: summary.at ?? Date.now(), rates });
+    const oldest = (summary.at ?? Date.now()) - HISTORY_MS;
+    while (model.history.length > 0 && model.history[0].at < oldest) model.history.shift();
+    renderTiles();
+    renderChart();
+  }
+
+  /** Drains and faults have no event of their own: the summaries tell when they change. */
+  function logQuietChanges(before, after, at) {
+    if (
+      typeof after.adminDrained === 'boolean' &&
+      after.adminDrained !== Boolean(before.adminDrained)
+    ) {
+      const what = after.adminDrained
+        ? 'drained by the admin (no new routes)'
+        : 'undrained by the admin';
+      addLogEntry('drain', at, `${after.id}: ${what}`, undefined, { replica: after.id });
+    }
+    if (Array.isArray(after.faults)) {
+      const was = faultsOf(before).join(', ');
+      const now = after.faults.join(', ');
+      if (was !== now) {
+        addLogEntry(
+          'faults',
+          at,
+          `${after.id}: ${now ? `faults ${now}` : 'faults cleared'}`,
+          undefined,
+          {
+            replica: after.id,
+          },
+        );
+      }
+    }
+  }
+
+  function faultsOf(replica) {
+    if (Array.isArray(replica.faults)) return replica.faults;
+    return Array.isArray(replica.load?.faults) ? replica.load.faults : [];
+  }
+
+  function blankReplica(id, at = Date.now()) {
+    const colon = id.lastIndexOf(':');
+    return {
+      id,
+      host: id.slice(0, colon).replace(/^\[|\]$/g, ''),
+      port: Number(id.slice(colon + 1)),
+      state: 'unknown',
+      since: at,
+      adminDrained: false,
+      rttEwmaMs: null,
+      inflight: 0,
+      load: null,
+      faults: [],
+      routes: 0,
+    };
+  }
+
+  // ---------- rendering ----------
+
+  function renderAll() {
+    $('[data-balancer-id]').textContent = model.balancerId ? `balancer ${model.balancerId}` : '';
+    renderStrategy();
+    renderTiles();
+    renderChart();
+  }
+
+  function renderStrategy() {
+    const names = model.strategies.length > 0 ? model.strategies : [model.strategy];
+    const current = [...select.options].map((option) => option.value);
+    if (current.join() !== names.join()) {
+      select.replaceChildren(
+        ...names.map((name) => {
+          const option = document.createElement('option');
+          option.value = name;
+          option.textContent = name;
+          return option;
+        }),
+      );
+    }
+    if (model.strategy) select.value = model.strategy;
+    select.disabled = names.length === 0 || !model.strategy;
+    select.dataset.current = model.strategy;
+  }
+
+  function renderTiles() {
+    const replicas = [...model.replicas.values()].sort((a, b) => byId(a.id, b.id));
+    const routesSum = replicas.reduce((sum, r) => sum + (Number(r.routes) || 0), 0);
+    const existing = new Map(
+      [...tilesBox.querySelectorAll('[data-replica-id]')].map((tile) => [
+        tile.dataset.replicaId,
+        tile,
+      ]),
+    );
+    const ordered = replicas.map((replica) => {
+      const tile = existing.get(replica.id) ?? createTile(replica.id);
+      existing.delete(replica.id);
+      fillTile(tile, replica, routesSum);
+      return tile;
+    });
+    for (const gone of existing.values()) gone.remove();
+    tilesBox.replaceChildren(...ordered);
+    emptyNote.hidden = replicas.length > 0;
+    $('[data-routes-total]').textContent = String(model.routesTotal);
+    const up = replicas.filter((r) => r.state === 'up').length;
+    document.title = `${up}/${replicas.length} up · cdn-lab balancer`;
+  }
+
+  function createTile(id) {
+    const tile = document.createElement('article');
+    tile.className = 'tile';
+    tile.dataset.replicaId = id;
+    tile.innerHTML = `
+      <div class="tile-head">
+        <span class="tile-id"></span>
+        <span class="tile-state" data-field="state"></span>
+      </div>
+      <p class="tile-since" data-field="since"></p>
+      <dl>
+        <dt>RTT (EWMA)</dt><dd data-field="rtt"></dd>
+        <dt>Transfers</dt><dd data-field="transfers"></dd>
+        <dt>Sending</dt><dd data-field="rate"></dd>
+        <dt>Routes</dt><dd data-field="routes"></dd>
+        <dt>Routes now</dt><dd data-field="routes-per-second"></dd>
+      </dl>
+      <div class="share-bar" title="share of routes"><span data-field="share-bar"></span></div>
+      <div class="badges" data-field="badges"></div>`;
+    tile.querySelector('.tile-id').textContent = id;
+    return tile;
+  }
+
+  function fillTile(tile, replica, routesSum) {
+    const field = (name) => tile.querySelector(`[data-field="${name}"]`);
+    const state = replica.state ?? 'unknown';
+    const faults = faultsOf(replica);
+    tile.dataset.state = state;
+    tile.dataset.adminDrained = String(Boolean(replica.adminDrained));
+    tile.dataset.faults = faults.join(' ');
+    field('state').textContent = state;
+    field('since').textContent =
+      typeof replica.since === 'number'
+        ? `${state} for ${formatDuration(Date.now() - replica.since)}`
+        : '';
+    field('rtt').textContent = formatMs(replica.rttEwmaMs);
+    const load = replica.load;
+    field('transfers').textContent = load ? `${load.activeTransfers} active` : '—';
+    field('rate').textContent = load ? formatRate(load.bytesPerSecond) : '—';
+    const routes = Number(replica.routes) || 0;
+    const share = routesSum > 0 ? (routes / routesSum) * 100 : 0;
+    field('routes').textContent = `${routes} (${share.toFixed(0)} %)`;
+    field('routes-per-second').textContent =
+      typeof replica.routesPerSecond === 'number'
+        ? `${replica.routesPerSecond.toFixed(1)} /s`
+        : '—';
+    field('share-bar').style.width = `${share}%`;
+    const badges = [];
+    if (replica.adminDrained) badges.push(badge('drained by admin', 'admin-drained'));
+    for (const fault of faults) badges.push(badge(`fault: ${fault}`, 'fault', fault));
+    field('badges').replaceChildren(...badges);
+  }
+
+  function badge(text, kind, fault) {
+    const span = document.createElement('span');
+    span.className = `badge ${kind}`;
+    span.textContent = text;
+    if (fault) span.dataset.fault = fault;
+    return span;
+  }
+
+  function addLogEntry(type, at, text, detail, data = {}) {
+    const item = document.createElement('li');
+    item.dataset.eventType = type;
+    for (const [key, value] of Object.entries(data)) item.dataset[key] = value;
+    const time = document.createElement('time');
+    const when = typeof at === 'number' ? at : Date.now();
+    time.dateTime = new Date(when).toISOString();
+    time.textContent = formatClock(when);
+    const kind = document.createElement('span');
+    kind.className = 'kind';
+    kind.textContent = type;
+    item.append(time, kind, text);
+    if (detail) item.append(` (${detail})`);
+    logList.prepend(item);
+    while (logList.children.length > MAX_LOG_ENTRIES) logList.lastElementChild.remove();
+  }
+
+  let chartQueued = false;
+  function renderChart() {
+    if (chartQueued) return;
+    chartQueued = true;
+    requestAnimationFrame(() => {
+      chartQueued = false;
+      drawChart();
+    });
+  }
+
+  function drawChart() {
+    const ratio = window.devicePixelRatio || 1;
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+
+    const left = 48;
+    const right = 12;
+    const top = 10;
+    const bottom = 24;
+    const plotW = Math.max(1, width - left - right);
+    const plotH = Math.max(1, height - top - bottom);
+    const now = model.history.at(-1)?.at ?? Date.now();
+    // Zoomed to the data until five minutes have been seen, so a new page is not a blank chart.
+    const seen = now - (model.history[0]?.at ?? now);
+    const span = Math.min(HISTORY_MS, Math.max(60_000, seen));
+    const step = [10_000, 15_000, 30_000, 60_000].find((ms) => span / ms <= 6) ?? 60_000;
+    const start = now - span;
+    chartSpan.textContent =
+      span >= 120_000
+        ? `${Math.round(span / 60_000)} minutes`
+        : `${Math.round(span / 1000)} seconds`;
+    const ids = [...model.replicas.keys()].sort(byId);
+    let max = 0;
+    for (const sample of model.history)
+      for (const rate of sample.rates.values()) max = Math.max(max, rate);
+    const { top: yMax, step: yStep } = niceScale(max);
+    const x = (at) => left + ((at - start) / span) * plotW;
+    const y = (rate) => top + plotH - (rate / yMax) * plotH;
+
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.strokeStyle = '#dde2e9';
+    ctx.fillStyle = '#5f6b7a';
+    ctx.lineWidth = 1;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (let rate = 0; rate <= yMax + yStep / 2; rate += yStep) {
+      const py = Math.round(y(rate)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(left, py);
+      ctx.lineTo(left + plotW, py);
+      ctx.stroke();
+      ctx.fillText(`${trimNumber(rate)}/s`, left - 6, py);
+    }
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (let ago = Math.floor(span / step) * step; ago >= 0; ago -= step) {
+      const label =
+        ago === 0 ? 'now' : ago % 60_000 === 0 ? `−${ago / 60_000} min` : `−${ago / 1000} s`;
+      ctx.fillText(label, x(now - ago), top + plotH + 6);
+    }
+
+    ctx.lineWidth = 2;
+    ctx.lineJoin = 'round';
+    for (const id of ids) {
+      ctx.strokeStyle = colourOf(id);
+      ctx.beginPath();
+      let drawing = false;
+      for (const sample of model.history) {
+        const rate = sample.rates.get(id);
+        if (rate === undefined) {
+          drawing = false;
+          continue;
+        }
+        if (drawing) ctx.lineTo(x(sample.at), y(rate));
+        else ctx.moveTo(x(sample.at), y(rate));
+        drawing = true;
+      }
+      ctx.stroke();
+      const last = model.history.at(-1)?.rates.get(id);
+      if (last !== undefined) {
+        ctx.fillStyle = colourOf(id);
+        ctx.beginPath();
+        ctx.arc(x(now), y(last), 3, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+    renderChartLegend(ids);
+  }
+
+  function renderChartLegend(ids) {
+    const key = ids.join(' ');
+    if (chartLegend.dataset.ids === key) return;
+    chartLegend.dataset.ids = key;
+    chartLegend.replaceChildren(
+      ...ids.map((id) => {
+        const item = document.createElement('li');
+        item.dataset.seriesId = id;
+        const line = document.createElement('i');
+        line.style.background = colourOf(id);
+        item.append(line, id);
+        return item;
+      }),
+    );
+  }
+
+  /** A top of the y axis and a round tick step (1, 2 or 5 × 10ⁿ), at most 4 steps. */
+  function niceScale(max) {
+    if (max <= 1) return { top: 1, step: 0.25 };
+    const raw = max / 4;
+    const magnitude = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 5, 10].map((m) => m * magnitude).find((candidate) => candidate >= raw);
+    return { top: Math.ceil(max / step) * step, step };
+  }
+
+  function trimNumber(value) {
+    return String(Number(value.toFixed(2)));
+  }
+
+  // ---------- strategy control ----------
+
+  select.addEventListener('change', async () => {
+    const wanted = select.value;
+    select.disabled = true;
+    strategyMessage.dataset.kind = 'info';
+    strategyMessage.textContent = `switching to ${wanted}…`;
+    try {
+      const response = await fetch('/strategy', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ strategy: wanted }),
+      });
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+      model.strategy = body.strategy ?? wanted;
+      strategyMessage.textContent = `now routing with ${model.strategy}`;
+    } catch (error) {
+      strategyMessage.dataset.kind = 'error';
+      strategyMessage.textContent = `could not switch: ${error.message}`;
+    }
+    renderStrategy();
+  });
+
+  // ---------- live connection ----------
+
+  function setConnection(kind, text) {
+    connection.dataset.connection = kind;
+    connection.textContent = text;
+  }
+
+  function listen(source, type, handler) {
+    source.addEventListener(type, (event) => {
+      try {
+        handler(JSON.parse(event.data));
+      } catch (error) {
+        console.error(`bad ${type} event`, error);
+      }
+    });
+  }
+
+  function follow() {
+    const source = new EventSource('/events');
+    source.addEventListener('open', () => setConnection('live', 'live'));
+    source.addEventListener('error', () => setConnection('lost', 'connection lost, reconnecting…'));
+    listen(source, 'hello', (status) => {
+      applyStatus(status);
+      addLogEntry('connected', Date.now(), 'following the balancer’s events');
+    });
+    listen(source, 'state', applyState);
+    listen(source, 'strategy', applyStrategy);
+    listen(source, 'summary', applySummary);
+    listen(source, 'replicas', applyReplicaSet);
+  }
+
+  async function start() {
+    try {
+      const response = await fetch('/status');
+      if (response.ok) applyStatus(await response.json());
+    } catch (error) {
+      console.error('could not read /status', error);
+    }
+    follow();
+    window.addEventListener('resize', renderChart);
+  }
+
+  void start();
+})();

@@ -1,0 +1,164 @@
+import {
+  HttpError,
+  UserError,
+  readJsonObject,
+  sendJson,
+  startAdminServer,
+  type AdminRoute,
+  type AdminServer,
+  type AdminSettings,
+  type Logger,
+} from '@cdn-lab/common';
+import type { BalancerHandle, ReplicaStateEvent, StrategyEvent } from '../balancer.js';
+import type { ReplicaSetChange } from '../discovery.js';
+import { STRATEGY_NAMES } from '../strategies/index.js';
+import { balancerMetrics } from './balancer-metrics.js';
+import { serveDashboardFile } from './dashboard-files.js';
+import { EventStream } from './event-stream.js';
+import { StateSince, balancerStatus } from './status.js';
+import { SummaryMaker } from './summary.js';
+
+const SUMMARY_INTERVAL_MS = 1000;
+
+/**
+ * The balancer's admin HTTP API: /status, /metrics, /events (SSE), POST /strategy,
+ * POST /replicas/:id/drain|undrain, and the dashboard at / and /dashboard/<file>.
+ */
+export async function startBalancerAdmin(
+  balancer: BalancerHandle,
+  settings: AdminSettings,
+  log: Logger,
+): Promise<AdminServer> {
+  const { events } = balancer;
+  const metrics = balancerMetrics(balancer);
+  const since = new StateSince(balancer.startedAt);
+  const stream = new EventStream();
+  const summaries = new SummaryMaker(balancer);
+  for (const view of balancer.snapshot()) since.added(view.id, balancer.startedAt);
+
+  const onState = (change: ReplicaStateEvent): void => {
+    since.changed(change.id, change.at);
+    stream.send('state', {
+      id: change.id,
+      from: change.from,
+      to: change.to,
+      reason: change.reason,
+      at: change.at,
+    });
+  };
+  const onStrategy = (change: StrategyEvent): void => stream.send('strategy', change);
+  const onReplicas = (change: ReplicaSetChange): void => {
+    const at = Date.now();
+    for (const { id } of change.added) since.added(id, at);
+    for (const { id } of change.removed) since.removed(id);
+    stream.send('replicas', {
+      added: change.added.map(({ id }) => id),
+      removed: change.removed.map(({ id }) => id),
+      at,
+    });
+  };
+  events.on('replica-state', onState);
+  events.on('strategy', onStrategy);
+  events.on('replicas', onReplicas);
+  const ticker = setInterval(() => {
+    const summary = summaries.next();
+    stream.send('summary', summary);
+  }, SUMMARY_INTERVAL_MS);
+  ticker.unref();
+
+  const drainRoute = (drained: boolean): AdminRoute => ({
+    method: 'POST',
+    path: new RegExp(`^/replicas/([^/]+)/${drained ? 'drain' : 'undrain'}$`),
+    handle: (_req, res, [id = '']) => {
+      if (!balancer.setAdminDrained(id, drained)) {
+        throw new HttpError(404, `no replica ${id}; known: ${knownIds(balancer)}`);
+      }
+      sendJson(res, 200, { id, adminDrained: drained });
+    },
+  });
+
+  let server: AdminServer;
+  try {
+    server = await startAdminServer({
+      host: settings.host ?? '127.0.0.1',
+      port: settings.port,
+      token: settings.token,
+      log,
+      what: 'balancer admin',
+      routes: [
+        { method: 'GET', path: '/', handle: (_req, res) => serveDashboardFile(res, 'index.html') },
+        {
+          method: 'GET',
+          path: /^\/dashboard\/([^/]+)$/,
+          handle: (_req, res, [name = '']) => serveDashboardFile(res, name),
+        },
+        {
+          method: 'GET',
+          path: '/status',
+          handle: (_req, res) => sendJson(res, 200, balancerStatus(balancer, since)),
+        },
+        {
+          method: 'GET',
+          path: '/metrics',
+          handle: async (_req, res) => {
+            const text = await metrics.registry.metrics();
+            res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text);
+          },
+        },
+        {
+          method: 'GET',
+          path: '/events',
+          handle: (req, res) => stream.join(req, res, balancerStatus(balancer, since)),
+        },
+        {
+          method: 'POST',
+          path: '/strategy',
+          handle: async (req, res) => {
+            const body = await readJsonObject(req);
+            const name = body['strategy'];
+            if (typeof name !== 'string') {
+              throw new HttpError(
+                400,
+                `give {"strategy": name}; one of ${STRATEGY_NAMES.join(', ')}`,
+              );
+            }
+            try {
+              balancer.setStrategy(name);
+            } catch (error) {
+              if (error instanceof UserError) throw new HttpError(400, error.message);
+              throw error;
+            }
+            sendJson(res, 200, { strategy: balancer.strategy });
+          },
+        },
+        drainRoute(true),
+        drainRoute(false),
+      ],
+    });
+  } catch (error) {
+    stop();
+    throw error;
+  }
+
+  function stop(): void {
+    clearInterval(ticker);
+    events.off('replica-state', onState);
+    events.off('strategy', onStrategy);
+    events.off('replicas', onReplicas);
+    metrics.detach();
+    stream.close();
+  }
+
+  return {
+    ...server,
+    close: async () => {
+      stop();
+      await server.close();
+    },
+  };
+}
+
+function knownIds(balancer: BalancerHandle): string {
+  const ids = balancer.snapshot().map((view) => view.id);
+  return ids.length > 0 ? ids.join(', ') : 'none';
+}

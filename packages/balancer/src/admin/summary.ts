@@ -1,0 +1,38 @@
+import type { BalancerHandle } from '../balancer.js';
+
+/** The once-a-second SSE summary; routesPerSecond is measured between two summaries. */
+export class SummaryMaker {
+  private lastRoutes = new Map<string, number>();
+  private lastAt = Date.now();
+
+  constructor(private readonly balancer: BalancerHandle) {}
+
+  next(at = Date.now()): unknown {
+    const seconds = Math.max(0.001, (at - this.lastAt) / 1000);
+    const routes = new Map<string, number>();
+    const replicas = this.balancer.snapshot().map((view) => {
+      const count = this.balancer.routesTo(view.id);
+      routes.set(view.id, count);
+      const before = this.lastRoutes.get(view.id) ?? count;
+      return {
+        id: view.id,
+        state: view.state,
+        adminDrained: this.balancer.isAdminDrained(view.id),
+        rttEwmaMs: view.rttEwmaMs,
+        inflight: view.inflight,
+        load: view.load,
+        faults: view.load?.faults ?? [],
+        routes: count,
+        routesPerSecond: Math.round(((count - before) / seconds) * 10) / 10,
+      };
+    });
+    this.lastRoutes = routes;
+    this.lastAt = at;
+    return {
+      at,
+      strategy: this.balancer.strategy,
+      routesTotal: this.balancer.routesTotal,
+      replicas,
+    };
+  }
+}

@@ -1,0 +1,100 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Logger } from './logger.js';
+import { adminTokenRequired, bearerMatches, checkAdminTokenSetting } from './admin-token.js';
+import { endpointId } from './endpoint.js';
+import { HttpError, sendJson } from './http-json.js';
+import { listen } from './listen.js';
+
+export type AdminMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface AdminRoute {
+  method: AdminMethod;
+  /** An exact path, or a pattern whose groups become the handler's params (URL-decoded). */
+  path: string | RegExp;
+  handle(req: IncomingMessage, res: ServerResponse, params: string[]): void | Promise<void>;
+}
+
+export interface AdminServerOptions {
+  host: string;
+  port: number;
+  /** Required for POST/DELETE when the host is not loopback. */
+  token?: string;
+  routes: AdminRoute[];
+  log: Logger;
+  /** For error messages: "balancer admin", "replica admin". */
+  what: string;
+}
+
+export interface AdminServer {
+  host: string;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+function matchRoute(route: AdminRoute, path: string): string[] | null {
+  if (typeof route.path === 'string') return route.path === path ? [] : null;
+  const match = route.path.exec(path);
+  if (!match) return null;
+  try {
+    return match.slice(1).map((part) => decodeURIComponent(part ?? ''));
+  } catch {
+    throw new HttpError(400, 'bad percent-encoding in the path');
+  }
+}
+
+/** A small JSON admin server: a routing table, {error} answers, and the token rule. */
+export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+  const { host, token, routes, log } = options;
+  checkAdminTokenSetting(host, token);
+  // On loopback only this machine can reach the port: mutating requests are open there.
+  const needsToken = adminTokenRequired(host);
+
+  const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://admin').pathname;
+    const matching = routes
+      .map((route) => ({ route, params: matchRoute(route, path) }))
+      .filter((found) => found.params !== null);
+    if (matching.length === 0) throw new HttpError(404, `nothing at ${path}`);
+    const found = matching.find(({ route }) => route.method === req.method);
+    if (!found) {
+      res.setHeader('Allow', [...new Set(matching.map(({ route }) => route.method))].join(', '));
+      throw new HttpError(405, `${req.method ?? '?'} is not allowed on ${path}`);
+    }
+    if (found.route.method !== 'GET' && needsToken && token !== undefined) {
+      if (!bearerMatches(req.headers.authorization, token)) {
+        log.warn({ event: 'admin-unauthorized', method: req.method, path }, 'admin: bad token');
+        throw new HttpError(401, 'this needs "Authorization: Bearer <token>" (the admin token)');
+      }
+    }
+    if (found.route.method !== 'GET') {
+      log.info({ event: 'admin-request', method: req.method, path }, 'admin request');
+    }
+    await found.route.handle(req, res, found.params ?? []);
+  };
+
+  const server = createServer((req, res) => {
+    dispatch(req, res).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      const message = error instanceof Error ? error.message : String(error);
+      if (status === 500) log.error({ event: 'admin-error', reason: message }, 'admin failure');
+      if (res.headersSent) res.destroy();
+      else sendJson(res, status, { error: message });
+    });
+  });
+  await listen(server, host, options.port, options.what);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${endpointId(host, port)}/`;
+  log.info({ event: 'admin-listening', host, port, url }, 'admin server listening');
+  return {
+    host,
+    port,
+    url,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

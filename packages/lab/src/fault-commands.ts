@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { durationArg, envOption, fractionArg, intArg, say } from '@cdn-lab/common';
+import { adminRequest } from './admin-request.js';
+import { LAB_DEFAULTS, replicaAdminPort } from './lab-options.js';
+import { replicaAdminUrl } from './replica-admin-url.js';
+
+interface TargetFlags {
+  adminUrl?: string;
+  adminPort: number;
+  token?: string;
+}
+
+interface FaultFlags extends TargetFlags {
+  delay?: number;
+  jitter?: number;
+  bandwidth?: number;
+  errorRate?: number;
+  resetRate?: number;
+  probeLoss?: number;
+}
+
+function withTarget(command: Command): Command {
+  return command
+    .argument('<replica>', 'replica-3, 3 or 127.0.1.3')
+    .addOption(
+      envOption(
+        '--admin-url <url>',
+        "the replica's admin URL (instead of the lab's)",
+        'FAULT_ADMIN_URL',
+      ),
+    )
+    .addOption(
+      envOption('--admin-port <port>', "replicas' admin port in the lab", 'LAB_REPLICA_ADMIN_PORT')
+        .argParser(intArg(1, 65535))
+        .default(replicaAdminPort(LAB_DEFAULTS.adminPort)),
+    )
+    .addOption(envOption('--token <token>', 'admin bearer token', 'ADMIN_TOKEN'));
+}
+
+function targetUrl(replica: string, flags: TargetFlags): string {
+  const base =
+    flags.adminUrl ?? replicaAdminUrl(replica, LAB_DEFAULTS.replicaNetwork, flags.adminPort);
+  return new URL('faults', base.endsWith('/') ? base : `${base}/`).toString();
+}
+
+function faultsOf(flags: FaultFlags): Record<string, number> {
+  const faults: Record<string, number | undefined> = {
+    delayMs: flags.delay,
+    jitterMs: flags.jitter,
+    bandwidthKBps: flags.bandwidth,
+    errorRate: flags.errorRate,
+    resetRate: flags.resetRate,
+    probeLoss: flags.probeLoss,
+  };
+  return Object.fromEntries(
+    Object.entries(faults).filter((entry): entry is [string, number] => entry[1] !== undefined),
+  );
+}
+
+function describe(faults: unknown): string {
+  const entries = Object.entries((faults ?? {}) as Record<string, unknown>);
+  return entries.length === 0
+    ? 'none'
+    : entries.map(([name, value]) => `${name}=${String(value)}`).join(' ');
+}
+
+export function addFaultCommands(program: Command): void {
+  withTarget(program.command('fault'))
+    .description("inject faults into a replica (merged with those in force); see 'cdn-lab heal'")
+    .option('--delay <duration>', 'delay before each answer, e.g. 50ms', durationArg)
+    .option('--jitter <duration>', 'plus a random 0..this', durationArg)
+    .option('--bandwidth <KBps>', 'cap each transfer (KiB/s)', intArg(0))
+    .option('--error-rate <0..1>', 'fraction of requests answered with an error', fractionArg)
+    .option('--reset-rate <0..1>', 'fraction of transfers cut partway', fractionArg)
+    .option('--probe-loss <0..1>', 'fraction of balancer probes ignored', fractionArg)
+    .action(async (replica: string, flags: FaultFlags, command: Command) => {
+      const faults = faultsOf(flags);
+      if (Object.keys(faults).length === 0) {
+        command.error('give at least one fault, e.g. --delay 50ms', { exitCode: 2 });
+      }
+      const url = targetUrl(replica, flags);
+      const active = await adminRequest(url, 'POST', faults, flags.token);
+      say('lab', `${replica}: faults in force: ${describe(active)}`);
+    });
+  withTarget(program.command('heal'))
+    .description('clear every fault injected into a replica')
+    .action(async (replica: string, flags: TargetFlags) => {
+      await adminRequest(targetUrl(replica, flags), 'DELETE', undefined, flags.token);
+      say('lab', `${replica}: healed (no faults)`);
+    });
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import { startBalancer } from '@cdn-lab/balancer';
+import { runLoad } from '@cdn-lab/client';
+import { startOrigin } from '@cdn-lab/origin';
+import { spawnRole } from '../src/role-process.js';
+import { sharedDemoSite, tempDir } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT_DIR = fileURLToPath(new URL('../../../../test-output/', import.meta.url));
+const REPLICAS = 3;
+
+type TestContext = Parameters<typeof tempDir>[0];
+
+/** Like startCluster, with the balancer's admin server (and so the dashboard) on a free port. */
+async function startClusterWithAdmin(t: TestContext, count: number, network: string) {
+  const site = await sharedDemoSite();
+  const origin = await startOrigin({ root: site.dir, port: 0 });
+  t.after(() => origin.close());
+  const replicas = await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      spawnRole('replica', `replica-${index + 1}`, [
+        ...['--host', `${network}.${index + 1}`, '-p', '0', '--origin', origin.url],
+        ...['-w', '/index.html'],
+      ]),
+    ),
+  );
+  t.after(() => Promise.all(replicas.map((replica) => replica.stop('SIGKILL'))));
+  const ids = replicas.map(({ ready }) => `${ready.host}:${ready.port}`);
+  const serversFile = join(await tempDir(t), 'servers.txt');
+  await writeFile(serversFile, `${ids.join('\n')}\n`);
+  const balancer = await startBalancer({
+    port: 0,
+    serversFile,
+    admin: { port: 0, host: '127.0.0.1' },
+  });
+  t.after(() => balancer.close());
+  const upCount = (): number => balancer.snapshot().filter((r) => r.state === 'up').length;
+  while (upCount() < count) await once(balancer.events, 'replica-state');
+  const adminUrl = balancer.admin?.url;
+  assert.ok(adminUrl, 'the balancer serves its admin API');
+  return { replicas, ids, balancer, adminUrl };
+}
+
+const upTiles = (count: number): string =>
+  `document.querySelectorAll('[data-replica-id][data-state="up"]').length === ${count}`;
+
+describe('the live dashboard in a real browser', () => {
+  it('shows every replica up, turns a killed one down within 2 s, and switches strategy', async (t) => {
+    const { replicas, ids, balancer, adminUrl } = await startClusterWithAdmin(
+      t,
+      REPLICAS,
+      '127.0.12',
+    );
+
+    const browser = await chromium.launchPersistentContext(await tempDir(t), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      viewport: { width: 1200, height: 900 },
+    });
+    t.after(() => browser.close());
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(adminUrl);
+
+    await page.waitForFunction(upTiles(REPLICAS), undefined, { timeout: 5000 });
+    const shown = await page.$$eval('[data-replica-id]', (tiles) =>
+      tiles.map((tile) => tile.getAttribute('data-replica-id')),
+    );
+    assert.deepEqual([...shown].sort(), [...ids].sort());
+
+    // A few seconds of load, so the chart has lines (and the screenshot shows them).
+    const report = await runLoad({
+      balancer: balancer.endpoint,
+      paths: ['/objects/100k.bin'],
+      durationMs: 2500,
+      concurrency: 2,
+    });
+    assert.ok(report.ok > 0);
+    // The routes show up on the tiles with the next once-a-second summary.
+    await page.waitForFunction(
+      `[...document.querySelectorAll('[data-replica-id] [data-field="routes"]')]
+        .reduce((sum, el) => sum + parseInt(el.textContent, 10), 0) >= ${report.requests}`,
+      undefined,
+      { timeout: 3000 },
+    );
+    assert.equal(await page.locator('[data-chart-legend] [data-series-id]').count(), REPLICAS);
+
+    const before = balancer.strategy;
+    const wanted = before === 'round-robin' ? 'least-loaded' : 'round-robin';
+    await page.selectOption('[data-strategy-select]', wanted);
+    await page.waitForSelector(`[data-strategy-message]:text("now routing with ${wanted}")`, {
+      timeout: 3000,
+    });
+    const status = (await (await fetch(new URL('/status', adminUrl))).json()) as {
+      strategy: string;
+    };
+    assert.equal(status.strategy, wanted);
+    await page.waitForSelector(
+      `[data-event-log] [data-event-type="strategy"]:text("${before} → ${wanted}")`,
+      { timeout: 3000 },
+    );
+
+    const victim = replicas[1];
+    const victimId = ids[1];
+    assert.ok(victim && victimId);
+    const killedAt = Date.now();
+    victim.child.kill('SIGKILL');
+    await page.waitForSelector(`[data-replica-id="${victimId}"][data-state="down"]`, {
+      timeout: 2000,
+    });
+    const tookMs = Date.now() - killedAt;
+    assert.ok(tookMs < 2000, `the tile turned down after ${tookMs} ms`);
+    await page.waitForSelector(
+      `[data-event-log] [data-event-type="state"][data-replica="${victimId}"][data-to="down"]`,
+      { timeout: 1000 },
+    );
+    await page.waitForFunction(upTiles(REPLICAS - 1), undefined, { timeout: 1000 });
+
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: `${OUTPUT_DIR}dashboard.png`, fullPage: true });
+    assert.deepEqual(pageErrors, [], 'no script errors on the page');
+  });
+});

@@ -1,0 +1,66 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CacheCounters } from './object-store.js';
+
+export interface ReplicaFigures {
+  counters: CacheCounters;
+  bytesSent(): number;
+  cachedBytes(): number;
+  activeTransfers(): number;
+  bytesPerSecond(): number;
+}
+
+/**
+ * This replica's Prometheus registry. Every value is read from the replica's own counters at
+ * scrape time, so nothing on the request path knows about Prometheus.
+ */
+export function replicaMetrics(figures: ReplicaFigures): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const counter = (name: string, help: string, read: () => number): void => {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  };
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  };
+  const { counters } = figures;
+  counter(
+    'cdn_replica_cache_hits_total',
+    'Requests served from a fresh cached copy',
+    () => counters.hits,
+  );
+  counter(
+    'cdn_replica_cache_misses_total',
+    'Requests the cache could not serve at once',
+    () => counters.misses,
+  );
+  counter(
+    'cdn_replica_cache_evictions_total',
+    'Objects evicted to make room',
+    () => counters.evictions,
+  );
+  counter(
+    'cdn_replica_origin_fetches_total',
+    'Fetches from the origin',
+    () => counters.originFetches,
+  );
+  counter('cdn_replica_bytes_sent_total', 'Object bytes sent to clients', figures.bytesSent);
+  gauge('cdn_replica_cached_bytes', 'Bytes held in the cache', figures.cachedBytes);
+  gauge('cdn_replica_active_transfers', 'Transfers in flight', figures.activeTransfers);
+  gauge('cdn_replica_bytes_per_second', 'Bytes sent over the last second', figures.bytesPerSecond);
+  return registry;
+}
