@@ -67,6 +67,7 @@ async function composeEnvironment(): Promise<Record<string, string>> {
     LAB_REPLICAS: String(INITIAL_REPLICAS),
     // "127.0.0.1:" + ":9000": a free host port on loopback, so the suite never collides.
     LAB_BALANCER_PUBLISH: '127.0.0.1:',
+    LAB_DASHBOARD_PUBLISH: '127.0.0.1:',
     LAB_HEALTH_INTERVAL: '1s',
     CDN_BALANCER_PORT: String(LAB_PORT),
     CDN_PROBE_INTERVAL: `${TIMING.probeIntervalMs}ms`,

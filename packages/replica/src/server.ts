@@ -7,6 +7,7 @@ import { ReplicaConnection, type ConnectionContext } from './connection.js';
 import type { FaultInjector } from './fault-injector.js';
 import { ReplicaHttp } from './http-front.js';
 import { LegacyConnection } from './legacy-connection.js';
+import { advertisedHost } from './advertised-host.js';
 import { LoadMeter } from './load-meter.js';
 import type { ObjectStore } from './object-store.js';
 import type { TargetResolver } from './object-path.js';
@@ -75,7 +76,8 @@ export class ReplicaServer {
     await listen(this.server, host, port, 'replica');
     const address = this.server.address();
     const boundPort = typeof address === 'object' && address ? address.port : port;
-    this.bound = { id: endpointId(host, boundPort), host, port: boundPort };
+    const named = advertisedHost(host);
+    this.bound = { id: endpointId(named, boundPort), host: named, port: boundPort };
     this.log.info({ event: 'listening', host, port: boundPort, id: this.bound.id }, 'listening');
     return this.bound;
   }
