@@ -13,7 +13,8 @@ export class SummaryMaker {
     const replicas = this.balancer.snapshot().map((view) => {
       const count = this.balancer.routesTo(view.id);
       routes.set(view.id, count);
-      const before = this.lastRoutes.get(view.id) ?? count;
+      // Made with the balancer, when every count is 0; a replica found later also starts at 0.
+      const before = this.lastRoutes.get(view.id) ?? 0;
       return {
         id: view.id,
         state: view.state,
