@@ -41,7 +41,7 @@ function parseArgs(): CliOptions {
   const d = REPLICA_DEFAULTS;
   const program = newProgram(
     'cdn-replica',
-    'Edge cache: serves objects over the native protocol, pulling them from the origin on a miss.',
+    'Edge cache: serves objects (native protocol, HTTP and the original format, on one port), pulling them from the origin on a miss.',
   );
   return addFaultOptions(addAdminOptions(program))
     .addOption(
