@@ -225,7 +225,12 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     adminDrained.delete(replica.id);
   };
 
-  const server = new RouteServer({ decide, log, legacySilenceMs: settings.legacySilenceMs });
+  const server = new RouteServer({
+    decide,
+    log,
+    legacySilenceMs: settings.legacySilenceMs,
+    limits: options.limits,
+  });
   const address = await server.listen(settings.host, settings.port);
   const discovery = new Discovery({
     serversFile: settings.serversFile,

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import {
   addAdminOptions,
+  addLimitOptions,
+  limitsOf,
+  type LimitFlags,
   adminSettingsOf,
   type AdminFlags,
   serveUntilStopped,
@@ -22,7 +25,7 @@ import { STRATEGY_NAMES } from './strategies/index.js';
 
 const ROLE = 'balancer';
 
-interface CliOptions extends AdminFlags {
+interface CliOptions extends AdminFlags, LimitFlags {
   servers: string;
   port: number;
   log?: string;
@@ -43,7 +46,7 @@ function parseArgs(): CliOptions {
     'cdn-balancer',
     'Probes the replicas listed in a servers file and routes each client to the best one.',
   );
-  return addAdminOptions(program)
+  return addLimitOptions(addAdminOptions(program))
     .addOption(
       envOption('-s, --servers <file>', 'replica list, one address a line', 'SERVERS_FILE').default(
         d.serversFile,
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
       reloadIntervalMs: options.reloadInterval,
       legacySilenceMs: options.legacyWait,
       admin: adminSettingsOf(options),
+      limits: limitsOf(options),
       log: eventLog.log,
       say: line,
     });

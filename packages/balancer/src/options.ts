@@ -1,4 +1,4 @@
-import { UserError, type AdminSettings, type Logger } from '@cdn-lab/common';
+import { UserError, type AdminSettings, type ConnectionLimits, type Logger } from '@cdn-lab/common';
 import {
   DEFAULT_STRATEGY,
   STRATEGY_NAMES,
@@ -31,6 +31,8 @@ export interface BalancerOptions {
    * Default 300 ms.
    */
   legacySilenceMs?: number;
+  /** Connection limits and timeouts (see CONNECTION_LIMIT_DEFAULTS in @cdn-lab/common). */
+  limits?: Partial<ConnectionLimits>;
   /** Serve the admin HTTP API (status, metrics, events, dashboard); absent: none. */
   admin?: AdminSettings;
   /** JSON-lines event log (openEventLog(...).log); silent when absent. */

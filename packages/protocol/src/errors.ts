@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'no_replica',
   'draining',
   'too_many_connections',
+  'timeout',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

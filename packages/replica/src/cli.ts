@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import {
   addAdminOptions,
+  addLimitOptions,
+  limitsOf,
+  type LimitFlags,
   adminSettingsOf,
   type AdminFlags,
   serveUntilStopped,
@@ -24,7 +27,7 @@ import { REPLICA_DEFAULTS, startReplica } from './index.js';
 
 const ROLE = 'replica';
 
-interface CliOptions extends AdminFlags, FaultFlags {
+interface CliOptions extends AdminFlags, FaultFlags, LimitFlags {
   port: number;
   log?: string;
   webpage?: string;
@@ -43,7 +46,7 @@ function parseArgs(): CliOptions {
     'cdn-replica',
     'Edge cache: serves objects over the native protocol, pulling them from the origin on a miss.',
   );
-  return addFaultOptions(addAdminOptions(program))
+  return addLimitOptions(addFaultOptions(addAdminOptions(program)))
     .addOption(
       envOption('-p, --port <port>', 'port to listen on (0 picks a free one)', 'REPLICA_PORT')
         .argParser(portArg)
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
       drainTimeoutMs: options.drainTimeout,
       originTimeoutMs: options.originTimeout,
       admin: adminSettingsOf(options),
+      limits: limitsOf(options),
       faults: faultsOf(options),
       log: eventLog.log,
     });

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import type { Logger } from '@cdn-lab/common';
+import { ReadDeadline, type ConnectionLimits, type Logger } from '@cdn-lab/common';
 import {
   FrameDecoder,
   type ErrorCode,
@@ -26,6 +26,7 @@ export interface ConnectionContext {
   resolver: TargetResolver;
   meter: LoadMeter;
   faults: FaultInjector;
+  limits: ConnectionLimits;
   servedBy(): string;
   isDraining(): boolean;
   loadReport(): LoadReport;
@@ -49,6 +50,7 @@ export class ReplicaConnection implements ClientConnection {
   /** A connection that asked for an object is a data connection; one that only pings is a probe. */
   private askedForData = false;
   private closing = false;
+  private readonly deadline: ReadDeadline;
 
   constructor(
     private readonly socket: Socket,
@@ -56,6 +58,13 @@ export class ReplicaConnection implements ClientConnection {
     readonly peer: string,
   ) {
     this.writer = new FrameWriter(socket);
+    this.deadline = new ReadDeadline(ctx.limits.readTimeoutMs, () =>
+      this.protocolError(
+        'timeout',
+        `a frame did not arrive whole within ${ctx.limits.readTimeoutMs} ms`,
+      ),
+    );
+    socket.once('close', () => this.deadline.clear());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => {
@@ -88,6 +97,7 @@ export class ReplicaConnection implements ClientConnection {
       this.onMessage(message);
     }
     if (error && !this.closing) this.protocolError(error.code, error.message);
+    this.deadline.update(!this.closing && this.decoder.midFrame);
   }
 
   private onMessage(message: Message): void {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UserError, openEventLog, type AdminServer } from '@cdn-lab/common';
+import { UserError, connectionLimitsOf, openEventLog, type AdminServer } from '@cdn-lab/common';
 import { FaultInjector } from './fault-injector.js';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
 import { ObjectStore } from './object-store.js';
@@ -124,6 +124,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     log,
     events,
     faults,
+    connectionLimitsOf(options.limits),
   );
   const startedAt = Date.now();
   let admin: AdminServer | null = null;

@@ -1,4 +1,4 @@
-import type { AdminSettings, Logger } from '@cdn-lab/common';
+import type { AdminSettings, ConnectionLimits, Logger } from '@cdn-lab/common';
 import type { Faults } from './faults.js';
 
 export interface ReplicaOptions {
@@ -18,6 +18,8 @@ export interface ReplicaOptions {
   drainTimeoutMs?: number;
   /** Origin connect/answer timeout, and the longest silence inside a body. Default 10 s. */
   originTimeoutMs?: number;
+  /** Connection limits and timeouts (see CONNECTION_LIMIT_DEFAULTS in @cdn-lab/common). */
+  limits?: Partial<ConnectionLimits>;
   /** Faults in force from the start (the admin API changes them later). */
   faults?: Faults;
   /** Serve the admin HTTP API (status, metrics, faults); absent: none. */

@@ -1,6 +1,14 @@
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { endpointId, listen, sniffSocket, type Logger } from '@cdn-lab/common';
+import {
+  closeWhenIdle,
+  endpointId,
+  listen,
+  refuseConnection,
+  sniffSocket,
+  type ConnectionLimits,
+  type Logger,
+} from '@cdn-lab/common';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
 import type { ClientConnection } from './client-connection.js';
 import { ReplicaConnection, type ConnectionContext } from './connection.js';
@@ -16,8 +24,6 @@ import type { TargetResolver } from './object-path.js';
 const SOCKET_HIGH_WATER = 512 * 1024;
 /** After a drain, how long connections get to close on their own before they are cut. */
 const END_GRACE_MS = 1_000;
-/** How long a connection may take to show which dialect it speaks. */
-const SNIFF_TIMEOUT_MS = 10_000;
 
 /**
  * The replica's TCP side: one port for every dialect (native, HTTP, legacy, chosen from each
@@ -41,6 +47,7 @@ export class ReplicaServer {
     private readonly log: Logger,
     readonly events: EventEmitter,
     private readonly faults: FaultInjector,
+    private readonly limits: ConnectionLimits,
   ) {
     this.context = {
       log,
@@ -49,6 +56,7 @@ export class ReplicaServer {
       resolver,
       meter: this.meter,
       faults,
+      limits,
       servedBy: () => this.bound?.id ?? 'unknown',
       isDraining: () => this.draining,
       loadReport: () => this.loadReport(),
@@ -165,8 +173,22 @@ export class ReplicaServer {
       this.connections.delete(socket);
       this.log.debug({ event: 'connection-closed', peer }, 'connection closed');
     });
-    const outcome = await sniffSocket(socket, { timeoutMs: SNIFF_TIMEOUT_MS, silenceMs: 0 });
+    const overLimit = this.connections.size > this.limits.maxConnections;
+    const outcome = await sniffSocket(socket, {
+      timeoutMs: this.limits.readTimeoutMs,
+      silenceMs: 0,
+    });
     if (outcome.kind === 'closed' || socket.destroyed) return;
+    if (overLimit) {
+      const dialect = outcome.kind === 'dialect' ? outcome.dialect : null;
+      this.log.warn(
+        { event: 'connection-refused', peer, dialect, limit: this.limits.maxConnections },
+        'too many connections',
+      );
+      this.events.emit('connection-refused', { peer, dialect });
+      refuseConnection(socket, dialect, this.limits.maxConnections);
+      return;
+    }
     if (outcome.kind !== 'dialect' || outcome.dialect === 'unknown') {
       this.log.info(
         { event: 'protocol-error', peer, code: 'bad_magic', dialect: 'unknown' },
@@ -177,6 +199,12 @@ export class ReplicaServer {
     }
     const { dialect, bytes } = outcome;
     this.log.debug({ event: 'dialect', peer, dialect }, 'dialect sniffed');
+    if (dialect !== 'http') {
+      // HTTP has its own idle timeout (Node's server.timeout, set from the same limit).
+      closeWhenIdle(socket, this.limits.idleTimeoutMs, () =>
+        this.log.info({ event: 'idle-timeout', peer, dialect }, 'idle connection closed'),
+      );
+    }
     socket.unshift(bytes); // the handler reads the stream from its first byte
     const connection = this.handlerFor(dialect, socket, peer);
     // No drainStarted() here even while draining: the first request is already in the
