@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'draining',
   'too_many_connections',
   'timeout',
+  'too_large',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

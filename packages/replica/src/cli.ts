@@ -10,6 +10,7 @@ import {
   UserError,
   bytesArg,
   envOption,
+  intArg,
   exitWithHealth,
   formatBytes,
   loadEnvFile,
@@ -37,6 +38,9 @@ interface CliOptions extends AdminFlags, FaultFlags, LimitFlags {
   ttl: number;
   drainTimeout: number;
   originTimeout: number;
+  originTotalTimeout: number;
+  originRetries: number;
+  maxObjectBytes: number;
   healthcheck?: boolean;
 }
 
@@ -88,6 +92,29 @@ function parseArgs(): CliOptions {
         .argParser(secondsArg)
         .default(d.originTimeoutMs, `${d.originTimeoutMs / 1000}s`),
     )
+    .addOption(
+      envOption(
+        '--origin-total-timeout <duration>',
+        'longest whole origin fetch, first byte to last',
+        'ORIGIN_TOTAL_TIMEOUT',
+      )
+        .argParser(secondsArg)
+        .default(d.originTotalTimeoutMs, `${d.originTotalTimeoutMs / 1000}s`),
+    )
+    .addOption(
+      envOption(
+        '--origin-retries <n>',
+        'extra attempts, with backoff, when the origin cannot be reached',
+        'ORIGIN_RETRIES',
+      )
+        .argParser(intArg(0, 10))
+        .default(d.originRetries),
+    )
+    .addOption(
+      envOption('--max-object-bytes <size>', 'refuse objects larger than this', 'MAX_OBJECT_BYTES')
+        .argParser(bytesArg)
+        .default(d.maxObjectBytes, '1GiB'),
+    )
     .option(
       '--healthcheck',
       'ask the replica running with these settings whether it is ready; exit 0 (yes) or 1',
@@ -118,6 +145,9 @@ async function main(): Promise<void> {
       ttlMs: options.ttl,
       drainTimeoutMs: options.drainTimeout,
       originTimeoutMs: options.originTimeout,
+      originTotalTimeoutMs: options.originTotalTimeout,
+      originRetries: options.originRetries,
+      maxObjectBytes: options.maxObjectBytes,
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
       faults: faultsOf(options),

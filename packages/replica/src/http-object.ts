@@ -5,7 +5,7 @@ import { contentTypeOf } from './content-type.js';
 import { INJECTED_ERROR } from './fault-injector.js';
 import { chooseRange, ifRangeHolds, noneMatchHits } from './http-range.js';
 import type { Lease } from './object-store.js';
-import { RequestError } from './request-error.js';
+import { RequestError, fetchFailure } from './request-error.js';
 import { TransferBroken } from './transfer.js';
 
 const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
@@ -13,6 +13,7 @@ const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   origin_unavailable: 502,
   origin_error: 502,
+  too_large: 502,
   draining: 503,
 };
 
@@ -101,10 +102,7 @@ export async function serveHttpObject(
     try {
       size = await body.sizeKnown();
     } catch (error) {
-      throw new RequestError(
-        'origin_error',
-        `the origin fetch of ${path} failed: ${reason(error)}`,
-      );
+      throw fetchFailure(path, error);
     }
     const etag = body.meta.etag;
     const headers: OutgoingHttpHeaders = {

@@ -113,6 +113,9 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     cacheBytes: options.cacheBytes ?? DEFAULTS.cacheBytes,
     ttlMs: options.ttlMs ?? DEFAULTS.ttlMs,
     originTimeoutMs: options.originTimeoutMs ?? DEFAULTS.originTimeoutMs,
+    originTotalTimeoutMs: options.originTotalTimeoutMs ?? DEFAULTS.originTotalTimeoutMs,
+    originRetries: options.originRetries ?? DEFAULTS.originRetries,
+    maxObjectBytes: options.maxObjectBytes ?? DEFAULTS.maxObjectBytes,
     log,
     events,
   });

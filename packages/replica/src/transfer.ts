@@ -2,7 +2,7 @@ import type { FaultInjector } from './fault-injector.js';
 import type { LoadMeter } from './load-meter.js';
 import type { FrameWriter } from './frame-writer.js';
 import type { Lease } from './object-store.js';
-import { RequestError } from './request-error.js';
+import { RequestError, fetchFailure } from './request-error.js';
 
 /** The transfer broke after the object frame: the only honest signal left is closing the socket. */
 export class TransferBroken extends Error {
@@ -30,10 +30,7 @@ export async function sendObject(
   try {
     size = await body.sizeKnown();
   } catch (error) {
-    throw new RequestError(
-      'origin_error',
-      `the origin fetch of ${lease.target.path} failed: ${reason(error)}`,
-    );
+    throw fetchFailure(lease.target.path, error);
   }
   if (offset > size) {
     throw new RequestError(
