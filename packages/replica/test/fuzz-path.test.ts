@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { normalizeObjectPath } from '../src/index.js';
 import { originUrlFor } from '../src/object-path.js';
 import { RequestError } from '../src/request-error.js';
+import { setup } from './harness.js';
+import { rawHttp } from './http-helpers.js';
 
 const ORIGIN = new URL('http://127.0.0.1:8080/site/');
 
@@ -70,5 +72,34 @@ describe('fuzz: replica path handling', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+
+  it('answers any HTTP request target with a status line, and asks the origin only inside its tree', async (t) => {
+    const { origin, replica } = await setup(t);
+    origin.put('/a', Buffer.from('a'));
+    const visible = pathish.map((p) =>
+      [...p].filter((c) => c.charCodeAt(0) > 0x20 && c.charCodeAt(0) !== 0x7f).join(''),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          visible,
+          visible.map((p) => `/${p}`),
+        ),
+        async (target) => {
+          const answer = await rawHttp(
+            replica.endpoint.port,
+            `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+          );
+          assert.match(answer.text, /^HTTP\/1\.1 \d{3} /, JSON.stringify(target));
+        },
+      ),
+      { numRuns: 150 },
+    );
+    for (const request of origin.requests) {
+      assert.ok(request.path.startsWith('/'), request.path);
+      const segments = request.path.split('?')[0]?.split('/') ?? [];
+      assert.ok(!segments.some((s) => /^(\.|%2e){2}$/i.test(s)), request.path);
+    }
   });
 });
