@@ -201,7 +201,12 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   };
 
   const track = (replica: DiscoveredReplica): void => {
-    const health = new ReplicaHealth({ rise: settings.rise, fall: settings.fall });
+    const health = new ReplicaHealth({
+      rise: settings.rise,
+      fall: settings.fall,
+      failureRatio: settings.failureRatio,
+      failureMin: settings.failureMin,
+    });
     const prober = new Prober(
       replica,
       { intervalMs: settings.probeIntervalMs, timeoutMs: settings.probeTimeoutMs },

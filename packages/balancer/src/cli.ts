@@ -11,6 +11,7 @@ import {
   envOption,
   exitWithHealth,
   intArg,
+  fractionArg,
   loadEnvFile,
   newProgram,
   openEventLog,
@@ -35,6 +36,8 @@ interface CliOptions extends AdminFlags, LimitFlags {
   probeTimeout: number;
   rise: number;
   fall: number;
+  failureRatio: number;
+  failureMin: number;
   reloadInterval: number;
   legacyWait: number;
   healthcheck?: boolean;
@@ -92,6 +95,24 @@ function parseArgs(): CliOptions {
     )
     .addOption(
       envOption(
+        '--failure-ratio <0..1>',
+        'take a replica down when this share of its recent transfers failed (0: off)',
+        'FAILURE_RATIO',
+      )
+        .argParser(fractionArg)
+        .default(d.failureRatio),
+    )
+    .addOption(
+      envOption(
+        '--failure-min <n>',
+        'failed transfers needed before --failure-ratio counts',
+        'FAILURE_MIN',
+      )
+        .argParser(intArg(1, 1000))
+        .default(d.failureMin),
+    )
+    .addOption(
+      envOption(
         '--reload-interval <duration>',
         'how often to re-read the servers file and DNS',
         'RELOAD_INTERVAL',
@@ -133,6 +154,8 @@ async function main(): Promise<void> {
       probeTimeoutMs: options.probeTimeout,
       rise: options.rise,
       fall: options.fall,
+      failureRatio: options.failureRatio,
+      failureMin: options.failureMin,
       reloadIntervalMs: options.reloadInterval,
       legacySilenceMs: options.legacyWait,
       admin: adminSettingsOf(options),

@@ -113,6 +113,9 @@ function readLoad(value: unknown): LoadReport {
     cachedBytes: readCount(obj, 'cachedBytes'),
   };
   if (obj['faults'] !== undefined) load.faults = readFaultNames(obj);
+  if (obj['transfersFailed'] !== undefined)
+    load.transfersFailed = readCount(obj, 'transfersFailed');
+  if (obj['transfersOk'] !== undefined) load.transfersOk = readCount(obj, 'transfersOk');
   return load;
 }
 

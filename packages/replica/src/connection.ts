@@ -32,6 +32,8 @@ export interface ConnectionContext {
   loadReport(): LoadReport;
   transferStarted(): void;
   transferEnded(): void;
+  /** A request finished: null when it succeeded, else why it failed. */
+  requestOutcome(error: unknown): void;
 }
 
 const CLOSE_GRACE_MS = 5_000;
@@ -181,6 +183,7 @@ export class ReplicaConnection implements ClientConnection {
         'object sent',
       );
       events.emit('transfer-end', { path: target.path, bytes, ms, ok: true });
+      this.ctx.requestOutcome(null);
     } catch (error) {
       this.failed(get, lease, error);
     } finally {
@@ -190,6 +193,7 @@ export class ReplicaConnection implements ClientConnection {
   }
 
   private failed(get: GetMessage, lease: Lease | null, error: unknown): void {
+    this.ctx.requestOutcome(error);
     const path = lease?.target.path ?? get.path;
     if (error instanceof RequestError) {
       if (error.code === 'not_found') {

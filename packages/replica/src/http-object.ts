@@ -141,6 +141,7 @@ export async function serveHttpObject(
     const bytes = req.method === 'HEAD' ? 0 : await streamRange(res, lease, start, end, ctx);
     res.end();
     log(ctx, path, peer, status, bytes, startedAt, lease.status);
+    ctx.requestOutcome(null);
     ctx.events.emit('transfer-end', { path, bytes, ms: Date.now() - startedAt, ok: true });
   } catch (error) {
     failed(req, res, ctx, path, peer, lease !== null, error);
@@ -178,7 +179,7 @@ async function streamRange(
     if (res.destroyed) throw new TransferBroken('the client went away');
     if (cutAt !== null && sent + piece.length > cutAt) {
       res.write(piece.subarray(0, cutAt - sent));
-      throw new TransferBroken('injected fault: resetRate');
+      throw new TransferBroken('injected fault: resetRate', true);
     }
     for (const slice of ctx.faults.slices(piece)) {
       const roomLeft = res.write(slice);
@@ -203,6 +204,7 @@ function failed(
   error: unknown,
 ): void {
   const why = reason(error);
+  ctx.requestOutcome(error);
   if (leased) ctx.events.emit('transfer-end', { path, bytes: 0, ms: 0, ok: false, reason: why });
   if (error instanceof RequestError && !res.headersSent) {
     const status = STATUS_FOR[error.code] ?? 500;

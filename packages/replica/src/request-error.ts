@@ -17,3 +17,10 @@ export function fetchFailure(path: string, error: unknown): RequestError {
   const code = error instanceof RequestError ? error.code : 'origin_error';
   return new RequestError(code, `the origin fetch of ${path} failed: ${why}`);
 }
+
+/** Whether a failed request counts against the replica's own health (see the passive check). */
+export function isReplicaFault(error: unknown): boolean {
+  if (error instanceof RequestError) return error.code === 'internal';
+  if (error instanceof Error && 'replicaFault' in error) return error.replicaFault === true;
+  return true;
+}

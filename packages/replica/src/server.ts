@@ -17,6 +17,7 @@ import { ReplicaHttp } from './http-front.js';
 import { LegacyConnection } from './legacy-connection.js';
 import { advertisedHost } from './advertised-host.js';
 import { LoadMeter } from './load-meter.js';
+import { isReplicaFault } from './request-error.js';
 import type { ObjectStore } from './object-store.js';
 import type { TargetResolver } from './object-path.js';
 
@@ -37,6 +38,8 @@ export class ReplicaServer {
   readonly meter = new LoadMeter();
   private readonly context: ConnectionContext;
   private activeTransfers = 0;
+  private transfersOk = 0;
+  private transfersFailed = 0;
   private draining = false;
   private idleWaiters: (() => void)[] = [];
   private bound: Endpoint | null = null;
@@ -62,6 +65,10 @@ export class ReplicaServer {
       loadReport: () => this.loadReport(),
       transferStarted: () => {
         this.activeTransfers += 1;
+      },
+      requestOutcome: (error) => {
+        if (error === null) this.transfersOk += 1;
+        else if (isReplicaFault(error)) this.transfersFailed += 1;
       },
       transferEnded: () => {
         this.activeTransfers -= 1;
@@ -101,6 +108,8 @@ export class ReplicaServer {
       draining: this.draining,
       cachedObjects: this.store.cachedObjects,
       cachedBytes: this.store.cachedBytes,
+      transfersOk: this.transfersOk,
+      transfersFailed: this.transfersFailed,
     };
   }
 

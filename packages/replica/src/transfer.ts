@@ -6,7 +6,11 @@ import { RequestError, fetchFailure } from './request-error.js';
 
 /** The transfer broke after the object frame: the only honest signal left is closing the socket. */
 export class TransferBroken extends Error {
-  constructor(message: string) {
+  /** True when the replica itself broke the transfer (not the client leaving, not the origin). */
+  constructor(
+    message: string,
+    readonly replicaFault = false,
+  ) {
     super(message);
     this.name = 'TransferBroken';
   }
@@ -64,7 +68,7 @@ export async function sendObject(
     if (cutAt !== null && sent + piece.length > cutAt) {
       writer.sendData(piece.subarray(0, cutAt - sent));
       meter.recordBytes(cutAt - sent);
-      throw new TransferBroken('injected fault: resetRate');
+      throw new TransferBroken('injected fault: resetRate', true);
     }
     for (const slice of faults.slices(piece)) {
       const roomLeft = writer.sendData(slice);
