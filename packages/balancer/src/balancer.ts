@@ -201,7 +201,12 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   };
 
   const track = (replica: DiscoveredReplica): void => {
-    const health = new ReplicaHealth({ rise: settings.rise, fall: settings.fall });
+    const health = new ReplicaHealth({
+      rise: settings.rise,
+      fall: settings.fall,
+      failureRatio: settings.failureRatio,
+      failureMin: settings.failureMin,
+    });
     const prober = new Prober(
       replica,
       { intervalMs: settings.probeIntervalMs, timeoutMs: settings.probeTimeoutMs },
@@ -225,7 +230,12 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     adminDrained.delete(replica.id);
   };
 
-  const server = new RouteServer({ decide, log, legacySilenceMs: settings.legacySilenceMs });
+  const server = new RouteServer({
+    decide,
+    log,
+    legacySilenceMs: settings.legacySilenceMs,
+    limits: options.limits,
+  });
   const address = await server.listen(settings.host, settings.port);
   const discovery = new Discovery({
     serversFile: settings.serversFile,

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import {
   addAdminOptions,
+  addLimitOptions,
+  limitsOf,
+  type LimitFlags,
   adminSettingsOf,
   type AdminFlags,
   serveUntilStopped,
@@ -8,6 +11,7 @@ import {
   envOption,
   exitWithHealth,
   intArg,
+  fractionArg,
   loadEnvFile,
   newProgram,
   openEventLog,
@@ -22,7 +26,7 @@ import { STRATEGY_NAMES } from './strategies/index.js';
 
 const ROLE = 'balancer';
 
-interface CliOptions extends AdminFlags {
+interface CliOptions extends AdminFlags, LimitFlags {
   servers: string;
   port: number;
   log?: string;
@@ -32,6 +36,8 @@ interface CliOptions extends AdminFlags {
   probeTimeout: number;
   rise: number;
   fall: number;
+  failureRatio: number;
+  failureMin: number;
   reloadInterval: number;
   legacyWait: number;
   healthcheck?: boolean;
@@ -43,7 +49,7 @@ function parseArgs(): CliOptions {
     'cdn-balancer',
     'Probes the replicas listed in a servers file and routes each client to the best one.',
   );
-  return addAdminOptions(program)
+  return addLimitOptions(addAdminOptions(program))
     .addOption(
       envOption('-s, --servers <file>', 'replica list, one address a line', 'SERVERS_FILE').default(
         d.serversFile,
@@ -89,6 +95,24 @@ function parseArgs(): CliOptions {
     )
     .addOption(
       envOption(
+        '--failure-ratio <0..1>',
+        'take a replica down when this share of its recent transfers failed (0: off)',
+        'FAILURE_RATIO',
+      )
+        .argParser(fractionArg)
+        .default(d.failureRatio),
+    )
+    .addOption(
+      envOption(
+        '--failure-min <n>',
+        'failed transfers needed before --failure-ratio counts',
+        'FAILURE_MIN',
+      )
+        .argParser(intArg(1, 1000))
+        .default(d.failureMin),
+    )
+    .addOption(
+      envOption(
         '--reload-interval <duration>',
         'how often to re-read the servers file and DNS',
         'RELOAD_INTERVAL',
@@ -130,9 +154,12 @@ async function main(): Promise<void> {
       probeTimeoutMs: options.probeTimeout,
       rise: options.rise,
       fall: options.fall,
+      failureRatio: options.failureRatio,
+      failureMin: options.failureMin,
       reloadIntervalMs: options.reloadInterval,
       legacySilenceMs: options.legacyWait,
       admin: adminSettingsOf(options),
+      limits: limitsOf(options),
       log: eventLog.log,
       say: line,
     });

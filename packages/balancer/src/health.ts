@@ -6,6 +6,23 @@ export interface HealthThresholds {
   rise: number;
   /** Probes failed in a row that take an up (or draining) replica down. */
   fall: number;
+  /**
+   * Passive check: a replica whose recent transfers failed at this ratio or more (0 to 1) is
+   * taken down although it answers probes. 0 turns the check off. Default 0.5.
+   */
+  failureRatio?: number;
+  /** …and only once at least this many of them failed. Default 3. */
+  failureMin?: number;
+}
+
+/** Reports over which the passive check adds up transfer outcomes (2 s at the default probe interval). */
+export const PASSIVE_WINDOW = 8;
+const DEFAULT_FAILURE_RATIO = 0.5;
+const DEFAULT_FAILURE_MIN = 3;
+
+interface TransferCounts {
+  ok: number;
+  failed: number;
 }
 
 export interface StateChange {
@@ -35,6 +52,9 @@ export class ReplicaHealth {
   private readonly outcomes: boolean[] = [];
   private successesInRow = 0;
   private failuresInRow = 0;
+  /** Transfer outcomes reported between consecutive pongs, newest last. */
+  private readonly transferWindow: TransferCounts[] = [];
+  private lastCounts: TransferCounts | null = null;
 
   constructor(private readonly thresholds: HealthThresholds) {}
 
@@ -42,6 +62,24 @@ export class ReplicaHealth {
     if (this.outcomes.length === 0) return 0;
     const failed = this.outcomes.filter((ok) => !ok).length;
     return (failed * 100) / this.outcomes.length;
+  }
+
+  /** Transfers the replica reported over the last PASSIVE_WINDOW reports. */
+  get recentTransfers(): TransferCounts {
+    return this.transferWindow.reduce(
+      (sum, counts) => ({ ok: sum.ok + counts.ok, failed: sum.failed + counts.failed }),
+      { ok: 0, failed: 0 },
+    );
+  }
+
+  /** Why the replica counts as failing its transfers, or null. */
+  get failing(): string | null {
+    const ratio = this.thresholds.failureRatio ?? DEFAULT_FAILURE_RATIO;
+    const min = this.thresholds.failureMin ?? DEFAULT_FAILURE_MIN;
+    if (ratio <= 0) return null;
+    const { ok, failed } = this.recentTransfers;
+    if (failed < min || failed / (ok + failed) < ratio) return null;
+    return `${failed} of its last ${ok + failed} transfers failed`;
   }
 
   get inflight(): number {
@@ -55,10 +93,16 @@ export class ReplicaHealth {
     this.updateLatency(rttMs, now);
     this.load = load;
     this.routedSinceReport = 0;
+    this.countTransfers(load);
+    const failing = this.failing;
+    // A failing replica's answered probes do not count towards rise until its window is clean.
+    if (failing) this.successesInRow = 0;
     if (load.draining) return this.moveTo('draining', 'the replica reports it is draining');
     switch (this.state) {
       case 'unknown':
-        return this.moveTo('up', 'answered its first probe');
+        return failing
+          ? this.moveTo('down', failing)
+          : this.moveTo('up', 'answered its first probe');
       case 'draining':
         return this.moveTo('up', 'no longer draining');
       case 'down':
@@ -66,8 +110,24 @@ export class ReplicaHealth {
           ? this.moveTo('up', `${this.successesInRow} probes answered in a row`)
           : null;
       case 'up':
-        return null;
+        return failing ? this.moveTo('down', `failing transfers: ${failing}`) : null;
     }
+  }
+
+  private countTransfers(load: LoadReport): void {
+    if (load.transfersOk === undefined || load.transfersFailed === undefined) return;
+    const now = { ok: load.transfersOk, failed: load.transfersFailed };
+    const last = this.lastCounts;
+    this.lastCounts = now;
+    // A restarted replica starts its counters at 0 again: count from there.
+    const delta =
+      last && now.ok >= last.ok && now.failed >= last.failed
+        ? { ok: now.ok - last.ok, failed: now.failed - last.failed }
+        : last
+          ? now
+          : { ok: 0, failed: 0 };
+    this.transferWindow.push(delta);
+    if (this.transferWindow.length > PASSIVE_WINDOW) this.transferWindow.shift();
   }
 
   recordFailure(reason: string): StateChange | null {

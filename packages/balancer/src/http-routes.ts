@@ -1,12 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { endpointId, type Logger } from '@cdn-lab/common';
+import { endpointId, type ConnectionLimits, type Logger } from '@cdn-lab/common';
 import type { Endpoint } from '@cdn-lab/protocol';
 import type { Decide } from './route-server.js';
 
-const HEADERS_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-const IDLE_SOCKET_TIMEOUT_MS = 30_000;
 
 /** The replica's URL for a path: http://host:port/path, an IPv6 host in brackets. */
 export function replicaUrl(replica: Endpoint, path: string): string {
@@ -59,10 +57,15 @@ export class BalancerHttp {
   constructor(
     private readonly decide: Decide,
     private readonly log: Logger,
+    private readonly limits: ConnectionLimits,
   ) {
-    this.server = createServer((req, res) => this.onRequest(req, res));
+    this.server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, (req, res) =>
+      this.onRequest(req, res),
+    );
     this.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    this.server.timeout = IDLE_SOCKET_TIMEOUT_MS;
+    this.server.timeout = limits.idleTimeoutMs;
+    // One over the limit, so a request with too many fields is seen and refused, not truncated.
+    this.server.maxHeadersCount = limits.maxHeaders + 1;
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       this.log.info(
         { event: 'protocol-error', dialect: 'http', code: error.code, reason: error.message },
@@ -86,7 +89,7 @@ export class BalancerHttp {
   /** Takes over a socket whose sniffed bytes were put back. */
   adopt(socket: Socket): void {
     // A first request head must arrive in time; keepAliveTimeout covers the ones after it.
-    const head = setTimeout(() => socket.destroy(), HEADERS_TIMEOUT_MS);
+    const head = setTimeout(() => socket.destroy(), this.limits.readTimeoutMs);
     head.unref();
     this.headTimers.set(socket, head);
     socket.once('close', () => clearTimeout(head));
@@ -118,6 +121,12 @@ export class BalancerHttp {
     const peer = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
     clearTimeout(this.headTimers.get(req.socket));
     this.track(req.socket, res);
+    if (req.rawHeaders.length / 2 > this.limits.maxHeaders) {
+      send(req, res, 431, `more than ${this.limits.maxHeaders} header fields\n`, {
+        Connection: 'close',
+      });
+      return;
+    }
     if (req.httpVersionMajor !== 1) {
       send(req, res, 400, 'this server speaks HTTP/1.x\n', { Connection: 'close' });
       return;

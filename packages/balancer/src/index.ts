@@ -16,7 +16,13 @@ export {
   type ReplicaSetChange,
   type ResolveAll,
 } from './discovery.js';
-export { ReplicaHealth, LOSS_WINDOW, type HealthThresholds, type StateChange } from './health.js';
+export {
+  ReplicaHealth,
+  LOSS_WINDOW,
+  PASSIVE_WINDOW,
+  type HealthThresholds,
+  type StateChange,
+} from './health.js';
 export {
   BALANCER_DEFAULTS,
   checkStrategyName,

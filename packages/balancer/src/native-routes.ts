@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Logger } from '@cdn-lab/common';
+import { ReadDeadline, type Logger } from '@cdn-lab/common';
 import { FrameDecoder, encodeMessage, type Message } from '@cdn-lab/protocol';
 import type { Decide } from './route-server.js';
 
@@ -7,13 +7,32 @@ import type { Decide } from './route-server.js';
  * A native connection (its first bytes put back): answers every `route` frame, in order, with
  * the decision; anything malformed gets an error frame and the connection is ended.
  */
-export function serveNativeRoutes(socket: Socket, peer: string, decide: Decide, log: Logger): void {
+export function serveNativeRoutes(
+  socket: Socket,
+  peer: string,
+  decide: Decide,
+  log: Logger,
+  readTimeoutMs: number,
+): void {
   const decoder = new FrameDecoder({ expectPreamble: true });
   let finished = false;
   const finish = (): void => {
     finished = true;
+    deadline.clear();
     socket.end();
   };
+  const deadline = new ReadDeadline(readTimeoutMs, () => {
+    if (finished) return;
+    log.info({ event: 'protocol-error', peer, code: 'timeout' }, 'frame not whole in time');
+    send({
+      type: 'error',
+      code: 'timeout',
+      message: `a frame did not arrive whole within ${readTimeoutMs} ms`,
+    });
+    finish();
+    setTimeout(() => socket.destroy(), 1000).unref();
+  });
+  socket.once('close', () => deadline.clear());
   /** Pauses reading while the client does not read its answers. */
   const send = (message: Message): void => {
     if (!socket.write(encodeMessage(message))) socket.pause();
@@ -39,6 +58,7 @@ export function serveNativeRoutes(socket: Socket, peer: string, decide: Decide, 
       send({ type: 'error', code: error.code, message: error.message });
       finish();
     }
+    if (!finished) deadline.update(decoder.midFrame);
   });
   socket.on('drain', () => socket.resume());
   socket.resume();

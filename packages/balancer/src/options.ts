@@ -1,4 +1,4 @@
-import { UserError, type AdminSettings, type Logger } from '@cdn-lab/common';
+import { UserError, type AdminSettings, type ConnectionLimits, type Logger } from '@cdn-lab/common';
 import {
   DEFAULT_STRATEGY,
   STRATEGY_NAMES,
@@ -23,6 +23,10 @@ export interface BalancerOptions {
   rise?: number;
   /** Failed probes in a row that take an up replica down; default 2. */
   fall?: number;
+  /** Passive check: recent transfer failure ratio that takes a replica down (0: off); default 0.5. */
+  failureRatio?: number;
+  /** Passive check: failed transfers needed before the ratio counts; default 3. */
+  failureMin?: number;
   /** How often the servers file is re-read and names re-resolved; default 2000 ms. */
   reloadIntervalMs?: number;
   /**
@@ -31,6 +35,8 @@ export interface BalancerOptions {
    * Default 300 ms.
    */
   legacySilenceMs?: number;
+  /** Connection limits and timeouts (see CONNECTION_LIMIT_DEFAULTS in @cdn-lab/common). */
+  limits?: Partial<ConnectionLimits>;
   /** Serve the admin HTTP API (status, metrics, events, dashboard); absent: none. */
   admin?: AdminSettings;
   /** JSON-lines event log (openEventLog(...).log); silent when absent. */
@@ -50,6 +56,8 @@ export interface ResolvedBalancerOptions {
   probeTimeoutMs: number;
   rise: number;
   fall: number;
+  failureRatio: number;
+  failureMin: number;
   reloadIntervalMs: number;
   legacySilenceMs: number;
 }
@@ -63,6 +71,8 @@ export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
   probeTimeoutMs: 500,
   rise: 2,
   fall: 2,
+  failureRatio: 0.5,
+  failureMin: 3,
   reloadIntervalMs: 2000,
   legacySilenceMs: 300,
 };
@@ -84,6 +94,12 @@ function notNegative(value: number, what: string): number {
   return value;
 }
 
+function ratio(value: number, what: string): number {
+  if (!Number.isFinite(value) || value < 0 || value > 1)
+    throw new UserError(`${what} must be from 0 to 1`);
+  return value;
+}
+
 function atLeastOne(value: number, what: string): number {
   if (!Number.isInteger(value) || value < 1)
     throw new UserError(`${what} must be a whole number of at least 1`);
@@ -101,6 +117,8 @@ export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalanc
     probeTimeoutMs: positive(merged.probeTimeoutMs, 'the probe timeout'),
     rise: atLeastOne(merged.rise, 'rise'),
     fall: atLeastOne(merged.fall, 'fall'),
+    failureRatio: ratio(merged.failureRatio, 'the failure ratio'),
+    failureMin: atLeastOne(merged.failureMin, 'the minimum of failed transfers'),
     reloadIntervalMs: positive(merged.reloadIntervalMs, 'the reload interval'),
     legacySilenceMs: notNegative(merged.legacySilenceMs, 'the legacy wait'),
   };

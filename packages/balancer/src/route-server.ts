@@ -1,5 +1,13 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { listen, sniffSocket, type Logger } from '@cdn-lab/common';
+import {
+  closeWhenIdle,
+  connectionLimitsOf,
+  listen,
+  refuseConnection,
+  sniffSocket,
+  type ConnectionLimits,
+  type Logger,
+} from '@cdn-lab/common';
 import type { ErrorMessage, RouteOkMessage } from '@cdn-lab/protocol';
 import { BalancerHttp } from './http-routes.js';
 import { answerLegacyRoute } from './legacy-route.js';
@@ -22,13 +30,12 @@ export type Decide = (path: string | null, peer: string, info: RouteRequestInfo)
 export interface RouteServerOptions {
   decide: Decide;
   log: Logger;
-  /** How long a connection may take to show its dialect. */
-  sniffTimeoutMs?: number;
+  /** Connection count, idle and read timeouts, HTTP header limits; defaults from common. */
+  limits?: Partial<ConnectionLimits>;
   /** Silence this long (no byte at all) means the original client: it gets a legacy answer. 0: off. */
   legacySilenceMs?: number;
 }
 
-const DEFAULT_SNIFF_TIMEOUT_MS = 10_000;
 export const DEFAULT_LEGACY_SILENCE_MS = 300;
 
 /**
@@ -41,10 +48,12 @@ export class RouteServer {
   private readonly sockets = new Set<Socket>();
   private readonly http: BalancerHttp;
   private port = 0;
+  private readonly limits: ConnectionLimits;
 
   constructor(private readonly options: RouteServerOptions) {
+    this.limits = connectionLimitsOf(options.limits);
     this.server = createServer((socket) => void this.accept(socket));
-    this.http = new BalancerHttp(options.decide, options.log);
+    this.http = new BalancerHttp(options.decide, options.log, this.limits);
   }
 
   async listen(host: string, port: number): Promise<AddressInfo> {
@@ -83,11 +92,21 @@ export class RouteServer {
       this.sockets.delete(socket);
       log.info({ event: 'connection-closed', peer }, 'client disconnected');
     });
+    const overLimit = this.sockets.size > this.limits.maxConnections;
     const outcome = await sniffSocket(socket, {
-      timeoutMs: this.options.sniffTimeoutMs ?? DEFAULT_SNIFF_TIMEOUT_MS,
+      timeoutMs: this.limits.readTimeoutMs,
       silenceMs: this.options.legacySilenceMs ?? DEFAULT_LEGACY_SILENCE_MS,
     });
     if (outcome.kind === 'closed' || socket.destroyed) return;
+    if (overLimit) {
+      const dialect = outcome.kind === 'dialect' ? outcome.dialect : null;
+      log.warn(
+        { event: 'connection-refused', peer, dialect, limit: this.limits.maxConnections },
+        'too many connections',
+      );
+      refuseConnection(socket, dialect, this.limits.maxConnections);
+      return;
+    }
     if (outcome.kind === 'silent') {
       answerLegacyRoute(socket, peer, decide, log, this.port);
       return;
@@ -105,7 +124,13 @@ export class RouteServer {
       return;
     }
     socket.unshift(bytes);
-    if (dialect === 'http') this.http.adopt(socket);
-    else serveNativeRoutes(socket, peer, decide, log);
+    if (dialect === 'http') {
+      this.http.adopt(socket);
+      return;
+    }
+    closeWhenIdle(socket, this.limits.idleTimeoutMs, () =>
+      log.info({ event: 'idle-timeout', peer }, 'idle connection closed'),
+    );
+    serveNativeRoutes(socket, peer, decide, log, this.limits.readTimeoutMs);
   }
 }

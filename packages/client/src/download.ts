@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { openEventLog, type Logger } from '@cdn-lab/common';
-import type { CacheStatus, Endpoint, RouteOkMessage } from '@cdn-lab/protocol';
+import type { CacheStatus, Endpoint, ErrorCode, RouteOkMessage } from '@cdn-lab/protocol';
 import { ClientError, type ClientErrorCode } from './errors.js';
 import { describePath, fetchPart, type PartOptions, type PartOutcome } from './fetch-part.js';
 import { DEFAULT_TIMEOUT_MS, requestRoute, type BalancerAddress, type Router } from './route.js';
@@ -47,7 +47,7 @@ export interface DownloadResult {
   cache: CacheStatus;
 }
 
-export const DEFAULT_MAX_ROUTE_ATTEMPTS = 3;
+export const DEFAULT_MAX_ROUTE_ATTEMPTS = 5;
 
 /** Balancer answers after which asking again later may help. */
 const RETRYABLE_ROUTE_CODES: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>([
@@ -58,8 +58,12 @@ const RETRYABLE_ROUTE_CODES: ReadonlySet<ClientErrorCode> = new Set<ClientErrorC
   'internal',
 ]);
 
+/**
+ * Pause before route attempt `round + 1`: 200, 400, 800, 1600 ms (at most 2 s), so the default
+ * five attempts span about 3 s — enough to outlast a balancer restart.
+ */
 function backoffMs(round: number, retryAfterMs: number | undefined): number {
-  return retryAfterMs ?? Math.min(100 * 2 ** (round - 1), 2000);
+  return retryAfterMs ?? Math.min(200 * 2 ** (round - 1), 2000);
 }
 
 function short(digest: string): string {
@@ -67,6 +71,7 @@ function short(digest: string): string {
 }
 
 interface Failure {
+  code?: ErrorCode | undefined;
   replica: string;
   reason: string;
 }
@@ -189,8 +194,16 @@ async function assemble(
       }
       const outcome = await fetchWithRestart(endpoint, state, partOptions);
       if (outcome.kind === 'complete') return { outcome, failovers };
-      pending = { replica: endpoint.id, reason: outcome.reason };
+      pending = { replica: endpoint.id, reason: outcome.reason, code: outcome.code };
       failures.push(pending);
+    }
+    // Every replica of this round said the origin is unavailable: asking again cannot help.
+    const thisRound = failures.slice(-(1 + route.alternates.length));
+    if (thisRound.every((failure) => failure.code === 'origin_unavailable')) {
+      throw new ClientError(
+        'origin_unavailable',
+        `the origin is unavailable for ${describePath(path)}: ${thisRound.map((f) => `${f.replica}: ${f.reason}`).join('; ')}`,
+      );
     }
   }
   if (routeError) throw routeFailure(routeError, path, maxRounds);

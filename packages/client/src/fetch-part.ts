@@ -1,5 +1,11 @@
 import type { Logger } from '@cdn-lab/common';
-import type { Endpoint, EndMessage, ErrorMessage, ObjectMessage } from '@cdn-lab/protocol';
+import type {
+  Endpoint,
+  EndMessage,
+  ErrorCode,
+  ErrorMessage,
+  ObjectMessage,
+} from '@cdn-lab/protocol';
 import { ConnectionFailure, FrameConnection } from './connection.js';
 import { ClientError, RETRYABLE_REPLICA_CODES } from './errors.js';
 import type { TransferState } from './transfer-state.js';
@@ -11,7 +17,8 @@ import type { TransferState } from './transfer-state.js';
 export type PartOutcome =
   | { kind: 'complete'; end: EndMessage; servedBy: string }
   | { kind: 'restart'; reason: string }
-  | { kind: 'failed'; reason: string };
+  /** `code`: the replica's error code, when it answered with an error frame. */
+  | { kind: 'failed'; reason: string; code?: ErrorCode };
 
 export interface PartOptions {
   path: string | null;
@@ -108,7 +115,11 @@ async function streamBody(
             `replica ${object.servedBy} failed during ${object.path}: ${message.message}`,
           );
         }
-        return { kind: 'failed', reason: `${message.code}: ${message.message}` };
+        return {
+          kind: 'failed',
+          reason: `${message.code}: ${message.message}`,
+          code: message.code,
+        };
       default:
         return { kind: 'failed', reason: `sent a "${message.type}" frame inside the object` };
     }
@@ -123,7 +134,7 @@ function refusal(
   offset: number,
 ): PartOutcome {
   if (RETRYABLE_REPLICA_CODES.has(error.code)) {
-    return { kind: 'failed', reason: `${error.code}: ${error.message}` };
+    return { kind: 'failed', reason: `${error.code}: ${error.message}`, code: error.code };
   }
   if (error.code === 'bad_request' && offset > 0) {
     // The replica's copy is shorter than what we have: it is another version of the object.

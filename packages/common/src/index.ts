@@ -14,3 +14,4 @@ export * from './admin-token.js';
 export * from './http-json.js';
 export * from './admin-server.js';
 export * from './admin-cli.js';
+export * from './connection-limits.js';

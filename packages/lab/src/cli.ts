@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import {
   envOption,
   intArg,
@@ -19,6 +19,7 @@ import { addFaultCommands } from './fault-commands.js';
 import { startLab, type Lab } from './lab.js';
 import { LAB_DEFAULTS, MAX_REPLICAS, type LabOptions } from './lab-options.js';
 import { labSummary } from './summary.js';
+import { formatSoak, runSoak } from './soak.js';
 import { waitForRoutes } from './wait-for-routes.js';
 
 const DEMO_MAX_OBJECT = 1024 * 1024;
@@ -190,6 +191,61 @@ function addDemo(program: Command): void {
     .action((flags: DemoFlags) => demo(flags));
 }
 
+interface SoakFlags {
+  minutes: number;
+  replicas: number;
+  concurrency: number;
+  json?: boolean;
+}
+
+function addSoak(program: Command): void {
+  program
+    .command('soak')
+    .description(
+      'start a lab, run a mixed load while switching faults on and off, then report requests, errors by cause, verified digests and memory growth',
+    )
+    .addOption(
+      envOption('--minutes <n>', 'how long to run (fractions allowed: 0.5)', 'SOAK_MINUTES')
+        .argParser(positiveNumberArg)
+        .default(10),
+    )
+    .addOption(
+      envOption('--replicas <n>', 'how many replicas', 'SOAK_REPLICAS')
+        .argParser(intArg(2, 50))
+        .default(3),
+    )
+    .addOption(
+      envOption('--concurrency <n>', 'downloads at once', 'SOAK_CONCURRENCY')
+        .argParser(intArg(1, 1024))
+        .default(8),
+    )
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: SoakFlags) => {
+      say(
+        'lab',
+        `soak: ${flags.minutes} min, ${flags.replicas} replicas, concurrency ${flags.concurrency}`,
+      );
+      const report = await runSoak({
+        durationMs: Math.round(flags.minutes * 60_000),
+        replicas: flags.replicas,
+        concurrency: flags.concurrency,
+        onLine: (line) => say('soak', line),
+      });
+      process.stdout.write(
+        `${flags.json ? JSON.stringify(report, null, 2) : formatSoak(report)}\n`,
+      );
+      process.exitCode = report.memoryOk && report.ok > 0 ? 0 : 1;
+    });
+}
+
+function positiveNumberArg(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError('expected a number above 0');
+  }
+  return value;
+}
+
 await runMain('cdn-lab', async () => {
   loadEnvFile();
   const program = newProgram(
@@ -198,6 +254,7 @@ await runMain('cdn-lab', async () => {
   );
   addUp(program);
   addDemo(program);
+  addSoak(program);
   addFaultCommands(program);
   await program.parseAsync();
 });

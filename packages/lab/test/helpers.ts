@@ -55,7 +55,14 @@ export interface Cluster {
  */
 export async function startCluster(
   t: { after: (fn: () => Promise<unknown>) => void },
-  options: { count: number; network: string; logDir?: string; admin?: boolean },
+  options: {
+    count: number;
+    network: string;
+    logDir?: string;
+    admin?: boolean;
+    /** Extra flags for every replica. */
+    replicaArgs?: string[];
+  },
 ): Promise<Cluster> {
   const dir = await tempDir(t);
   const site = await sharedDemoSite();
@@ -69,6 +76,7 @@ export async function startCluster(
         ...['--host', `${options.network}.${i}`, '-p', '0', '--origin', origin.url],
         ...['-w', '/index.html', ...log],
         ...(options.admin ? ['--admin-port', '0'] : []),
+        ...(options.replicaArgs ?? []),
       ]);
     }),
   );

@@ -2,6 +2,7 @@ import {
   FRAME_HEADER_LENGTH,
   FrameType,
   MAX_PATH_LENGTH,
+  maxPayloadFor,
   type FrameTypeCode,
 } from './constants.js';
 import { ERROR_CODES, ProtocolError } from './errors.js';
@@ -33,8 +34,18 @@ export const FRAME_TYPE_OF: Record<MessageType, FrameTypeCode> = {
   error: FrameType.Error,
 };
 
-/** The 5-byte header of a frame whose payload the caller writes next (data frames, no copy). */
+/**
+ * The 5-byte header of a frame whose payload the caller writes next (data frames, no copy).
+ * A payload over its type's limit is refused here too, so we never send what a peer must reject.
+ */
 export function encodeFrameHeader(type: FrameTypeCode, payloadLength: number): Buffer {
+  const max = maxPayloadFor(type);
+  if (payloadLength > max) {
+    throw new ProtocolError(
+      'frame_too_large',
+      `refusing to send a frame of type 0x${type.toString(16)} with ${payloadLength} bytes; the limit is ${max}`,
+    );
+  }
   const header = Buffer.allocUnsafe(FRAME_HEADER_LENGTH);
   header.writeUInt32BE(payloadLength, 0);
   header.writeUInt8(type, 4);
@@ -102,6 +113,9 @@ function readLoad(value: unknown): LoadReport {
     cachedBytes: readCount(obj, 'cachedBytes'),
   };
   if (obj['faults'] !== undefined) load.faults = readFaultNames(obj);
+  if (obj['transfersFailed'] !== undefined)
+    load.transfersFailed = readCount(obj, 'transfersFailed');
+  if (obj['transfersOk'] !== undefined) load.transfersOk = readCount(obj, 'transfersOk');
   return load;
 }
 

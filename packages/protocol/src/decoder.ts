@@ -38,6 +38,11 @@ export class FrameDecoder {
     this.awaitingPreamble = options.expectPreamble;
   }
 
+  /** True while a preamble or frame has begun to arrive but is not complete. */
+  get midFrame(): boolean {
+    return this.failure === null && (this.queue.length > 0 || this.pending !== null);
+  }
+
   get failed(): boolean {
     return this.failure !== null;
   }

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'no_replica',
   'draining',
   'too_many_connections',
+  'timeout',
+  'too_large',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

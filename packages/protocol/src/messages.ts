@@ -16,6 +16,13 @@ export interface LoadReport {
   draining: boolean;
   cachedObjects: number;
   cachedBytes: number;
+  /**
+   * Requests this replica failed through its own fault since it started (internal errors,
+   * transfers it broke off), and requests it completed. Absent: an older replica. The balancer
+   * reads the change between reports for its passive health check.
+   */
+  transfersFailed?: number;
+  transfersOk?: number;
   /** Names of the faults injected into the replica right now (absent: none; older replicas). */
   faults?: string[];
 }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   FrameDecoder,
   FrameType,
+  ProtocolError,
   MAX_CONTROL_PAYLOAD,
   MAX_DATA_PAYLOAD,
   encodeFrameHeader,
@@ -129,11 +130,11 @@ describe('FrameDecoder', () => {
 
   it('rejects an oversized frame from its header, before buffering the payload', () => {
     const decoder = new FrameDecoder({ expectPreamble: false });
-    const control = decoder.push(encodeFrameHeader(FrameType.Route, MAX_CONTROL_PAYLOAD + 1));
+    const control = decoder.push(rawHeader(FrameType.Route, MAX_CONTROL_PAYLOAD + 1));
     assert.equal(control.error?.code, 'frame_too_large');
     const data = new FrameDecoder({ expectPreamble: false });
     assert.equal(
-      data.push(encodeFrameHeader(FrameType.Data, MAX_DATA_PAYLOAD + 1)).error?.code,
+      data.push(rawHeader(FrameType.Data, MAX_DATA_PAYLOAD + 1)).error?.code,
       'frame_too_large',
     );
     assert.equal(
@@ -191,5 +192,28 @@ describe('load report faults', () => {
     const { messages, error } = new FrameDecoder({ expectPreamble: false }).push(frame);
     assert.equal(messages.length, 0);
     assert.equal(error?.code, 'bad_message');
+  });
+});
+
+/** A frame header written by hand, so it can break the limits the encoder enforces. */
+function rawHeader(type: number, length: number): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(length, 0);
+  header.writeUInt8(type, 4);
+  return header;
+}
+
+describe('encoder limits', () => {
+  const tooLarge = (error: unknown): boolean =>
+    error instanceof ProtocolError && error.code === 'frame_too_large';
+  it('refuses frames over their type limit, like the decoder', () => {
+    assert.throws(
+      () => encodeMessage({ type: 'data', bytes: Buffer.alloc(MAX_DATA_PAYLOAD + 1) }),
+      tooLarge,
+    );
+    assert.throws(() => encodeFrameHeader(FrameType.Get, MAX_CONTROL_PAYLOAD + 1), tooLarge);
+    assert.throws(() => encodeMessage({ type: 'route', path: `/${'a'.repeat(20_000)}` }), tooLarge);
+    const full = encodeMessage({ type: 'data', bytes: Buffer.alloc(MAX_DATA_PAYLOAD) });
+    assert.equal(full.length, MAX_DATA_PAYLOAD + 5);
   });
 });

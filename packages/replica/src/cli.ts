@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 import {
   addAdminOptions,
+  addLimitOptions,
+  limitsOf,
+  type LimitFlags,
   adminSettingsOf,
   type AdminFlags,
   serveUntilStopped,
   UserError,
   bytesArg,
   envOption,
+  intArg,
   exitWithHealth,
   formatBytes,
   loadEnvFile,
@@ -24,7 +28,7 @@ import { REPLICA_DEFAULTS, startReplica } from './index.js';
 
 const ROLE = 'replica';
 
-interface CliOptions extends AdminFlags, FaultFlags {
+interface CliOptions extends AdminFlags, FaultFlags, LimitFlags {
   port: number;
   log?: string;
   webpage?: string;
@@ -34,6 +38,9 @@ interface CliOptions extends AdminFlags, FaultFlags {
   ttl: number;
   drainTimeout: number;
   originTimeout: number;
+  originTotalTimeout: number;
+  originRetries: number;
+  maxObjectBytes: number;
   healthcheck?: boolean;
 }
 
@@ -43,7 +50,7 @@ function parseArgs(): CliOptions {
     'cdn-replica',
     'Edge cache: serves objects (native protocol, HTTP and the original format, on one port), pulling them from the origin on a miss.',
   );
-  return addFaultOptions(addAdminOptions(program))
+  return addLimitOptions(addFaultOptions(addAdminOptions(program)))
     .addOption(
       envOption('-p, --port <port>', 'port to listen on (0 picks a free one)', 'REPLICA_PORT')
         .argParser(portArg)
@@ -85,6 +92,29 @@ function parseArgs(): CliOptions {
         .argParser(secondsArg)
         .default(d.originTimeoutMs, `${d.originTimeoutMs / 1000}s`),
     )
+    .addOption(
+      envOption(
+        '--origin-total-timeout <duration>',
+        'longest whole origin fetch, first byte to last',
+        'ORIGIN_TOTAL_TIMEOUT',
+      )
+        .argParser(secondsArg)
+        .default(d.originTotalTimeoutMs, `${d.originTotalTimeoutMs / 1000}s`),
+    )
+    .addOption(
+      envOption(
+        '--origin-retries <n>',
+        'extra attempts, with backoff, when the origin cannot be reached',
+        'ORIGIN_RETRIES',
+      )
+        .argParser(intArg(0, 10))
+        .default(d.originRetries),
+    )
+    .addOption(
+      envOption('--max-object-bytes <size>', 'refuse objects larger than this', 'MAX_OBJECT_BYTES')
+        .argParser(bytesArg)
+        .default(d.maxObjectBytes, '1GiB'),
+    )
     .option(
       '--healthcheck',
       'ask the replica running with these settings whether it is ready; exit 0 (yes) or 1',
@@ -115,7 +145,11 @@ async function main(): Promise<void> {
       ttlMs: options.ttl,
       drainTimeoutMs: options.drainTimeout,
       originTimeoutMs: options.originTimeout,
+      originTotalTimeoutMs: options.originTotalTimeout,
+      originRetries: options.originRetries,
+      maxObjectBytes: options.maxObjectBytes,
       admin: adminSettingsOf(options),
+      limits: limitsOf(options),
       faults: faultsOf(options),
       log: eventLog.log,
     });

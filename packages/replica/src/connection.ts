@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import type { Logger } from '@cdn-lab/common';
+import { ReadDeadline, type ConnectionLimits, type Logger } from '@cdn-lab/common';
 import {
   FrameDecoder,
   type ErrorCode,
@@ -26,11 +26,14 @@ export interface ConnectionContext {
   resolver: TargetResolver;
   meter: LoadMeter;
   faults: FaultInjector;
+  limits: ConnectionLimits;
   servedBy(): string;
   isDraining(): boolean;
   loadReport(): LoadReport;
   transferStarted(): void;
   transferEnded(): void;
+  /** A request finished: null when it succeeded, else why it failed. */
+  requestOutcome(error: unknown): void;
 }
 
 const CLOSE_GRACE_MS = 5_000;
@@ -49,6 +52,7 @@ export class ReplicaConnection implements ClientConnection {
   /** A connection that asked for an object is a data connection; one that only pings is a probe. */
   private askedForData = false;
   private closing = false;
+  private readonly deadline: ReadDeadline;
 
   constructor(
     private readonly socket: Socket,
@@ -56,6 +60,13 @@ export class ReplicaConnection implements ClientConnection {
     readonly peer: string,
   ) {
     this.writer = new FrameWriter(socket);
+    this.deadline = new ReadDeadline(ctx.limits.readTimeoutMs, () =>
+      this.protocolError(
+        'timeout',
+        `a frame did not arrive whole within ${ctx.limits.readTimeoutMs} ms`,
+      ),
+    );
+    socket.once('close', () => this.deadline.clear());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => {
@@ -88,6 +99,7 @@ export class ReplicaConnection implements ClientConnection {
       this.onMessage(message);
     }
     if (error && !this.closing) this.protocolError(error.code, error.message);
+    this.deadline.update(!this.closing && this.decoder.midFrame);
   }
 
   private onMessage(message: Message): void {
@@ -171,6 +183,7 @@ export class ReplicaConnection implements ClientConnection {
         'object sent',
       );
       events.emit('transfer-end', { path: target.path, bytes, ms, ok: true });
+      this.ctx.requestOutcome(null);
     } catch (error) {
       this.failed(get, lease, error);
     } finally {
@@ -180,6 +193,7 @@ export class ReplicaConnection implements ClientConnection {
   }
 
   private failed(get: GetMessage, lease: Lease | null, error: unknown): void {
+    this.ctx.requestOutcome(error);
     const path = lease?.target.path ?? get.path;
     if (error instanceof RequestError) {
       if (error.code === 'not_found') {

@@ -1,12 +1,30 @@
 import type { Readable } from 'node:stream';
 import type { ObjectBody } from './object-body.js';
+import { RequestError } from './request-error.js';
+
+export interface PumpLimits {
+  /** The body fails when nothing arrives for this long (while not paused by a reader). */
+  idleTimeoutMs: number;
+  /** The whole body must arrive within this. */
+  totalTimeoutMs: number;
+  /** A body (of unannounced size) growing past this fails. */
+  maxBytes: number;
+}
 
 /**
  * Pumps an origin response into a body. The body can pause the stream (a slow pass-through
- * reader) or abort it; a body that stops arriving for `idleTimeoutMs` fails.
+ * reader) or abort it; a body that stalls, takes too long or grows too large fails.
  */
-export function pumpInto(stream: Readable, body: ObjectBody, idleTimeoutMs: number): void {
+export function pumpInto(stream: Readable, body: ObjectBody, limits: PumpLimits): void {
+  const { idleTimeoutMs, totalTimeoutMs, maxBytes } = limits;
   let timer: NodeJS.Timeout | undefined;
+  const deadline = setTimeout(() => {
+    stream.destroy(
+      new Error(`the origin did not deliver the whole object within ${totalTimeoutMs} ms`),
+    );
+  }, totalTimeoutMs);
+  deadline.unref();
+  stream.once('close', () => clearTimeout(deadline));
   const armTimer = (): void => {
     clearTimeout(timer);
     if (!body.isFilling || stream.isPaused()) return;
@@ -30,6 +48,12 @@ export function pumpInto(stream: Readable, body: ObjectBody, idleTimeoutMs: numb
     },
   };
   stream.on('data', (chunk: Buffer) => {
+    if (body.received + chunk.length > maxBytes) {
+      stream.destroy(
+        new RequestError('too_large', `the object grew past the limit of ${maxBytes} bytes`),
+      );
+      return;
+    }
     body.append(chunk);
     armTimer();
   });

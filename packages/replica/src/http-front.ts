@@ -4,12 +4,8 @@ import type { ClientConnection } from './client-connection.js';
 import type { ConnectionContext } from './connection.js';
 import { sendText, serveHttpObject } from './http-object.js';
 
-/** A new connection, or one between requests, must deliver a request head this fast. */
-const HEADERS_TIMEOUT_MS = 10_000;
 /** An idle keep-alive connection is closed after this long. */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-/** A connection with no progress either way (a stalled reader or writer) is cut. */
-const IDLE_SOCKET_TIMEOUT_MS = 60_000;
 const CLIENT_ERROR_ANSWERS: Record<string, string> = {
   HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
   ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
@@ -33,9 +29,15 @@ export class ReplicaHttp {
   private readonly sockets = new Map<Socket, SocketState>();
 
   constructor(private readonly ctx: ConnectionContext) {
-    this.server = createServer((req, res) => this.onRequest(req, res));
+    const { limits } = ctx;
+    this.server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, (req, res) =>
+      this.onRequest(req, res),
+    );
     this.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    this.server.timeout = IDLE_SOCKET_TIMEOUT_MS;
+    // A connection with no progress either way (a stalled reader or writer) is cut.
+    this.server.timeout = limits.idleTimeoutMs;
+    // One over the limit, so a request with too many fields is seen and refused, not truncated.
+    this.server.maxHeadersCount = limits.maxHeaders + 1;
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket) =>
       this.onClientError(error, socket as Socket),
     );
@@ -77,6 +79,12 @@ export class ReplicaHttp {
       if (this.ctx.isDraining()) socket.end();
       else this.armHeadTimer(socket, state);
     });
+    if (req.rawHeaders.length / 2 > this.ctx.limits.maxHeaders) {
+      sendText(req, res, 431, `more than ${this.ctx.limits.maxHeaders} header fields`, {
+        Connection: 'close',
+      });
+      return;
+    }
     if (req.httpVersionMajor !== 1) {
       sendText(req, res, 400, 'this server speaks HTTP/1.x', { Connection: 'close' });
       return;
@@ -136,7 +144,7 @@ export class ReplicaHttp {
       );
       socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroySoon();
-    }, HEADERS_TIMEOUT_MS);
+    }, this.ctx.limits.readTimeoutMs);
     state.headTimer.unref();
   }
 

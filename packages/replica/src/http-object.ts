@@ -5,7 +5,7 @@ import { contentTypeOf } from './content-type.js';
 import { INJECTED_ERROR } from './fault-injector.js';
 import { chooseRange, ifRangeHolds, noneMatchHits } from './http-range.js';
 import type { Lease } from './object-store.js';
-import { RequestError } from './request-error.js';
+import { RequestError, fetchFailure } from './request-error.js';
 import { TransferBroken } from './transfer.js';
 
 const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
@@ -13,6 +13,7 @@ const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   origin_unavailable: 502,
   origin_error: 502,
+  too_large: 502,
   draining: 503,
 };
 
@@ -101,10 +102,7 @@ export async function serveHttpObject(
     try {
       size = await body.sizeKnown();
     } catch (error) {
-      throw new RequestError(
-        'origin_error',
-        `the origin fetch of ${path} failed: ${reason(error)}`,
-      );
+      throw fetchFailure(path, error);
     }
     const etag = body.meta.etag;
     const headers: OutgoingHttpHeaders = {
@@ -143,6 +141,7 @@ export async function serveHttpObject(
     const bytes = req.method === 'HEAD' ? 0 : await streamRange(res, lease, start, end, ctx);
     res.end();
     log(ctx, path, peer, status, bytes, startedAt, lease.status);
+    ctx.requestOutcome(null);
     ctx.events.emit('transfer-end', { path, bytes, ms: Date.now() - startedAt, ok: true });
   } catch (error) {
     failed(req, res, ctx, path, peer, lease !== null, error);
@@ -180,7 +179,7 @@ async function streamRange(
     if (res.destroyed) throw new TransferBroken('the client went away');
     if (cutAt !== null && sent + piece.length > cutAt) {
       res.write(piece.subarray(0, cutAt - sent));
-      throw new TransferBroken('injected fault: resetRate');
+      throw new TransferBroken('injected fault: resetRate', true);
     }
     for (const slice of ctx.faults.slices(piece)) {
       const roomLeft = res.write(slice);
@@ -205,6 +204,7 @@ function failed(
   error: unknown,
 ): void {
   const why = reason(error);
+  ctx.requestOutcome(error);
   if (leased) ctx.events.emit('transfer-end', { path, bytes: 0, ms: 0, ok: false, reason: why });
   if (error instanceof RequestError && !res.headersSent) {
     const status = STATUS_FOR[error.code] ?? 500;

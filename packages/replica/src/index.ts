@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UserError, openEventLog, type AdminServer } from '@cdn-lab/common';
+import { UserError, connectionLimitsOf, openEventLog, type AdminServer } from '@cdn-lab/common';
 import { FaultInjector } from './fault-injector.js';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
 import { ObjectStore } from './object-store.js';
@@ -113,6 +113,9 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     cacheBytes: options.cacheBytes ?? DEFAULTS.cacheBytes,
     ttlMs: options.ttlMs ?? DEFAULTS.ttlMs,
     originTimeoutMs: options.originTimeoutMs ?? DEFAULTS.originTimeoutMs,
+    originTotalTimeoutMs: options.originTotalTimeoutMs ?? DEFAULTS.originTotalTimeoutMs,
+    originRetries: options.originRetries ?? DEFAULTS.originRetries,
+    maxObjectBytes: options.maxObjectBytes ?? DEFAULTS.maxObjectBytes,
     log,
     events,
   });
@@ -124,6 +127,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     log,
     events,
     faults,
+    connectionLimitsOf(options.limits),
   );
   const startedAt = Date.now();
   let admin: AdminServer | null = null;

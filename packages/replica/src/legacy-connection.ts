@@ -117,6 +117,7 @@ export class LegacyConnection implements ClientConnection {
       this.size = await lease.body.sizeKnown();
       events.emit('transfer-start', { path: target.path, offset: 0, peer: this.peer });
     } catch (error) {
+      this.ctx.requestOutcome(error);
       // The format has no way to say "error": closing is the only answer.
       this.stop(error instanceof Error ? error.message : String(error));
       return;
@@ -179,6 +180,7 @@ export class LegacyConnection implements ClientConnection {
     const ms = Date.now() - this.startedAt;
     const complete = lease !== null && this.sent === this.size;
     if (complete) {
+      this.ctx.requestOutcome(null);
       this.ctx.log.info(
         { event: 'transfer-done', dialect: 'legacy', path, bytes, ms, peer: this.peer },
         'legacy transfer done',

@@ -7,6 +7,7 @@ export interface ObjectTarget {
   url: string;
 }
 
+const ENCODED_SEPARATOR = /%(2f|5c|00)/i;
 const DOT_SEGMENTS = new Set(['.', '%2e']);
 // WHATWG URL parsing turns percent-encoded dots into real dot segments, so they count too.
 const PARENT_SEGMENTS = new Set(['..', '.%2e', '%2e.', '%2e%2e']);
@@ -28,6 +29,10 @@ export function normalizeObjectPath(path: string): string {
   if (path.includes('\\')) throw new RequestError('bad_request', 'a path must not contain "\\"');
   if (hasControlCharacter(path)) {
     throw new RequestError('bad_request', 'a path must not contain control characters');
+  }
+  // Encoded separators and NUL would turn into real ones on a server that decodes them.
+  if (ENCODED_SEPARATOR.test(path)) {
+    throw new RequestError('bad_request', 'a path must not contain %2f, %5c or %00');
   }
   const queryAt = path.indexOf('?');
   const pathname = queryAt < 0 ? path : path.slice(0, queryAt);

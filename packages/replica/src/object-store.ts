@@ -5,6 +5,7 @@ import { pumpInto } from './fill.js';
 import { LruCache, type CacheEntry } from './lru-cache.js';
 import { ObjectBody, type BodyCursor } from './object-body.js';
 import type { ObjectTarget } from './object-path.js';
+import { originRetryDelayMs } from './options.js';
 import { OriginClient, OriginFailure, type OriginResponse } from './origin-client.js';
 import { RequestError } from './request-error.js';
 
@@ -28,6 +29,9 @@ export interface ObjectStoreOptions {
   cacheBytes: number;
   ttlMs: number;
   originTimeoutMs: number;
+  originTotalTimeoutMs: number;
+  originRetries: number;
+  maxObjectBytes: number;
   log: Logger;
   events: EventEmitter;
 }
@@ -141,7 +145,7 @@ export class ObjectStore {
     events.emit('origin-fetch', { path: target.path, url: target.url, conditional });
     let response: OriginResponse;
     try {
-      response = await this.origin.fetch(target.url, validators);
+      response = await this.fetchWithRetries(target, validators);
     } catch (error) {
       const failure =
         error instanceof OriginFailure ? error : new OriginFailure('origin_error', String(error));
@@ -166,6 +170,33 @@ export class ObjectStore {
       throw new RequestError(failure.code, `cannot fetch ${target.path}: ${failure.message}`);
     }
     return this.settle(target, stale, response);
+  }
+
+  /** Retries only when the origin could not be reached; an answer, even an error, is final. */
+  private async fetchWithRetries(
+    target: ObjectTarget,
+    validators: Parameters<OriginClient['fetch']>[1],
+  ): Promise<OriginResponse> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.origin.fetch(target.url, validators);
+      } catch (error) {
+        const unreachable = error instanceof OriginFailure && error.code === 'origin_unavailable';
+        if (!unreachable || attempt >= this.options.originRetries) throw error;
+        const delayMs = originRetryDelayMs(attempt + 1);
+        this.options.log.info(
+          {
+            event: 'origin-retry',
+            path: target.path,
+            attempt: attempt + 1,
+            delayMs,
+            reason: error.message,
+          },
+          'origin unreachable; trying again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   private settle(
@@ -196,10 +227,26 @@ export class ObjectStore {
       throw new RequestError('not_found', `${target.path} does not exist on the origin`);
     }
     const { size, etag, lastModified, contentType, stream } = response;
+    const { maxObjectBytes } = this.options;
+    if (size !== null && size > maxObjectBytes) {
+      stream.destroy();
+      log.warn(
+        { event: 'too-large', path: target.path, size, maxObjectBytes },
+        'object over the size limit refused',
+      );
+      throw new RequestError(
+        'too_large',
+        `${target.path} is ${size} bytes; this replica serves objects of at most ${maxObjectBytes} bytes`,
+      );
+    }
     const retain = size === null || this.cache.fits(size);
     const body = new ObjectBody({ size, etag, lastModified, contentType }, retain);
     this.fills.add(body);
-    pumpInto(stream, body, this.options.originTimeoutMs);
+    pumpInto(stream, body, {
+      idleTimeoutMs: this.options.originTimeoutMs,
+      totalTimeoutMs: this.options.originTotalTimeoutMs,
+      maxBytes: maxObjectBytes,
+    });
     const startedAt = Date.now();
     body.completed().then(
       () => {

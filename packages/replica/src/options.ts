@@ -1,4 +1,4 @@
-import type { AdminSettings, Logger } from '@cdn-lab/common';
+import type { AdminSettings, ConnectionLimits, Logger } from '@cdn-lab/common';
 import type { Faults } from './faults.js';
 
 export interface ReplicaOptions {
@@ -18,6 +18,14 @@ export interface ReplicaOptions {
   drainTimeoutMs?: number;
   /** Origin connect/answer timeout, and the longest silence inside a body. Default 10 s. */
   originTimeoutMs?: number;
+  /** Connection limits and timeouts (see CONNECTION_LIMIT_DEFAULTS in @cdn-lab/common). */
+  limits?: Partial<ConnectionLimits>;
+  /** Longest whole origin fetch, first byte to last. Default 300 s. */
+  originTotalTimeoutMs?: number;
+  /** Extra attempts when the origin cannot be reached (not when it answers). Default 2. */
+  originRetries?: number;
+  /** Objects larger than this are refused (too_large), never fetched whole. Default 1 GiB. */
+  maxObjectBytes?: number;
   /** Faults in force from the start (the admin API changes them later). */
   faults?: Faults;
   /** Serve the admin HTTP API (status, metrics, faults); absent: none. */
@@ -33,7 +41,15 @@ export const DEFAULTS = {
   ttlMs: 60_000,
   drainTimeoutMs: 30_000,
   originTimeoutMs: 10_000,
+  originTotalTimeoutMs: 300_000,
+  originRetries: 2,
+  maxObjectBytes: 1024 ** 3,
 } as const;
+
+/** Pause before the n-th extra origin attempt (n from 1): 100 ms, 200 ms, 400 ms … at most 2 s. */
+export function originRetryDelayMs(attempt: number): number {
+  return Math.min(100 * 2 ** (attempt - 1), 2_000);
+}
 
 /** Attempts and pauses for the default object at start: the origin may be starting too. */
 export const DEFAULT_OBJECT_RETRY_DELAYS_MS = [200, 600] as const;

@@ -1,6 +1,14 @@
 import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { endpointId, listen, sniffSocket, type Logger } from '@cdn-lab/common';
+import {
+  closeWhenIdle,
+  endpointId,
+  listen,
+  refuseConnection,
+  sniffSocket,
+  type ConnectionLimits,
+  type Logger,
+} from '@cdn-lab/common';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
 import type { ClientConnection } from './client-connection.js';
 import { ReplicaConnection, type ConnectionContext } from './connection.js';
@@ -9,6 +17,7 @@ import { ReplicaHttp } from './http-front.js';
 import { LegacyConnection } from './legacy-connection.js';
 import { advertisedHost } from './advertised-host.js';
 import { LoadMeter } from './load-meter.js';
+import { isReplicaFault } from './request-error.js';
 import type { ObjectStore } from './object-store.js';
 import type { TargetResolver } from './object-path.js';
 
@@ -16,8 +25,6 @@ import type { TargetResolver } from './object-path.js';
 const SOCKET_HIGH_WATER = 512 * 1024;
 /** After a drain, how long connections get to close on their own before they are cut. */
 const END_GRACE_MS = 1_000;
-/** How long a connection may take to show which dialect it speaks. */
-const SNIFF_TIMEOUT_MS = 10_000;
 
 /**
  * The replica's TCP side: one port for every dialect (native, HTTP, legacy, chosen from each
@@ -31,6 +38,8 @@ export class ReplicaServer {
   readonly meter = new LoadMeter();
   private readonly context: ConnectionContext;
   private activeTransfers = 0;
+  private transfersOk = 0;
+  private transfersFailed = 0;
   private draining = false;
   private idleWaiters: (() => void)[] = [];
   private bound: Endpoint | null = null;
@@ -41,6 +50,7 @@ export class ReplicaServer {
     private readonly log: Logger,
     readonly events: EventEmitter,
     private readonly faults: FaultInjector,
+    private readonly limits: ConnectionLimits,
   ) {
     this.context = {
       log,
@@ -49,11 +59,16 @@ export class ReplicaServer {
       resolver,
       meter: this.meter,
       faults,
+      limits,
       servedBy: () => this.bound?.id ?? 'unknown',
       isDraining: () => this.draining,
       loadReport: () => this.loadReport(),
       transferStarted: () => {
         this.activeTransfers += 1;
+      },
+      requestOutcome: (error) => {
+        if (error === null) this.transfersOk += 1;
+        else if (isReplicaFault(error)) this.transfersFailed += 1;
       },
       transferEnded: () => {
         this.activeTransfers -= 1;
@@ -93,6 +108,8 @@ export class ReplicaServer {
       draining: this.draining,
       cachedObjects: this.store.cachedObjects,
       cachedBytes: this.store.cachedBytes,
+      transfersOk: this.transfersOk,
+      transfersFailed: this.transfersFailed,
     };
   }
 
@@ -165,8 +182,22 @@ export class ReplicaServer {
       this.connections.delete(socket);
       this.log.debug({ event: 'connection-closed', peer }, 'connection closed');
     });
-    const outcome = await sniffSocket(socket, { timeoutMs: SNIFF_TIMEOUT_MS, silenceMs: 0 });
+    const overLimit = this.connections.size > this.limits.maxConnections;
+    const outcome = await sniffSocket(socket, {
+      timeoutMs: this.limits.readTimeoutMs,
+      silenceMs: 0,
+    });
     if (outcome.kind === 'closed' || socket.destroyed) return;
+    if (overLimit) {
+      const dialect = outcome.kind === 'dialect' ? outcome.dialect : null;
+      this.log.warn(
+        { event: 'connection-refused', peer, dialect, limit: this.limits.maxConnections },
+        'too many connections',
+      );
+      this.events.emit('connection-refused', { peer, dialect });
+      refuseConnection(socket, dialect, this.limits.maxConnections);
+      return;
+    }
     if (outcome.kind !== 'dialect' || outcome.dialect === 'unknown') {
       this.log.info(
         { event: 'protocol-error', peer, code: 'bad_magic', dialect: 'unknown' },
@@ -177,6 +208,12 @@ export class ReplicaServer {
     }
     const { dialect, bytes } = outcome;
     this.log.debug({ event: 'dialect', peer, dialect }, 'dialect sniffed');
+    if (dialect !== 'http') {
+      // HTTP has its own idle timeout (Node's server.timeout, set from the same limit).
+      closeWhenIdle(socket, this.limits.idleTimeoutMs, () =>
+        this.log.info({ event: 'idle-timeout', peer, dialect }, 'idle connection closed'),
+      );
+    }
     socket.unshift(bytes); // the handler reads the stream from its first byte
     const connection = this.handlerFor(dialect, socket, peer);
     // No drainStarted() here even while draining: the first request is already in the

@@ -2,11 +2,15 @@ import type { FaultInjector } from './fault-injector.js';
 import type { LoadMeter } from './load-meter.js';
 import type { FrameWriter } from './frame-writer.js';
 import type { Lease } from './object-store.js';
-import { RequestError } from './request-error.js';
+import { RequestError, fetchFailure } from './request-error.js';
 
 /** The transfer broke after the object frame: the only honest signal left is closing the socket. */
 export class TransferBroken extends Error {
-  constructor(message: string) {
+  /** True when the replica itself broke the transfer (not the client leaving, not the origin). */
+  constructor(
+    message: string,
+    readonly replicaFault = false,
+  ) {
     super(message);
     this.name = 'TransferBroken';
   }
@@ -30,10 +34,7 @@ export async function sendObject(
   try {
     size = await body.sizeKnown();
   } catch (error) {
-    throw new RequestError(
-      'origin_error',
-      `the origin fetch of ${lease.target.path} failed: ${reason(error)}`,
-    );
+    throw fetchFailure(lease.target.path, error);
   }
   if (offset > size) {
     throw new RequestError(
@@ -67,7 +68,7 @@ export async function sendObject(
     if (cutAt !== null && sent + piece.length > cutAt) {
       writer.sendData(piece.subarray(0, cutAt - sent));
       meter.recordBytes(cutAt - sent);
-      throw new TransferBroken('injected fault: resetRate');
+      throw new TransferBroken('injected fault: resetRate', true);
     }
     for (const slice of faults.slices(piece)) {
       const roomLeft = writer.sendData(slice);
