@@ -18,6 +18,7 @@ export const b4: Benchmark = {
     withDir(settings.tmpDir, 'b4', async (dir): Promise<BenchResult> => {
       const fetches = settings.smoke ? 120 : 2000;
       const concurrency = settings.smoke ? 8 : 32;
+      const warmup = settings.smoke ? 40 : 1000;
       const root = join(dir, 'www');
       const paths = await writeObjects(root, 'obj', settings.smoke ? 5 : 20, 16 * KiB);
       const origin = await startTestOrigin(root);
@@ -28,30 +29,38 @@ export const b4: Benchmark = {
         for (const replica of cluster.replicas) {
           for (const path of paths) await nativeGet(replica.host, replica.port, path);
         }
-        const p99 = async (): Promise<number> => {
-          const report = await runLoad({
+        const load = (requests: number) =>
+          runLoad({
             balancer: { host: cluster.balancer.host, port: cluster.balancer.port },
             paths,
-            requests: fetches,
+            requests,
             concurrency,
           });
+        /** A warm-up load (not measured) first: the balancer learns the new state of things. */
+        const p99 = async (): Promise<{ p99: number; slowShare: number }> => {
+          await load(warmup);
+          const report = await load(fetches);
           if (report.failed > 0) throw new Error(`B4: ${report.failed} fetches failed`);
-          return report.latencyMs.p99;
+          const slowShare = (report.perReplica[slow.id] ?? 0) / Math.max(1, report.ok);
+          return { p99: report.latencyMs.p99, slowShare };
         };
         const rows: ResultRow[] = [];
         const p99ByStrategy: Record<string, number> = {};
+        const shares: string[] = [];
         for (const strategy of STRATEGY_NAMES) {
           await cluster.balancer.command({ kind: 'strategy', name: strategy });
           const runs = await repeat(settings.runs, async () => {
             await slow.command({ kind: 'faults', faults: {} });
-            const healthy = await p99();
+            const healthy = (await p99()).p99;
             await slow.command({ kind: 'faults', faults: { delayMs: B4_DELAY_MS } });
             const faulty = await p99();
             await slow.command({ kind: 'faults', faults: {} });
-            return { healthy, faulty };
+            return { healthy, faulty: faulty.p99, slowShare: faulty.slowShare };
           });
           const healthy = median(runs.map((run) => run.healthy));
           const faulty = median(runs.map((run) => run.faulty));
+          const share = median(runs.map((run) => run.slowShare));
+          shares.push(`${strategy} ${(share * 100).toFixed(1)}%`);
           p99ByStrategy[strategy] = faulty;
           const isDefault = strategy === DEFAULT_STRATEGY;
           rows.push({
@@ -75,9 +84,10 @@ export const b4: Benchmark = {
             `${REPLICAS} replica processes + balancer process; ${paths.length} objects of 16 KiB, ` +
               `cached everywhere; runLoad ${fetches} fetches at concurrency ${concurrency}; ` +
               `POST-equivalent faults {delayMs: ${B4_DELAY_MS}} on one replica; every strategy, ` +
-              `healthy then faulty, in each run`,
+              `healthy then faulty, in each run, each after an unmeasured warm-up of ${warmup} fetches`,
           ],
           notes: [
+            `share of fetches the slow replica served (median): ${shares.join(', ')}`,
             `lowest p99 with the slow replica: ${best?.[0] ?? '?'} (${best?.[1].toFixed(1) ?? '?'} ms)`,
           ],
         };

@@ -176,6 +176,29 @@ describe('p2c-ewma', () => {
     }
     for (const replica of replicas) assert.ok((counts.get(replica.id) ?? 0) > 100);
   });
+
+  it('keeps traffic off a replica whose reported response time is high though probes are quick', () => {
+    const responding = (responseMs: number): ReplicaView['load'] => ({
+      activeTransfers: 1,
+      activeConnections: 1,
+      bytesPerSecond: 0,
+      eventLoopLagMs: 0,
+      draining: false,
+      cachedObjects: 1,
+      cachedBytes: 1,
+      responseMs,
+    });
+    const slow = view({ peakEwmaMs: 1, load: responding(50), recentRoutes: 0 });
+    const quick = view({ peakEwmaMs: 1, load: responding(1), recentRoutes: 5 });
+    assert.ok(p2cCost(slow) > p2cCost(quick));
+    const { ordered } = p2cEwma([slow, quick], { path: '/a' }, ctx(1));
+    assert.equal(ordered[0], quick);
+  });
+
+  it('counts recent routes instead of all routes since the last report when it has them', () => {
+    const a = view({ peakEwmaMs: 1, inflight: 40, recentRoutes: 1 });
+    assert.equal(p2cCost(a), 1 * (0 + 1 + 1));
+  });
 });
 
 describe('consistent', () => {

@@ -102,6 +102,7 @@ function readLoad(value: unknown): LoadReport {
     cachedBytes: readCount(obj, 'cachedBytes'),
   };
   if (obj['faults'] !== undefined) load.faults = readFaultNames(obj);
+  if (obj['responseMs'] !== undefined) load.responseMs = readNumber(obj, 'responseMs');
   return load;
 }
 

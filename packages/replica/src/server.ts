@@ -93,6 +93,7 @@ export class ReplicaServer {
       draining: this.draining,
       cachedObjects: this.store.cachedObjects,
       cachedBytes: this.store.cachedBytes,
+      responseMs: this.meter.responseMs(),
     };
   }
 

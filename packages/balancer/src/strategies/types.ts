@@ -18,6 +18,11 @@ export interface ReplicaView {
   load: LoadReport | null;
   /** Transfers the replica last reported plus routes sent to it since that report. */
   inflight: number;
+  /**
+   * Routes sent recently, fading with the replica's latency: an estimate of those still in
+   * flight that does not grow between probes. Absent: use inflight.
+   */
+  recentRoutes?: number;
 }
 
 export interface RouteRequest {
