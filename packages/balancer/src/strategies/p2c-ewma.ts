@@ -1,4 +1,11 @@
-import { NO_ROUTABLE, fmt, routableOf, type ReplicaView, type Strategy } from './types.js';
+import {
+  NO_ROUTABLE,
+  fmt,
+  inflightEstimate,
+  routableOf,
+  type ReplicaView,
+  type Strategy,
+} from './types.js';
 
 /**
  * Keeps a replica with a near-zero latency estimate (loopback) from costing nothing, so its
@@ -12,10 +19,7 @@ const LATENCY_FLOOR_MS = 0.05;
  */
 export function p2cCost(replica: ReplicaView): number {
   const latency = replica.peakEwmaMs + (replica.load?.responseMs ?? 0);
-  const inflight =
-    replica.recentRoutes === undefined
-      ? replica.inflight
-      : (replica.load?.activeTransfers ?? 0) + replica.recentRoutes;
+  const inflight = inflightEstimate(replica);
   return Math.max(latency, LATENCY_FLOOR_MS) * (inflight + 1);
 }
 

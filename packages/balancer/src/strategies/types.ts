@@ -60,6 +60,13 @@ export function routableOf(replicas: readonly ReplicaView[]): ReplicaView[] {
 
 export const NO_ROUTABLE: RouteChoice = { ordered: [], reason: 'no replica is up' };
 
+/** In flight by the best estimate there is: the fading recent routes when known. */
+export function inflightEstimate(replica: ReplicaView): number {
+  return replica.recentRoutes === undefined
+    ? replica.inflight
+    : (replica.load?.activeTransfers ?? 0) + replica.recentRoutes;
+}
+
 /** Rounds for reasons people read: 12.345 -> "12.3". */
 export function fmt(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 2 : 1);
