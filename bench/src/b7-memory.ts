@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { MiB, startTestOrigin, writeObjects } from './fixtures.js';
 import { nativeGet } from './native.js';
-import { RoleProcess, peakRssBytes } from './roles.js';
+import { peakRssBytes } from './roles.js';
+import { startReplicaCli } from './replica-cli.js';
 import { median, repeat } from './stats.js';
 import type { Benchmark, BenchResult } from './types.js';
 import { withDir } from './workspace.js';
@@ -21,29 +22,38 @@ export const b7: Benchmark = {
       const origin = await startTestOrigin(root);
       try {
         const runs = await repeat(settings.runs, async () => {
-          const replica = await RoleProcess.start({
-            role: 'replica',
-            options: { origin: origin.url },
-          });
+          const replica = await startReplicaCli(origin.url);
           try {
+            const idlePeak = await peakRssBytes(replica.pid);
             await nativeGet(replica.host, replica.port, path);
             const cachedPeak = await peakRssBytes(replica.pid);
             const sizes = await Promise.all(
               Array.from({ length: downloads }, () => nativeGet(replica.host, replica.port, path)),
             );
             if (sizes.some((got) => got !== size)) throw new Error('B7: a download came up short');
-            return { cachedPeak, peak: await peakRssBytes(replica.pid) };
+            return { idlePeak, cachedPeak, peak: await peakRssBytes(replica.pid) };
           } finally {
             await replica.stop();
           }
         });
         const peak = median(runs.map((run) => run.peak)) / MB;
         const cached = median(runs.map((run) => run.cachedPeak)) / MB;
+        const idle = median(runs.map((run) => run.idlePeak)) / MB;
         return {
           id: 'B7',
           title: b7.title,
           runs: settings.runs,
           rows: [
+            {
+              metric: 'peak RSS of the idle replica (started, nothing cached)',
+              unit: 'MB',
+              ours: idle,
+              peer: null,
+              peerName: null,
+              ratio: null,
+              goal: '',
+              met: null,
+            },
             {
               metric: 'peak RSS after caching the object (one download)',
               unit: 'MB',
@@ -66,10 +76,13 @@ export const b7: Benchmark = {
             },
           ],
           commands: [
-            `fresh replica process per run; ${size / MiB} MiB object fetched once, then ${downloads} ` +
+            `fresh cdn-replica process per run (node packages/replica/dist/src/cli.js --host 127.0.0.1 -p 0 --origin URL); ${size / MiB} MiB object fetched once, then ${downloads} ` +
               `native downloads at once from the suite process; VmHWM from /proc/<pid>/status`,
           ],
-          notes: ['MB = 10^6 bytes; the cached object itself is part of the RSS'],
+          notes: [
+            'MB = 10^6 bytes; the cached object itself is part of the RSS',
+            `growth from the ${downloads} downloads at once: ${(peak - cached).toFixed(1)} MB`,
+          ],
         };
       } finally {
         await origin.close();
