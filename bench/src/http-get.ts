@@ -1,19 +1,17 @@
-import { connect } from 'node:net';
+import { connectReusing } from './native.js';
 
 const TIMEOUT_MS = 30_000;
 
 /**
  * GETs one object over HTTP/1.1 on a fresh connection and returns the body size; bytes are only
- * counted, like the native benchmark client does.
+ * counted, read the same way as the native benchmark client reads them.
  */
 export function httpGet(host: string, port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true });
     let head = '';
     let bodyLength = -1;
     let received = 0;
-    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error('http get timed out')));
-    socket.on('data', (chunk: Buffer) => {
+    const socket = connectReusing(host, port, (chunk: Buffer) => {
       if (bodyLength < 0) {
         head += chunk.toString('latin1');
         const end = head.indexOf('\r\n\r\n');
@@ -34,6 +32,7 @@ export function httpGet(host: string, port: number, path: string): Promise<numbe
         resolve(bodyLength);
       }
     });
+    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error('http get timed out')));
     socket.once('error', reject);
     socket.once('close', () => reject(new Error('connection closed early')));
     socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
