@@ -47,8 +47,14 @@ export function encodeMessage(message: Message): Buffer {
     return Buffer.concat([encodeFrameHeader(FrameType.Data, message.bytes.length), message.bytes]);
   }
   const { type, ...fields } = message;
-  const payload = Buffer.from(JSON.stringify(fields), 'utf8');
-  return Buffer.concat([encodeFrameHeader(FRAME_TYPE_OF[type], payload.length), payload]);
+  // One allocation per frame, no concat: the balancer encodes one of these per route decision.
+  const json = JSON.stringify(fields);
+  const length = Buffer.byteLength(json, 'utf8');
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_LENGTH + length);
+  frame.writeUInt32BE(length, 0);
+  frame.writeUInt8(FRAME_TYPE_OF[type], 4);
+  frame.write(json, FRAME_HEADER_LENGTH, 'utf8');
+  return frame;
 }
 
 function readPath(obj: Json): string | null {
