@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- B2 B4 ...] [--smoke] [--runs N] [--no-write]
- * Runs the benchmarks, prints a table, writes bench/RESULTS.md (full runs of the whole suite).
+ * npm run bench [-- B2 B4 ...] [--smoke] [--runs N] [--no-write] [--write]
+ * Runs the benchmarks and prints a table. A full run of the whole suite also writes
+ * bench/RESULTS.md; a subset only does with --write (so it does not replace the full results).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,20 +17,24 @@ const RESULTS_FILE = fileURLToPath(new URL('../../RESULTS.md', import.meta.url))
 /** Marks where the hand-written analysis starts in RESULTS.md; it is kept across runs. */
 const ANALYSIS_MARK = '<!-- analysis -->';
 
-function parseArgs(argv: string[]): {
+interface Args {
   ids: string[];
   smoke: boolean;
   runs: number;
-  write: boolean;
-} {
+  /** null: decide by whether the whole suite runs. */
+  write: boolean | null;
+}
+
+function parseArgs(argv: string[]): Args {
   const ids: string[] = [];
   let smoke = false;
   let runs = 3;
-  let write = true;
+  let write: boolean | null = null;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index] ?? '';
     if (arg === '--smoke') smoke = true;
     else if (arg === '--no-write') write = false;
+    else if (arg === '--write') write = true;
     else if (arg === '--runs') runs = Number(argv[++index]);
     else ids.push(arg.toUpperCase());
   }
@@ -75,7 +80,11 @@ async function main(): Promise<void> {
   }
   console.log(textTable(results));
   const elapsed = (performance.now() - started) / 1000;
-  if (args.write && !args.smoke) {
+  const write = args.write ?? args.ids.length === 0;
+  if (!write && !args.smoke) {
+    console.error('bench/RESULTS.md not written (a subset; add --write to replace it)');
+  }
+  if (write && !args.smoke) {
     const command = `npm run bench${args.ids.length > 0 ? ` -- ${args.ids.join(' ')}` : ''}`;
     const body = resultsMarkdown(results, command, elapsed);
     await writeFile(RESULTS_FILE, `${body}\n${await keptAnalysis()}`);
