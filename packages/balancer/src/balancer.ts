@@ -116,6 +116,7 @@ function viewOf({ replica, health }: TrackedReplica): ReplicaView {
     lossPercent: health.lossPercent,
     load: health.load,
     inflight: health.inflight,
+    recentRoutes: health.recentRoutes(performance.now()),
   };
 }
 
@@ -164,7 +165,10 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     if (!best) return noReplica(path, views);
     const alternates = distinct.slice(1, 1 + MAX_ALTERNATES).map(toEndpoint);
     const chosen = tracked.get(best.id);
-    if (chosen) chosen.health.routedSinceReport += 1;
+    if (chosen) {
+      chosen.health.routedSinceReport += 1;
+      chosen.health.noteRoute(performance.now());
+    }
     routesTotal += 1;
     routeCounts.set(best.id, (routeCounts.get(best.id) ?? 0) + 1);
     const bestEndpoint = toEndpoint(best);

@@ -32,6 +32,9 @@ export interface StateChange {
 }
 
 const RTT_ALPHA = 0.3;
+/** Bounds of the time a route is assumed to stay in flight (see recentRoutes). */
+const MIN_ROUTE_LIFE_MS = 1;
+const MAX_ROUTE_LIFE_MS = 1000;
 /** Time constant of the peak-EWMA decay towards lower samples. */
 const PEAK_DECAY_MS = 10_000;
 export const LOSS_WINDOW = 20;
@@ -48,6 +51,8 @@ export class ReplicaHealth {
   load: LoadReport | null = null;
   /** Routes sent here since the last load report, so the estimate is not blind between probes. */
   routedSinceReport = 0;
+  private recentRouteSum = 0;
+  private recentRouteAt = 0;
   private lastSampleAt: number | null = null;
   private readonly outcomes: boolean[] = [];
   private successesInRow = 0;
@@ -84,6 +89,27 @@ export class ReplicaHealth {
 
   get inflight(): number {
     return (this.load?.activeTransfers ?? 0) + this.routedSinceReport;
+  }
+
+  /** Counts a route sent here (time in ms, e.g. performance.now()). */
+  noteRoute(now: number): void {
+    this.recentRouteSum = this.recentRoutes(now) + 1;
+    this.recentRouteAt = now;
+  }
+
+  /**
+   * Routes sent here that are probably still in flight: each counts 1 at first and fades with
+   * the time constant of the replica's latency (probe + reported response time). By Little's
+   * law this tends to rate × latency, where routedSinceReport only grows until the next probe
+   * answer; at thousands of routes a second that difference decides who gets the next one.
+   */
+  recentRoutes(now: number): number {
+    if (this.recentRouteSum === 0) return 0;
+    const life = Math.min(
+      MAX_ROUTE_LIFE_MS,
+      Math.max(MIN_ROUTE_LIFE_MS, this.peakEwmaMs + (this.load?.responseMs ?? 0)),
+    );
+    return this.recentRouteSum * Math.exp(-Math.max(0, now - this.recentRouteAt) / life);
   }
 
   recordSuccess(rttMs: number, load: LoadReport, now: number): StateChange | null {

@@ -13,7 +13,7 @@ export interface BalancerOptions {
   port?: number;
   /** default ./servers.txt */
   serversFile?: string;
-  /** default p2c-ewma */
+  /** default consistent (DEFAULT_STRATEGY) */
   strategy?: string;
   /** default 250 ms */
   probeIntervalMs?: number;

@@ -82,4 +82,15 @@ describe('replica health', () => {
     health.recordSuccess(1, load({ activeTransfers: 4 }), 1);
     assert.equal(health.inflight, 4);
   });
+
+  it('lets recent routes fade with the replica latency (probe plus reported response time)', () => {
+    const health = new ReplicaHealth({ rise: 2, fall: 2 });
+    health.recordSuccess(2, load({ responseMs: 8 }), 0);
+    health.noteRoute(1000);
+    health.noteRoute(1000);
+    assert.equal(health.recentRoutes(1000), 2);
+    // The time constant is 2 + 8 = 10 ms: after 10 ms, 2/e are left.
+    assert.ok(Math.abs(health.recentRoutes(1010) - 2 / Math.E) < 1e-9);
+    assert.ok(health.recentRoutes(1200) < 0.001);
+  });
 });

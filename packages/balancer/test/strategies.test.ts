@@ -13,6 +13,7 @@ import {
   roundRobin,
   seed,
   seedScore,
+  slowThresholdMs,
   type ReplicaView,
   type StrategyContext,
 } from '../src/index.js';
@@ -176,6 +177,29 @@ describe('p2c-ewma', () => {
     }
     for (const replica of replicas) assert.ok((counts.get(replica.id) ?? 0) > 100);
   });
+
+  it('keeps traffic off a replica whose reported response time is high though probes are quick', () => {
+    const responding = (responseMs: number): ReplicaView['load'] => ({
+      activeTransfers: 1,
+      activeConnections: 1,
+      bytesPerSecond: 0,
+      eventLoopLagMs: 0,
+      draining: false,
+      cachedObjects: 1,
+      cachedBytes: 1,
+      responseMs,
+    });
+    const slow = view({ peakEwmaMs: 1, load: responding(50), recentRoutes: 0 });
+    const quick = view({ peakEwmaMs: 1, load: responding(1), recentRoutes: 5 });
+    assert.ok(p2cCost(slow) > p2cCost(quick));
+    const { ordered } = p2cEwma([slow, quick], { path: '/a' }, ctx(1));
+    assert.equal(ordered[0], quick);
+  });
+
+  it('counts recent routes instead of all routes since the last report when it has them', () => {
+    const a = view({ peakEwmaMs: 1, inflight: 40, recentRoutes: 1 });
+    assert.equal(p2cCost(a), 1 * (0 + 1 + 1));
+  });
 });
 
 describe('consistent', () => {
@@ -213,6 +237,33 @@ describe('consistent', () => {
     const ownedByRemoved = before.filter((owner) => owner === removed.id).length;
     assert.equal(moved, ownedByRemoved, 'only paths of the removed replica move');
     assert.ok(moved > 120 && moved < 280, `${moved} of 1000 paths moved, expected about 200`);
+  });
+
+  it('passes over an owner that answers far slower than the quickest replica, and only then', () => {
+    const withResponse = (replica: ReplicaView, responseMs: number): ReplicaView => ({
+      ...replica,
+      load: {
+        activeTransfers: 0,
+        activeConnections: 0,
+        bytesPerSecond: 0,
+        eventLoopLagMs: 0,
+        draining: false,
+        cachedObjects: 0,
+        cachedBytes: 0,
+        responseMs,
+      },
+    });
+    const replicas = [view(), view(), view()].map((replica) => withResponse(replica, 1));
+    const path = '/a/path';
+    const owner = rendezvousOrder(path, replicas)[0] as ReplicaView;
+    const slowOwner = replicas.map((r) => (r === owner ? withResponse(r, 51) : r));
+    assert.ok(51 > slowThresholdMs(slowOwner));
+    const choice = consistent(slowOwner, { path }, ctx(0));
+    assert.notEqual(choice.ordered[0]?.id, owner.id);
+    assert.equal(choice.ordered.at(-1)?.id, owner.id, 'the slow owner is the last resort');
+    assert.match(choice.reason, /answers slowly/);
+    const littleSlower = replicas.map((r) => (r === owner ? withResponse(r, 8) : r));
+    assert.equal(consistent(littleSlower, { path }, ctx(0)).ordered[0]?.id, owner.id);
   });
 
   it('spills a path over to the next replica in rendezvous order when the owner is overloaded', () => {

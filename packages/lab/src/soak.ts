@@ -67,6 +67,21 @@ async function memoryOf(roles: RoleProcess[]): Promise<Map<RoleProcess, number>>
 }
 
 /**
+ * Every replica caches every object first (over HTTP, on its own port): where failovers and
+ * faults send a path during the run must not show as memory growth; only leaks should.
+ */
+async function fillCaches(replicas: RoleProcess[], paths: string[]): Promise<void> {
+  await Promise.all(
+    replicas.map(async ({ ready }) => {
+      for (const path of paths) {
+        const response = await fetch(`http://${ready.host}:${ready.port}${path}`);
+        await response.arrayBuffer();
+      }
+    }),
+  );
+}
+
+/**
  * Runs a whole lab (origin, replicas, balancer as processes) under a mixed load for
  * `durationMs` while faults are switched on and off on the replicas, then reports requests,
  * errors by cause, verified digests and each process's memory growth. Memory "at start" is
@@ -95,8 +110,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const paths = manifest.objects.map((object) => object.path);
     const balancer = { host: lab.balancer.ready.host, port: lab.balancer.ready.port };
     const concurrency = options.concurrency ?? 8;
-    // The same load first, until each process's working set has settled; growth is counted
-    // from there, so it shows leaks, not warm-up.
+    // Full caches, then the same load until each process's working set has settled; growth is
+    // counted from there, so it shows leaks, not warm-up.
+    await fillCaches(lab.replicas, paths);
     await runLoad({ balancer, paths, durationMs: warmUpMs(options.durationMs), concurrency });
     const roles = [lab.origin, ...lab.replicas, lab.balancer];
     const atStart = await memoryOf(roles);

@@ -62,6 +62,8 @@ export async function startCluster(
     admin?: boolean;
     /** Extra flags for every replica. */
     replicaArgs?: string[];
+    /** The balancer's strategy (default: the balancer's default). */
+    strategy?: string;
   },
 ): Promise<Cluster> {
   const dir = await tempDir(t);
@@ -84,7 +86,7 @@ export async function startCluster(
   const ids = replicas.map(({ ready }) => `${ready.host}:${ready.port}`);
   const serversFile = join(dir, 'servers.txt');
   await writeFile(serversFile, `${ids.join('\n')}\n`);
-  const balancer = await startBalancer({ port: 0, serversFile });
+  const balancer = await startBalancer({ port: 0, serversFile, strategy: options.strategy });
   t.after(() => balancer.close());
   const upCount = (): number => balancer.snapshot().filter((r) => r.state === 'up').length;
   while (upCount() < options.count) await once(balancer.events, 'replica-state');

@@ -9,7 +9,11 @@ for (const fault of ['errorRate', 'resetRate'] as const) {
   describe(`a replica that answers probes but fails every transfer (${fault} 1)`, () => {
     it('is taken down by the passive check, loads still complete, and it returns once healed', async (t) => {
       const network = fault === 'errorRate' ? '127.0.13' : '127.0.14';
-      const { replicas, ids, balancer } = await startCluster(t, { count: 2, network, admin: true });
+      // Round-robin, so the failing replica gets traffic whatever paths it would own.
+      const { replicas, ids, balancer } = await startCluster(t, {
+        ...{ count: 2, network, admin: true },
+        strategy: 'round-robin',
+      });
       const [victim] = replicas;
       const [victimId] = ids;
       assert.ok(victim?.ready.adminUrl && victimId);

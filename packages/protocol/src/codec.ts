@@ -34,11 +34,8 @@ export const FRAME_TYPE_OF: Record<MessageType, FrameTypeCode> = {
   error: FrameType.Error,
 };
 
-/**
- * The 5-byte header of a frame whose payload the caller writes next (data frames, no copy).
- * A payload over its type's limit is refused here too, so we never send what a peer must reject.
- */
-export function encodeFrameHeader(type: FrameTypeCode, payloadLength: number): Buffer {
+/** We never send what a peer must reject: a payload over its type's limit is refused here. */
+function refuseOversize(type: FrameTypeCode, payloadLength: number): void {
   const max = maxPayloadFor(type);
   if (payloadLength > max) {
     throw new ProtocolError(
@@ -46,6 +43,14 @@ export function encodeFrameHeader(type: FrameTypeCode, payloadLength: number): B
       `refusing to send a frame of type 0x${type.toString(16)} with ${payloadLength} bytes; the limit is ${max}`,
     );
   }
+}
+
+/**
+ * The 5-byte header of a frame whose payload the caller writes next (data frames, no copy).
+ * A payload over its type's limit is refused.
+ */
+export function encodeFrameHeader(type: FrameTypeCode, payloadLength: number): Buffer {
+  refuseOversize(type, payloadLength);
   const header = Buffer.allocUnsafe(FRAME_HEADER_LENGTH);
   header.writeUInt32BE(payloadLength, 0);
   header.writeUInt8(type, 4);
@@ -58,8 +63,15 @@ export function encodeMessage(message: Message): Buffer {
     return Buffer.concat([encodeFrameHeader(FrameType.Data, message.bytes.length), message.bytes]);
   }
   const { type, ...fields } = message;
-  const payload = Buffer.from(JSON.stringify(fields), 'utf8');
-  return Buffer.concat([encodeFrameHeader(FRAME_TYPE_OF[type], payload.length), payload]);
+  // One allocation per frame, no concat: the balancer encodes one of these per route decision.
+  const json = JSON.stringify(fields);
+  const length = Buffer.byteLength(json, 'utf8');
+  refuseOversize(FRAME_TYPE_OF[type], length);
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_LENGTH + length);
+  frame.writeUInt32BE(length, 0);
+  frame.writeUInt8(FRAME_TYPE_OF[type], 4);
+  frame.write(json, FRAME_HEADER_LENGTH, 'utf8');
+  return frame;
 }
 
 function readPath(obj: Json): string | null {
@@ -116,6 +128,7 @@ function readLoad(value: unknown): LoadReport {
   if (obj['transfersFailed'] !== undefined)
     load.transfersFailed = readCount(obj, 'transfersFailed');
   if (obj['transfersOk'] !== undefined) load.transfersOk = readCount(obj, 'transfersOk');
+  if (obj['responseMs'] !== undefined) load.responseMs = readNumber(obj, 'responseMs');
   return load;
 }
 

@@ -25,6 +25,11 @@ export interface LoadReport {
   transfersOk?: number;
   /** Names of the faults injected into the replica right now (absent: none; older replicas). */
   faults?: string[];
+  /**
+   * Recent time from a request to its first byte (ms, smoothed, fading while idle); it includes
+   * what probes cannot see, like a slow disk or an injected delay. Absent: older replicas.
+   */
+  responseMs?: number;
 }
 
 /** How a replica got the bytes it is sending. */

@@ -60,6 +60,7 @@ const sample: Message[] = [
       cachedObjects: 0,
       cachedBytes: 0,
       faults: ['delayMs', 'errorRate'],
+      responseMs: 51.25,
     },
   },
   { type: 'error', code: 'no_replica', message: 'no healthy replica', retryAfterMs: 500 },

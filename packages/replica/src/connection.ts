@@ -152,6 +152,7 @@ export class ReplicaConnection implements ClientConnection {
     }
     this.ctx.transferStarted();
     const startedAt = Date.now();
+    const askedAt = performance.now();
     let lease: Lease | null = null;
     try {
       const target = this.ctx.resolver.resolve(get.path);
@@ -160,6 +161,7 @@ export class ReplicaConnection implements ClientConnection {
       if (this.ctx.faults.failsRequest()) throw new RequestError('internal', INJECTED_ERROR);
       events.emit('request', { path: target.path, offset: get.offset, peer: this.peer });
       lease = await this.ctx.store.open(target);
+      this.ctx.meter.recordResponse(performance.now() - askedAt);
       events.emit('transfer-start', { path: target.path, offset: get.offset, peer: this.peer });
       const bytes = await sendObject(
         this.writer,

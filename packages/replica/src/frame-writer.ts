@@ -11,6 +11,11 @@ import {
 export class FrameWriter {
   constructor(private readonly socket: Socket) {}
 
+  /** Bytes written but not yet handed to the kernel. */
+  get buffered(): number {
+    return this.socket.writableLength;
+  }
+
   get usable(): boolean {
     return !this.socket.destroyed && this.socket.writable;
   }

@@ -94,9 +94,11 @@ export async function serveHttpObject(
       'http request',
     );
     ctx.events.emit('request', { path, offset: 0, peer, dialect: 'http' });
+    const askedAt = performance.now();
     await ctx.faults.delayRequest();
     if (ctx.faults.failsRequest()) throw new RequestError('internal', INJECTED_ERROR);
     lease = await ctx.store.open(target);
+    ctx.meter.recordResponse(performance.now() - askedAt);
     const { body } = lease;
     let size: number;
     try {

@@ -105,10 +105,12 @@ export class LegacyConnection implements ClientConnection {
       const target = this.ctx.resolver.resolve(null);
       log.info({ event: 'request', dialect: 'legacy', path: target.path, peer: this.peer }, 'SYN');
       events.emit('request', { path: target.path, offset: 0, peer: this.peer, dialect: 'legacy' });
+      const askedAt = performance.now();
       await this.ctx.faults.delayRequest();
       // The format has no error message: an injected error closes the connection.
       if (this.ctx.faults.failsRequest()) throw new Error('injected fault: errorRate');
       const lease = await this.ctx.store.open(target);
+      this.ctx.meter.recordResponse(performance.now() - askedAt);
       if (this.finished) {
         lease.cursor.close();
         return;

@@ -4,6 +4,10 @@ const BUCKET_MS = 100;
 const BUCKETS = 10;
 const LAG_WINDOW_MS = 1000;
 const LAG_RESOLUTION_MS = 10;
+/** Weight of a new response-time sample. */
+const RESPONSE_ALPHA = 0.2;
+/** An idle replica's response time fades with this time constant, so it gets traffic again. */
+const RESPONSE_FADE_MS = 2000;
 
 /**
  * Throughput over the last second (ten 100 ms buckets, so the window slides smoothly) and the
@@ -19,6 +23,8 @@ export class LoadMeter {
   private lagMs = 0;
   /** Every byte recorded since start. */
   totalBytes = 0;
+  private responseEwmaMs = 0;
+  private lastResponseAt: number | null = null;
 
   constructor() {
     this.histogram.enable();
@@ -35,6 +41,21 @@ export class LoadMeter {
       this.bucketBytes[index] = 0;
     }
     this.bucketBytes[index] = (this.bucketBytes[index] ?? 0) + bytes;
+  }
+
+  /** Time from a request to its first byte, including any wait before it was served. */
+  recordResponse(ms: number, now = Date.now()): void {
+    const current = this.responseMs(now);
+    this.responseEwmaMs =
+      this.lastResponseAt === null ? ms : current + RESPONSE_ALPHA * (ms - current);
+    this.lastResponseAt = now;
+  }
+
+  /** The smoothed response time, fading towards 0 while no request comes. */
+  responseMs(now = Date.now()): number {
+    if (this.lastResponseAt === null) return 0;
+    const idle = Math.max(0, now - this.lastResponseAt);
+    return Math.round(this.responseEwmaMs * Math.exp(-idle / RESPONSE_FADE_MS) * 1000) / 1000;
   }
 
   bytesPerSecond(now = Date.now()): number {

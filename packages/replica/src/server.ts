@@ -110,6 +110,7 @@ export class ReplicaServer {
       cachedBytes: this.store.cachedBytes,
       transfersOk: this.transfersOk,
       transfersFailed: this.transfersFailed,
+      responseMs: this.meter.responseMs(),
     };
   }
 

@@ -4,6 +4,14 @@ import type { FrameWriter } from './frame-writer.js';
 import type { Lease } from './object-store.js';
 import { RequestError, fetchFailure } from './request-error.js';
 
+/**
+ * How much a transfer queues on its socket before waiting for it to drain. The socket's own
+ * high-water mark (16 KiB) is below one cached chunk, so waiting at it cost an event-loop turn
+ * per chunk and fed the kernel one chunk at a time; the queued buffers are the cached chunks
+ * themselves (no copies), so a larger window costs no memory.
+ */
+const SEND_WINDOW_BYTES = 1024 * 1024;
+
 /** The transfer broke after the object frame: the only honest signal left is closing the socket. */
 export class TransferBroken extends Error {
   /** True when the replica itself broke the transfer (not the client leaving, not the origin). */
@@ -74,7 +82,7 @@ export async function sendObject(
       const roomLeft = writer.sendData(slice);
       sent += slice.length;
       meter.recordBytes(slice.length);
-      if (!roomLeft) await writer.writable();
+      if (!roomLeft && writer.buffered >= SEND_WINDOW_BYTES) await writer.writable();
       await faults.pace(sent, startedAt);
     }
   }

@@ -6,7 +6,15 @@ import { seed } from './seed.js';
 import type { Strategy } from './types.js';
 
 export * from './types.js';
-export { consistent, loadBound, rendezvousOrder, LOAD_BOUND_FACTOR } from './consistent.js';
+export {
+  consistent,
+  loadBound,
+  rendezvousOrder,
+  slowThresholdMs,
+  LOAD_BOUND_FACTOR,
+  SLOW_FACTOR,
+  SLOW_MARGIN_MS,
+} from './consistent.js';
 export { fnv1a64, rendezvousWeight, type Hash64 } from './hash.js';
 export { leastLoaded } from './least-loaded.js';
 export { p2cCost, p2cEwma } from './p2c-ewma.js';
@@ -25,7 +33,8 @@ export type StrategyName = keyof typeof STRATEGIES;
 
 export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
 
-export const DEFAULT_STRATEGY: StrategyName = 'p2c-ewma';
+/** Best p99 with a slow replica and fewest origin fetches together: see B4 and B6 in bench/RESULTS.md. */
+export const DEFAULT_STRATEGY: StrategyName = 'consistent';
 
 export function isStrategyName(name: string): name is StrategyName {
   return Object.hasOwn(STRATEGIES, name);

@@ -1,4 +1,11 @@
-import { NO_ROUTABLE, fmt, routableOf, type ReplicaView, type Strategy } from './types.js';
+import {
+  NO_ROUTABLE,
+  fmt,
+  inflightEstimate,
+  routableOf,
+  type ReplicaView,
+  type Strategy,
+} from './types.js';
 
 /**
  * Keeps a replica with a near-zero latency estimate (loopback) from costing nothing, so its
@@ -6,8 +13,14 @@ import { NO_ROUTABLE, fmt, routableOf, type ReplicaView, type Strategy } from '.
  */
 const LATENCY_FLOOR_MS = 0.05;
 
+/**
+ * Probe latency plus the replica's own recent time to first byte (which sees what probes do not:
+ * a slow disk, an overloaded origin, an injected delay), times the work it already has.
+ */
 export function p2cCost(replica: ReplicaView): number {
-  return Math.max(replica.peakEwmaMs, LATENCY_FLOOR_MS) * (replica.inflight + 1);
+  const latency = replica.peakEwmaMs + (replica.load?.responseMs ?? 0);
+  const inflight = inflightEstimate(replica);
+  return Math.max(latency, LATENCY_FLOOR_MS) * (inflight + 1);
 }
 
 function pickIndex(random: () => number, size: number): number {
@@ -34,6 +47,6 @@ export const p2cEwma: Strategy = (replicas, _request, ctx) => {
     ordered: [winner, ...rest],
     reason:
       `sampled ${winner.id} (cost ${fmt(p2cCost(winner))}) and ${loser.id} ` +
-      `(cost ${fmt(p2cCost(loser))}); cost = peak latency ms × (in flight + 1)`,
+      `(cost ${fmt(p2cCost(loser))}); cost = (peak probe latency + response ms) × (in flight + 1)`,
   };
 };

@@ -18,6 +18,11 @@ export interface ReplicaView {
   load: LoadReport | null;
   /** Transfers the replica last reported plus routes sent to it since that report. */
   inflight: number;
+  /**
+   * Routes sent recently, fading with the replica's latency: an estimate of those still in
+   * flight that does not grow between probes. Absent: use inflight.
+   */
+  recentRoutes?: number;
 }
 
 export interface RouteRequest {
@@ -54,6 +59,13 @@ export function routableOf(replicas: readonly ReplicaView[]): ReplicaView[] {
 }
 
 export const NO_ROUTABLE: RouteChoice = { ordered: [], reason: 'no replica is up' };
+
+/** In flight by the best estimate there is: the fading recent routes when known. */
+export function inflightEstimate(replica: ReplicaView): number {
+  return replica.recentRoutes === undefined
+    ? replica.inflight
+    : (replica.load?.activeTransfers ?? 0) + replica.recentRoutes;
+}
 
 /** Rounds for reasons people read: 12.345 -> "12.3". */
 export function fmt(value: number): string {

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/**
+ * npm run bench [-- B2 B4 ...] [--smoke] [--runs N] [--no-write] [--write]
+ * Runs the benchmarks and prints a table. A full run of the whole suite also writes
+ * bench/RESULTS.md; a subset only does with --write (so it does not replace the full results).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensurePeers } from './peers.js';
+import { BENCHMARKS } from './registry.js';
+import { resultsMarkdown, textTable } from './report.js';
+import type { BenchResult } from './types.js';
+
+const RESULTS_FILE = fileURLToPath(new URL('../../RESULTS.md', import.meta.url));
+/** Marks where the hand-written analysis starts in RESULTS.md; it is kept across runs. */
+const ANALYSIS_MARK = '<!-- analysis -->';
+
+interface Args {
+  ids: string[];
+  smoke: boolean;
+  runs: number;
+  /** null: decide by whether the whole suite runs. */
+  write: boolean | null;
+}
+
+function parseArgs(argv: string[]): Args {
+  const ids: string[] = [];
+  let smoke = false;
+  let runs = 3;
+  let write: boolean | null = null;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (arg === '--smoke') smoke = true;
+    else if (arg === '--no-write') write = false;
+    else if (arg === '--write') write = true;
+    else if (arg === '--runs') runs = Number(argv[++index]);
+    else ids.push(arg.toUpperCase());
+  }
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a whole number ≥ 1');
+  const unknown = ids.filter((id) => !BENCHMARKS.some((bench) => bench.id === id));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.map((b) => b.id).join(', ')}`,
+    );
+  }
+  return { ids, smoke, runs, write };
+}
+
+async function keptAnalysis(): Promise<string> {
+  try {
+    const text = await readFile(RESULTS_FILE, 'utf8');
+    const at = text.indexOf(ANALYSIS_MARK);
+    return at < 0 ? `${ANALYSIS_MARK}\n` : text.slice(at);
+  } catch {
+    return `${ANALYSIS_MARK}\n`;
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const chosen =
+    args.ids.length > 0 ? BENCHMARKS.filter((b) => args.ids.includes(b.id)) : BENCHMARKS;
+  await ensurePeers(args.smoke);
+  const tmpDir = await mkdtemp(join(tmpdir(), 'cdn-bench-'));
+  const started = performance.now();
+  const results: BenchResult[] = [];
+  try {
+    for (const bench of chosen) {
+      console.error(`${bench.id}: ${bench.title} ...`);
+      const benchStarted = performance.now();
+      results.push(await bench.run({ smoke: args.smoke, runs: args.runs, tmpDir }));
+      console.error(
+        `${bench.id}: done in ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`,
+      );
+    }
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+  console.log(textTable(results));
+  const elapsed = (performance.now() - started) / 1000;
+  const write = args.write ?? args.ids.length === 0;
+  if (!write && !args.smoke) {
+    console.error('bench/RESULTS.md not written (a subset; add --write to replace it)');
+  }
+  if (write && !args.smoke) {
+    const command = `npm run bench${args.ids.length > 0 ? ` -- ${args.ids.join(' ')}` : ''}`;
+    const body = resultsMarkdown(results, command, elapsed);
+    await writeFile(RESULTS_FILE, `${body}\n${await keptAnalysis()}`);
+    console.error(`wrote ${RESULTS_FILE}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
