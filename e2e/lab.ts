@@ -60,7 +60,9 @@ async function baseImage(): Promise<string | undefined> {
     : undefined;
 }
 
-async function composeEnvironment(): Promise<Record<string, string>> {
+async function composeEnvironment(
+  overrides: Record<string, string>,
+): Promise<Record<string, string>> {
   const env: Record<string, string> = {
     COMPOSE_PROJECT_NAME: PROJECT,
     LAB_IMAGE: 'cdn-lab:e2e',
@@ -75,6 +77,7 @@ async function composeEnvironment(): Promise<Record<string, string>> {
     CDN_RISE: String(TIMING.rise),
     CDN_FALL: String(TIMING.fall),
     CDN_RELOAD_INTERVAL: `${TIMING.reloadIntervalMs}ms`,
+    ...overrides,
   };
   const base = await baseImage();
   if (base) env['NODE_IMAGE'] = base;
@@ -84,12 +87,12 @@ async function composeEnvironment(): Promise<Record<string, string>> {
 /**
  * Builds the image from the working tree and starts origin, replicas and balancer with
  * Testcontainers, waiting for every container's health check. Leftovers of an earlier,
- * interrupted run of the suite are removed first.
+ * interrupted run of the suite are removed first. `overrides` adds or replaces Compose settings.
  */
-export async function startLab(): Promise<Lab> {
+export async function startLab(overrides: Record<string, string> = {}): Promise<Lab> {
   process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
   const cli = await findCompose();
-  const env = await composeEnvironment();
+  const env = await composeEnvironment(overrides);
   const compose = async (...args: string[]): Promise<string> => {
     const { stdout } = await run(
       cli.command,
