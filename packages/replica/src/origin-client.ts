@@ -42,6 +42,14 @@ const NETWORK_HINTS: Record<string, string> = {
   ENETUNREACH: 'the network is unreachable',
 };
 
+function hostOf(url: string | undefined): string {
+  try {
+    return `origin host "${new URL(url ?? '').hostname}"`;
+  } catch {
+    return 'the origin host';
+  }
+}
+
 function headerText(headers: IncomingHttpHeaders, name: string): string | null {
   const value = headers[name];
   return typeof value === 'string' && value !== '' ? value : null;
@@ -119,7 +127,10 @@ export class OriginClient {
       if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
         return `no answer within ${this.timeoutMs} ms`;
       }
-      return NETWORK_HINTS[code] ?? error.message;
+      const hint = NETWORK_HINTS[code] ?? error.message;
+      // Name the host a lookup failed for: in Compose a stopped origin's name stops resolving.
+      const host = hostOf(error.config?.url);
+      return code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `${host}: ${hint}` : hint;
     }
     return error instanceof Error ? error.message : String(error);
   }
