@@ -9,10 +9,19 @@ import {
   runLoad,
   type LoadRequestOutcome,
 } from '@cdn-lab/client';
-import { endpointId } from '@cdn-lab/common';
 import { balancerReplicas, setReplicaFaults } from './admin.js';
 import { attachment, containerState, docker, serviceContainers } from './docker.js';
-import { LAB_PORT, NETWORK, PROJECT, TIMING, startLab, type Lab } from './lab.js';
+import {
+  LAB_PORT,
+  NETWORK,
+  NOTICE_MS,
+  PROJECT,
+  TIMING,
+  runningReplicas,
+  startLab,
+  type Lab,
+  type Replica,
+} from './lab.js';
 import { originManifest, type ManifestObject } from './manifest.js';
 import { eventSince, replicaLoad } from './observe.js';
 import { until } from './wait.js';
@@ -26,30 +35,11 @@ import { until } from './wait.js';
 const ADMIN_TOKEN = 'e2e-admin-token';
 const REPLICA_ADMIN_PORT = 9091;
 const BALANCER_ADMIN_PORT = 9090;
-const NOTICE_MS =
-  TIMING.reloadIntervalMs +
-  (TIMING.rise + TIMING.fall + 4) * (TIMING.probeIntervalMs + TIMING.probeTimeoutMs);
 /** Passive window (8 probe reports) plus `rise` probes, with room for a probe round or two. */
 const PASSIVE_RECOVERY_MS = NOTICE_MS + 8 * TIMING.probeIntervalMs;
 
-interface Replica {
-  container: string;
-  ip: string;
-  id: string;
-}
-
 let lab: Lab;
 let manifest: ManifestObject[];
-
-async function runningReplicas(): Promise<Replica[]> {
-  const containers = await serviceContainers(PROJECT, 'replica');
-  return Promise.all(
-    containers.map(async (container) => {
-      const { ip } = await attachment(container, NETWORK);
-      return { container, ip, id: endpointId(ip, LAB_PORT) };
-    }),
-  );
-}
 
 /**
  * A free host port for the balancer. The suite otherwise publishes on any free port, which

@@ -4,34 +4,24 @@ import { download, requestRoute } from '@cdn-lab/client';
 import { endpointId } from '@cdn-lab/common';
 import { attachment, containerState, docker, serviceContainers } from './docker.js';
 import { HeldDownload } from './held-download.js';
-import { INITIAL_REPLICAS, LAB_PORT, NETWORK, PROJECT, TIMING, startLab, type Lab } from './lab.js';
+import {
+  INITIAL_REPLICAS,
+  LAB_PORT,
+  NETWORK,
+  NOTICE_MS,
+  PROJECT,
+  TIMING,
+  runningReplicas,
+  startLab,
+  type Lab,
+  type Replica,
+} from './lab.js';
 import { originManifest, type ManifestObject } from './manifest.js';
 import { eventSince, replicaLoad, routedEndpoints } from './observe.js';
 import { until } from './wait.js';
 
-/** Time for the balancer to see a change: a DNS re-resolution plus a few probe rounds. */
-const NOTICE_MS =
-  TIMING.reloadIntervalMs +
-  (TIMING.rise + TIMING.fall + 4) * (TIMING.probeIntervalMs + TIMING.probeTimeoutMs);
-
-interface Replica {
-  container: string;
-  ip: string;
-  id: string;
-}
-
 let lab: Lab;
 let manifest: ManifestObject[];
-
-async function runningReplicas(): Promise<Replica[]> {
-  const containers = await serviceContainers(PROJECT, 'replica');
-  return Promise.all(
-    containers.map(async (container) => {
-      const { ip } = await attachment(container, NETWORK);
-      return { container, ip, id: endpointId(ip, LAB_PORT) };
-    }),
-  );
-}
 
 function largestObject(): ManifestObject {
   const largest = [...manifest].sort((a, b) => b.size - a.size)[0];

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DockerComposeEnvironment, Wait } from 'testcontainers';
-import { docker, serviceContainers, succeeds } from './docker.js';
+import { endpointId } from '@cdn-lab/common';
+import { attachment, docker, serviceContainers, succeeds } from './docker.js';
 
 const run = promisify(execFile);
 
@@ -132,4 +133,26 @@ export async function startLab(overrides: Record<string, string> = {}): Promise<
     await down();
     throw error;
   }
+}
+
+/** Time for the balancer to see a change: a DNS re-resolution plus a few probe rounds. */
+export const NOTICE_MS =
+  TIMING.reloadIntervalMs +
+  (TIMING.rise + TIMING.fall + 4) * (TIMING.probeIntervalMs + TIMING.probeTimeoutMs);
+
+/** A replica container, its address on the lab network, and its id as the balancer names it. */
+export interface Replica {
+  container: string;
+  ip: string;
+  id: string;
+}
+
+export async function runningReplicas(): Promise<Replica[]> {
+  const containers = await serviceContainers(PROJECT, 'replica');
+  return Promise.all(
+    containers.map(async (container) => {
+      const { ip } = await attachment(container, NETWORK);
+      return { container, ip, id: endpointId(ip, LAB_PORT) };
+    }),
+  );
 }
