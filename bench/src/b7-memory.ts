@@ -1,8 +1,8 @@
+import { spawnRole } from '@cdn-lab/lab';
 import { join } from 'node:path';
 import { MiB, startTestOrigin, writeObjects } from './fixtures.js';
 import { nativeGet } from './native.js';
 import { peakRssBytes } from './roles.js';
-import { startReplicaCli } from './replica-cli.js';
 import { median, repeat } from './stats.js';
 import type { Benchmark, BenchResult } from './types.js';
 import { withDir } from './workspace.js';
@@ -22,16 +22,21 @@ export const b7: Benchmark = {
       const origin = await startTestOrigin(root);
       try {
         const runs = await repeat(settings.runs, async () => {
-          const replica = await startReplicaCli(origin.url);
+          // The real `cdn-replica` program (what a user runs), so its process is measured alone.
+          const replica = await spawnRole('replica', 'replica', [
+            ...['--host', '127.0.0.1', '-p', '0', '--origin', origin.url],
+          ]);
           try {
-            const idlePeak = await peakRssBytes(replica.pid);
-            await nativeGet(replica.host, replica.port, path);
-            const cachedPeak = await peakRssBytes(replica.pid);
+            const pid = replica.child.pid ?? -1;
+            const { host, port } = replica.ready;
+            const idlePeak = await peakRssBytes(pid);
+            await nativeGet(host, port, path);
+            const cachedPeak = await peakRssBytes(pid);
             const sizes = await Promise.all(
-              Array.from({ length: downloads }, () => nativeGet(replica.host, replica.port, path)),
+              Array.from({ length: downloads }, () => nativeGet(host, port, path)),
             );
             if (sizes.some((got) => got !== size)) throw new Error('B7: a download came up short');
-            return { idlePeak, cachedPeak, peak: await peakRssBytes(replica.pid) };
+            return { idlePeak, cachedPeak, peak: await peakRssBytes(pid) };
           } finally {
             await replica.stop();
           }
