@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { intArg, newProgram } from '@cdn-lab/common';
 import { ensurePeers } from './peers.js';
 import { BENCHMARKS } from './registry.js';
 import { resultsMarkdown, textTable } from './report.js';
@@ -25,27 +26,23 @@ interface Args {
   write: boolean | null;
 }
 
-function parseArgs(argv: string[]): Args {
-  const ids: string[] = [];
-  let smoke = false;
-  let runs = 3;
-  let write: boolean | null = null;
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index] ?? '';
-    if (arg === '--smoke') smoke = true;
-    else if (arg === '--no-write') write = false;
-    else if (arg === '--write') write = true;
-    else if (arg === '--runs') runs = Number(argv[++index]);
-    else ids.push(arg.toUpperCase());
-  }
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a whole number ≥ 1');
-  const unknown = ids.filter((id) => !BENCHMARKS.some((bench) => bench.id === id));
+function parseArgs(): Args {
+  const names = BENCHMARKS.map((bench) => bench.id);
+  const program = newProgram('bench', 'Measures cdn-lab against its peers and prints the ratios.')
+    .argument('[ids...]', `benchmarks to run (${names.join(', ')}); all when none is named`)
+    .option('--smoke', 'tiny sizes, no peers needed: checks that every benchmark still runs')
+    .option('--runs <n>', 'runs per measurement (the median is reported)', intArg(1), 3)
+    .option('--write', 'replace bench/RESULTS.md even for a subset')
+    .option('--no-write', 'do not replace bench/RESULTS.md, even for the whole suite')
+    .parse();
+  const ids = program.processedArgs[0] as string[];
+  const { smoke, runs, write } = program.opts<{ smoke?: boolean; runs: number; write?: boolean }>();
+  const chosen = ids.map((id) => id.toUpperCase());
+  const unknown = chosen.filter((id) => !names.includes(id));
   if (unknown.length > 0) {
-    throw new Error(
-      `unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.map((b) => b.id).join(', ')}`,
-    );
+    throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${names.join(', ')}`);
   }
-  return { ids, smoke, runs, write };
+  return { ids: chosen, smoke: smoke ?? false, runs, write: write ?? null };
 }
 
 async function keptAnalysis(): Promise<string> {
@@ -59,7 +56,7 @@ async function keptAnalysis(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs();
   const chosen =
     args.ids.length > 0 ? BENCHMARKS.filter((b) => args.ids.includes(b.id)) : BENCHMARKS;
   await ensurePeers(args.smoke);
