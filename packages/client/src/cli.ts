@@ -12,7 +12,7 @@ import {
   portArg,
   runMain,
   say,
-  secondsArg,
+  durationDefaultSecondsArg,
   type Logger,
 } from '@cdn-lab/common';
 import { unlink } from 'node:fs/promises';
@@ -85,7 +85,7 @@ function parseFlags(argv: string[]): Flags {
         '--duration <seconds>',
         'load mode: keep starting requests for this long (e.g. 30 or 2m)',
         'CLIENT_DURATION',
-      ).argParser(secondsArg),
+      ).argParser(durationDefaultSecondsArg),
     )
     .addOption(
       envOption(

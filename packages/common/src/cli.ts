@@ -40,8 +40,10 @@ export const fractionArg = asOptionParser((text) => {
 });
 
 export const bytesArg = asOptionParser(parseBytes);
+/** A duration ("250ms", "2s") in milliseconds; a bare number is milliseconds. */
 export const durationArg = asOptionParser((text) => parseDuration(text, 'ms'));
-export const secondsArg = asOptionParser((text) => parseDuration(text, 's'));
+/** A duration ("250ms", "2s") in milliseconds; a bare number is seconds. */
+export const durationDefaultSecondsArg = asOptionParser((text) => parseDuration(text, 's'));
 
 /** An option that falls back to the environment variable `CDN_<NAME>` (and so to .env). */
 export function envOption(flags: string, description: string, envName: string): Option {

@@ -19,10 +19,10 @@ import {
   portArg,
   runMain,
   say,
-  secondsArg,
+  durationDefaultSecondsArg,
 } from '@cdn-lab/common';
-import { activeFaultNames } from './faults.js';
-import { addFaultOptions, faultsOf, type FaultFlags } from './fault-flags.js';
+import { activeFaultNames } from './faults/faults.js';
+import { addFaultOptions, faultsOf, type FaultFlags } from './faults/fault-flags.js';
 import { checkReplica } from './healthcheck.js';
 import { REPLICA_DEFAULTS, startReplica } from './index.js';
 
@@ -79,17 +79,17 @@ function parseArgs(): CliOptions {
         'serve a cached object this long before revalidating (e.g. 60s, 500ms; bare number: seconds)',
         'TTL',
       )
-        .argParser(secondsArg)
+        .argParser(durationDefaultSecondsArg)
         .default(d.ttlMs, `${d.ttlMs / 1000}s`),
     )
     .addOption(
       envOption('--drain-timeout <duration>', 'longest wait for transfers on stop', 'DRAIN_TIMEOUT')
-        .argParser(secondsArg)
+        .argParser(durationDefaultSecondsArg)
         .default(d.drainTimeoutMs, `${d.drainTimeoutMs / 1000}s`),
     )
     .addOption(
       envOption('--origin-timeout <duration>', 'origin connect/answer timeout', 'ORIGIN_TIMEOUT')
-        .argParser(secondsArg)
+        .argParser(durationDefaultSecondsArg)
         .default(d.originTimeoutMs, `${d.originTimeoutMs / 1000}s`),
     )
     .addOption(
@@ -98,7 +98,7 @@ function parseArgs(): CliOptions {
         'longest whole origin fetch, first byte to last',
         'ORIGIN_TOTAL_TIMEOUT',
       )
-        .argParser(secondsArg)
+        .argParser(durationDefaultSecondsArg)
         .default(d.originTotalTimeoutMs, `${d.originTotalTimeoutMs / 1000}s`),
     )
     .addOption(

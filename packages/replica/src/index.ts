@@ -1,33 +1,33 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError, connectionLimitsOf, openEventLog, type AdminServer } from '@cdn-lab/common';
-import { FaultInjector } from './fault-injector.js';
+import { FaultInjector } from './faults/fault-injector.js';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
-import { ObjectStore } from './object-store.js';
+import { ObjectStore } from './cache/object-store.js';
 import {
   TargetResolver,
   parseOriginUrl,
   resolveDefaultObject,
   type ObjectTarget,
-} from './object-path.js';
+} from './cache/object-path.js';
 import { DEFAULTS, DEFAULT_OBJECT_RETRY_DELAYS_MS, type ReplicaOptions } from './options.js';
-import { RequestError } from './request-error.js';
-import { startReplicaAdmin } from './replica-admin.js';
-import { replicaMetrics } from './replica-metrics.js';
-import { ReplicaServer } from './server.js';
+import { RequestError } from './request/request-error.js';
+import { startReplicaAdmin } from './admin/replica-admin.js';
+import { replicaMetrics } from './admin/replica-metrics.js';
+import { ReplicaServer } from './server/replica-server.js';
 
 export type { ReplicaOptions } from './options.js';
 export { DEFAULTS as REPLICA_DEFAULTS } from './options.js';
-export { normalizeObjectPath } from './object-path.js';
+export { normalizeObjectPath } from './cache/object-path.js';
 export {
   FAULT_NAMES,
   activeFaultNames,
   parseFaults,
   type Faults,
   type FaultName,
-} from './faults.js';
-export { FaultInjector, INJECTED_ERROR } from './fault-injector.js';
-export type { CacheCounters } from './object-store.js';
+} from './faults/faults.js';
+export { FaultInjector, INJECTED_ERROR } from './faults/fault-injector.js';
+export type { CacheCounters } from './cache/object-store.js';
 
 /**
  * Events for tests and embedders: 'connection' {peer} (any dialect, before sniffing),

@@ -1,5 +1,5 @@
 import type { AdminSettings, ConnectionLimits, Logger } from '@cdn-lab/common';
-import type { Faults } from './faults.js';
+import type { Faults } from './faults/faults.js';
 
 export interface ReplicaOptions {
   /** Address to listen on. Default 127.0.0.1. */

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { normalizeObjectPath } from '../src/index.js';
-import { originUrlFor } from '../src/object-path.js';
-import { RequestError } from '../src/request-error.js';
+import { originUrlFor } from '../src/cache/object-path.js';
+import { RequestError } from '../src/request/request-error.js';
 import { setup } from './harness.js';
 import { rawHttp } from './http-helpers.js';
 

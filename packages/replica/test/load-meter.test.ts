@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LoadMeter } from '../src/load-meter.js';
+import { LoadMeter } from '../src/server/load-meter.js';
 
 describe('load meter response time', () => {
   it('is 0 before any request, then follows the samples', () => {

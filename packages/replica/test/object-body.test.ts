@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ObjectBody, type BodyCursor } from '../src/object-body.js';
-import { LruCache } from '../src/lru-cache.js';
+import { ObjectBody, type BodyCursor } from '../src/cache/object-body.js';
+import { LruCache } from '../src/cache/lru-cache.js';
 import { bytesOf, sha256 } from './test-origin.js';
 
 async function readAll(cursor: BodyCursor): Promise<Buffer> {

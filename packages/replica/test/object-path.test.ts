@@ -6,8 +6,8 @@ import {
   normalizeObjectPath,
   parseOriginUrl,
   resolveDefaultObject,
-} from '../src/object-path.js';
-import { RequestError } from '../src/request-error.js';
+} from '../src/cache/object-path.js';
+import { RequestError } from '../src/request/request-error.js';
 
 describe('object paths', () => {
   it('normalizes slashes and dot segments, keeping a trailing slash and the query', () => {

@@ -1,8 +1,8 @@
-import type { FaultInjector } from './fault-injector.js';
-import type { LoadMeter } from './load-meter.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
+import type { LoadMeter } from '../server/load-meter.js';
 import type { FrameWriter } from './frame-writer.js';
-import type { Lease } from './object-store.js';
-import { RequestError, fetchFailure } from './request-error.js';
+import type { Lease } from '../cache/object-store.js';
+import { RequestError, fetchFailure } from '../request/request-error.js';
 
 /**
  * How much a transfer queues on its socket before waiting for it to drain. The socket's own

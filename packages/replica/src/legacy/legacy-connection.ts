@@ -7,9 +7,9 @@ import {
   nextLegacySeq,
   type LegacyPacket,
 } from '@cdn-lab/protocol';
-import type { ClientConnection } from './client-connection.js';
-import type { ConnectionContext } from './connection.js';
-import type { Lease } from './object-store.js';
+import type { DialectHandler } from '../server/dialect-handler.js';
+import type { ConnectionContext } from '../native/native-connection.js';
+import type { Lease } from '../cache/object-store.js';
 
 /** The original client is stop-and-wait; one that stops answering is cut off after this. */
 const IDLE_TIMEOUT_MS = 30_000;
@@ -22,7 +22,7 @@ type State = 'await-syn' | 'preparing' | 'await-ack' | 'done';
  * each is written only when the client has acknowledged the one before, because the original
  * reads with recv(524) and takes every read as one packet.
  */
-export class LegacyConnection implements ClientConnection {
+export class LegacyConnection implements DialectHandler {
   private readonly reader = new LegacyHeaderReader();
   private state: State = 'await-syn';
   private lease: Lease | null = null;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ObjectBody } from './object-body.js';
-import { RequestError } from './request-error.js';
+import { RequestError } from '../request/request-error.js';
 
 export interface PumpLimits {
   /** The body fails when nothing arrives for this long (while not paused by a reader). */

@@ -5,9 +5,9 @@ import { pumpInto } from './fill.js';
 import { LruCache, type CacheEntry } from './lru-cache.js';
 import { ObjectBody, type BodyCursor } from './object-body.js';
 import type { ObjectTarget } from './object-path.js';
-import { originRetryDelayMs } from './options.js';
+import { originRetryDelayMs } from '../options.js';
 import { OriginClient, OriginFailure, type OriginResponse } from './origin-client.js';
-import { RequestError } from './request-error.js';
+import { RequestError } from '../request/request-error.js';
 
 /** One request's hold on an object: how it was obtained, its bytes, and a reader of its own. */
 export interface Lease {

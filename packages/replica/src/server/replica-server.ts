@@ -10,16 +10,16 @@ import {
   type Logger,
 } from '@cdn-lab/common';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
-import type { ClientConnection } from './client-connection.js';
-import { ReplicaConnection, type ConnectionContext } from './connection.js';
-import type { FaultInjector } from './fault-injector.js';
-import { ReplicaHttp } from './http-front.js';
-import { LegacyConnection } from './legacy-connection.js';
-import { advertisedHost } from './advertised-host.js';
+import type { DialectHandler } from './dialect-handler.js';
+import { NativeConnection, type ConnectionContext } from '../native/native-connection.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
+import { ReplicaHttp } from '../http/http-front.js';
+import { LegacyConnection } from '../legacy/legacy-connection.js';
+import { advertisedHost } from '../advertised-host.js';
 import { LoadMeter } from './load-meter.js';
-import { isReplicaFault } from './request-error.js';
-import type { ObjectStore } from './object-store.js';
-import type { TargetResolver } from './object-path.js';
+import { isReplicaFault } from '../request/request-error.js';
+import type { ObjectStore } from '../cache/object-store.js';
+import type { TargetResolver } from '../cache/object-path.js';
 
 /** Lets a few cached chunks queue per socket before write() asks the sender to wait. */
 const SOCKET_HIGH_WATER = 512 * 1024;
@@ -33,7 +33,7 @@ const END_GRACE_MS = 1_000;
 export class ReplicaServer {
   private readonly server: Server;
   /** Every open socket, with its dialect's handler once sniffed. */
-  private readonly connections = new Map<Socket, ClientConnection | null>();
+  private readonly connections = new Map<Socket, DialectHandler | null>();
   private readonly http: ReplicaHttp;
   readonly meter = new LoadMeter();
   private readonly context: ConnectionContext;
@@ -226,10 +226,10 @@ export class ReplicaServer {
     dialect: 'native' | 'http' | 'legacy',
     socket: Socket,
     peer: string,
-  ): ClientConnection {
+  ): DialectHandler {
     switch (dialect) {
       case 'native':
-        return new ReplicaConnection(socket, this.context, peer);
+        return new NativeConnection(socket, this.context, peer);
       case 'http':
         return this.http.adopt(socket, peer);
       case 'legacy':

@@ -9,8 +9,8 @@ import {
   type Logger,
 } from '@cdn-lab/common';
 import type { Registry } from 'prom-client';
-import type { FaultInjector } from './fault-injector.js';
-import { parseFaults } from './faults.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
+import { parseFaults } from '../faults/faults.js';
 
 export interface ReplicaAdminSources {
   status(): unknown;

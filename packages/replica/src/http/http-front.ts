@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ClientConnection } from './client-connection.js';
-import type { ConnectionContext } from './connection.js';
+import type { DialectHandler } from '../server/dialect-handler.js';
+import type { ConnectionContext } from '../native/native-connection.js';
 import { sendText, serveHttpObject } from './http-object.js';
 
 /** An idle keep-alive connection is closed after this long. */
@@ -44,7 +44,7 @@ export class ReplicaHttp {
   }
 
   /** Takes over a socket whose sniffed bytes were put back. */
-  adopt(socket: Socket, peer: string): ClientConnection {
+  adopt(socket: Socket, peer: string): DialectHandler {
     const state: SocketState = { peer, inFlight: 0, whenIdle: [], headTimer: null };
     this.sockets.set(socket, state);
     socket.once('close', () => {

@@ -8,15 +8,15 @@ import {
   type LoadReport,
   type Message,
 } from '@cdn-lab/protocol';
-import type { FaultInjector } from './fault-injector.js';
-import { INJECTED_ERROR } from './fault-injector.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
+import { INJECTED_ERROR } from '../faults/fault-injector.js';
 import { FrameWriter } from './frame-writer.js';
-import type { ClientConnection } from './client-connection.js';
-import type { LoadMeter } from './load-meter.js';
-import type { ObjectStore, Lease } from './object-store.js';
-import type { TargetResolver } from './object-path.js';
-import { RequestError } from './request-error.js';
-import { TransferBroken, sendObject } from './transfer.js';
+import type { DialectHandler } from '../server/dialect-handler.js';
+import type { LoadMeter } from '../server/load-meter.js';
+import type { ObjectStore, Lease } from '../cache/object-store.js';
+import type { TargetResolver } from '../cache/object-path.js';
+import { RequestError } from '../request/request-error.js';
+import { TransferBroken, sendObject } from './native-transfer.js';
 
 /** What every connection shares with the server. */
 export interface ConnectionContext {
@@ -44,7 +44,7 @@ const MAX_QUEUED_GETS = 64;
  * answers pings at once, and serves `get` requests one after another (pipelined ones wait in
  * a queue).
  */
-export class ReplicaConnection implements ClientConnection {
+export class NativeConnection implements DialectHandler {
   private readonly writer: FrameWriter;
   private readonly decoder = new FrameDecoder({ expectPreamble: true });
   private readonly queue: GetMessage[] = [];

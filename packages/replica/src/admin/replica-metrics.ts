@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CacheCounters } from './object-store.js';
+import type { CacheCounters } from '../cache/object-store.js';
 
 export interface ReplicaFigures {
   counters: CacheCounters;

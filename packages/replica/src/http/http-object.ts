@@ -1,12 +1,12 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ErrorCode } from '@cdn-lab/protocol';
-import type { ConnectionContext } from './connection.js';
+import type { ConnectionContext } from '../native/native-connection.js';
 import { contentTypeOf } from './content-type.js';
-import { INJECTED_ERROR } from './fault-injector.js';
+import { INJECTED_ERROR } from '../faults/fault-injector.js';
 import { chooseRange, ifRangeHolds, noneMatchHits } from './http-range.js';
-import type { Lease } from './object-store.js';
-import { RequestError, fetchFailure } from './request-error.js';
-import { TransferBroken } from './transfer.js';
+import type { Lease } from '../cache/object-store.js';
+import { RequestError, fetchFailure } from '../request/request-error.js';
+import { TransferBroken } from '../native/native-transfer.js';
 
 const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
   bad_request: 400,

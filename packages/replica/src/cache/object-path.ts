@@ -1,5 +1,5 @@
 import { UserError } from '@cdn-lab/common';
-import { RequestError } from './request-error.js';
+import { RequestError } from '../request/request-error.js';
 
 /** An object as the replica knows it: the path clients ask for and the URL it comes from. */
 export interface ObjectTarget {
