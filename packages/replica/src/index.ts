@@ -15,6 +15,7 @@ import { RequestError } from './request/request-error.js';
 import { startReplicaAdmin } from './admin/replica-admin.js';
 import { replicaMetrics } from './admin/replica-metrics.js';
 import { ReplicaServer } from './server/replica-server.js';
+import type { ReplicaEventEmitter } from './replica-events.js';
 
 export type { ReplicaOptions } from './options.js';
 export { DEFAULTS as REPLICA_DEFAULTS } from './options.js';
@@ -28,16 +29,12 @@ export {
 } from './faults/faults.js';
 export { FaultInjector, INJECTED_ERROR } from './faults/fault-injector.js';
 export type { CacheCounters } from './cache/object-store.js';
+export type * from './replica-events.js';
 
-/**
- * Events for tests and embedders: 'connection' {peer} (any dialect, before sniffing),
- * 'request' {path, offset, peer, dialect?}, 'transfer-start' {path, offset, peer},
- * 'transfer-end' {path, bytes, ms, ok}, 'origin-fetch' {path, url, conditional},
- * 'drain-start', 'drain-done'. HTTP and legacy transfers emit them like native ones.
- */
+/** A running replica, for tests and embedders; `events` says what it does (ReplicaEvents). */
 export interface ReplicaHandle {
   endpoint: Endpoint;
-  events: EventEmitter;
+  events: ReplicaEventEmitter;
   /** Graceful stop: finish transfers in flight (at most drainTimeoutMs), then close. */
   drain(): Promise<void>;
   /** Immediate stop. */
@@ -108,7 +105,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Replic
     throw new UserError('a replica needs an origin (--origin URL) or a default object (-w URL)');
   }
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs;
-  const events = new EventEmitter();
+  const events: ReplicaEventEmitter = new EventEmitter();
   const store = new ObjectStore({
     cacheBytes: options.cacheBytes ?? DEFAULTS.cacheBytes,
     ttlMs: options.ttlMs ?? DEFAULTS.ttlMs,

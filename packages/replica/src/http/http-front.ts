@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DialectHandler } from '../server/dialect-handler.js';
-import type { ConnectionContext } from '../native/native-connection.js';
+import type { ConnectionContext } from '../server/connection-context.js';
 import { sendText, serveHttpObject } from './http-object.js';
 
 /** An idle keep-alive connection is closed after this long. */

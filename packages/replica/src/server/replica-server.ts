@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import {
   closeWhenIdle,
@@ -11,12 +10,14 @@ import {
 } from '@cdn-lab/common';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
 import type { DialectHandler } from './dialect-handler.js';
-import { NativeConnection, type ConnectionContext } from '../native/native-connection.js';
+import { NativeConnection } from '../native/native-connection.js';
+import type { ConnectionContext } from './connection-context.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import { ReplicaHttp } from '../http/http-front.js';
 import { LegacyConnection } from '../legacy/legacy-connection.js';
 import { advertisedHost } from '../advertised-host.js';
 import { LoadMeter } from './load-meter.js';
+import type { ReplicaEventEmitter } from '../replica-events.js';
 import { isReplicaFault } from '../request/request-error.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { TargetResolver } from '../cache/object-path.js';
@@ -48,7 +49,7 @@ export class ReplicaServer {
     private readonly store: ObjectStore,
     resolver: TargetResolver,
     private readonly log: Logger,
-    readonly events: EventEmitter,
+    readonly events: ReplicaEventEmitter,
     private readonly faults: FaultInjector,
     private readonly limits: ConnectionLimits,
   ) {
