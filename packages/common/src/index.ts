@@ -15,3 +15,6 @@ export * from './http-json.js';
 export * from './admin-server.js';
 export * from './admin-cli.js';
 export * from './connection-limits.js';
+export * from './faults/fault-table.js';
+export * from './faults/fault-options.js';
+export * from './content-type.js';

@@ -20,13 +20,7 @@ import type { ReplicaEventEmitter } from './replica-events.js';
 export type { ReplicaOptions } from './options.js';
 export { DEFAULTS as REPLICA_DEFAULTS } from './options.js';
 export { normalizeObjectPath } from './cache/object-path.js';
-export {
-  FAULT_NAMES,
-  activeFaultNames,
-  parseFaults,
-  type Faults,
-  type FaultName,
-} from './faults/faults.js';
+export type { Faults, FaultName } from '@cdn-lab/common';
 export { FaultInjector, INJECTED_ERROR } from './faults/fault-injector.js';
 export type { CacheCounters } from './cache/object-store.js';
 export type * from './replica-events.js';

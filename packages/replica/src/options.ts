@@ -1,5 +1,4 @@
-import type { AdminSettings, ConnectionLimits, Logger } from '@cdn-lab/common';
-import type { Faults } from './faults/faults.js';
+import type { AdminSettings, ConnectionLimits, Faults, Logger } from '@cdn-lab/common';
 
 export interface ReplicaOptions {
   /** Address to listen on. Default 127.0.0.1. */

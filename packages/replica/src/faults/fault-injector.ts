@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@cdn-lab/common';
-import { activeFaultNames, activeFaults, type Faults } from './faults.js';
+import { activeFaultNames, activeFaults, type Faults, type Logger } from '@cdn-lab/common';
 
 /** A fault that answers the request with an error instead of serving it. */
 export const INJECTED_ERROR = 'injected fault: errorRate';

@@ -1,10 +1,10 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { contentTypeFor } from '@cdn-lab/common';
 import type { ErrorCode } from '@cdn-lab/protocol';
 import type { Lease } from '../cache/object-store.js';
 import type { ByteRange } from '../request/byte-pump.js';
 import type { AnswerFraming } from '../request/request-lifecycle.js';
 import { RequestError } from '../request/request-error.js';
-import { contentTypeOf } from './content-type.js';
 import { chooseRange, ifRangeHolds, noneMatchHits } from './http-range.js';
 import { ResponseSink } from './response-sink.js';
 
@@ -83,7 +83,7 @@ export class HttpAnswer implements AnswerFraming {
     this.status = range.kind === 'partial' ? 206 : 200;
     res.writeHead(this.status, {
       ...headers,
-      'Content-Type': contentTypeOf(target.path, body.meta.contentType),
+      'Content-Type': body.meta.contentType || contentTypeFor(target.path),
       'Content-Length': end - start + 1,
       ...(range.kind === 'partial' ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
     });
