@@ -18,3 +18,4 @@ export * from './connection-limits.js';
 export * from './faults/fault-table.js';
 export * from './faults/fault-options.js';
 export * from './content-type.js';
+export * from './option-checks.js';
