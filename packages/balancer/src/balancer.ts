@@ -16,7 +16,7 @@ import {
   type RouteAnswer,
   type RouteDialect,
   type RouteRequestInfo,
-} from './route-server.js';
+} from './dialects/route-server.js';
 import {
   STRATEGIES,
   type ReplicaState,

@@ -39,6 +39,6 @@ export {
   type RouteDialect,
   type RouteRequestInfo,
   type RouteServerOptions,
-} from './route-server.js';
-export { parseRouteTarget, replicaUrl } from './http-routes.js';
+} from './dialects/route-server.js';
+export { parseRouteTarget, replicaUrl } from './dialects/http-routes.js';
 export * from './strategies/index.js';

@@ -12,7 +12,7 @@ import type { ErrorMessage, RouteOkMessage } from '@cdn-lab/protocol';
 import { BalancerHttp } from './http-routes.js';
 import { answerLegacyRoute } from './legacy-route.js';
 import { serveNativeRoutes } from './native-routes.js';
-import type { ReplicaView } from './strategies/index.js';
+import type { ReplicaView } from '../strategies/index.js';
 
 export type RouteAnswer = RouteOkMessage | ErrorMessage;
 
