@@ -9,7 +9,8 @@ import {
   type AdminSettings,
   type Logger,
 } from '@cdn-lab/common';
-import type { BalancerHandle, ReplicaStateEvent, StrategyEvent } from '../balancer.js';
+import type { ReplicaStateEvent, StrategyEvent } from '../balancer-events.js';
+import type { BalancerHandle } from '../balancer-handle.js';
 import type { ReplicaSetChange } from '../discovery.js';
 import { STRATEGY_NAMES } from '../strategies/index.js';
 import { balancerMetrics } from './balancer-metrics.js';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { endpointId, type ConnectionLimits, type Logger } from '@cdn-lab/common';
 import type { Endpoint } from '@cdn-lab/protocol';
-import type { Decide } from './route-server.js';
+import type { Decide } from '../routing/route-types.js';
 
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 

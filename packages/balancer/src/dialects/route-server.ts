@@ -8,24 +8,10 @@ import {
   type ConnectionLimits,
   type Logger,
 } from '@cdn-lab/common';
-import type { ErrorMessage, RouteOkMessage } from '@cdn-lab/protocol';
 import { BalancerHttp } from './http-routes.js';
 import { answerLegacyRoute } from './legacy-route.js';
 import { serveNativeRoutes } from './native-routes.js';
-import type { ReplicaView } from '../strategies/index.js';
-
-export type RouteAnswer = RouteOkMessage | ErrorMessage;
-
-export type RouteDialect = 'native' | 'http' | 'legacy';
-
-/** Who asks, and which replicas that client could reach (default: all). */
-export interface RouteRequestInfo {
-  dialect: RouteDialect;
-  reachable?: (replica: ReplicaView) => boolean;
-}
-
-/** Decides one route request, synchronously, so answers leave in request order. */
-export type Decide = (path: string | null, peer: string, info: RouteRequestInfo) => RouteAnswer;
+import type { Decide } from '../routing/route-types.js';
 
 export interface RouteServerOptions {
   decide: Decide;
