@@ -46,6 +46,30 @@ async function rawHttp(port: number, text: string): Promise<string> {
   return Buffer.concat(chunks).toString('latin1');
 }
 
+/** Writes `text` one byte every 50 ms; resolves with what the server sent once it closes. */
+async function trickleHttp(
+  port: number,
+  text: string,
+): Promise<{ answer: string; sent: number; elapsedMs: number }> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.on('error', () => undefined);
+  const startedAt = Date.now();
+  let sent = 0;
+  const trickle = setInterval(() => {
+    if (socket.writable && sent < text.length) socket.write(text[sent++] ?? '');
+  }, 50);
+  await once(socket, 'close');
+  clearInterval(trickle);
+  return {
+    answer: Buffer.concat(chunks).toString('latin1'),
+    sent,
+    elapsedMs: Date.now() - startedAt,
+  };
+}
+
 describe('balancer connection limits', () => {
   it('refuses native and HTTP connections beyond the maximum, and routes again below it', async () => {
     const balancer = await balancerWith({ maxConnections: 1 });
@@ -101,5 +125,14 @@ describe('balancer connection limits', () => {
       `GET /a HTTP/1.1\r\nHost: x\r\n${many}\r\n`,
     );
     assert.match(answer, /^HTTP\/1\.1 431 /);
+  });
+
+  it('answers 408 to an HTTP request head that does not arrive within the read timeout', async () => {
+    const balancer = await balancerWith({ readTimeoutMs: 300 });
+    const request = `GET /a HTTP/1.1\r\nHost: x\r\nX-Slow: ${'a'.repeat(100)}\r\n\r\n`;
+    const { answer, sent, elapsedMs } = await trickleHttp(balancer.endpoint.port, request);
+    assert.ok(sent < request.length, 'closed before the head was complete');
+    assert.ok(elapsedMs < 2_000, `closed after ${elapsedMs} ms, not kept while bytes trickle`);
+    assert.match(answer, /^HTTP\/1\.1 408 /);
   });
 });

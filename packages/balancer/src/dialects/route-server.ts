@@ -5,10 +5,11 @@ import {
   listen,
   refuseConnection,
   sniffSocket,
+  SniffedHttpServer,
   type ConnectionLimits,
   type Logger,
 } from '@cdn-lab/common';
-import { BalancerHttp } from './http-routes.js';
+import { HttpRoutes, ROUTE_ANSWER_HEADERS } from './http-routes.js';
 import { answerLegacyRoute } from './legacy-route.js';
 import { serveNativeRoutes } from './native-routes.js';
 import type { Decide } from '../routing/route-types.js';
@@ -32,14 +33,19 @@ export const DEFAULT_LEGACY_SILENCE_MS = 300;
 export class RouteServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
-  private readonly http: BalancerHttp;
+  private readonly http: SniffedHttpServer;
   private port = 0;
   private readonly limits: ConnectionLimits;
 
   constructor(private readonly options: RouteServerOptions) {
     this.limits = connectionLimitsOf(options.limits);
     this.server = createServer((socket) => void this.accept(socket));
-    this.http = new BalancerHttp(options.decide, options.log, this.limits);
+    this.http = new SniffedHttpServer({
+      limits: this.limits,
+      log: options.log,
+      handler: new HttpRoutes(options.decide),
+      answerHeaders: ROUTE_ANSWER_HEADERS,
+    });
   }
 
   async listen(host: string, port: number): Promise<AddressInfo> {
@@ -111,7 +117,7 @@ export class RouteServer {
     }
     socket.unshift(bytes);
     if (dialect === 'http') {
-      this.http.adopt(socket);
+      this.http.adopt(socket, peer);
       return;
     }
     closeWhenIdle(socket, this.limits.idleTimeoutMs, () =>
