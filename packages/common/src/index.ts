@@ -11,6 +11,7 @@ export * from './healthcheck.js';
 export * from './dialects/sniff-socket.js';
 export * from './dialects/refuse-connection.js';
 export * from './dialects/sniffed-http-server.js';
+export * from './dialects/accept-loop.js';
 export * from './role-lifecycle.js';
 export * from './admin-token.js';
 export * from './http-json.js';
