@@ -31,11 +31,7 @@ export {
   type ResolvedBalancerOptions,
 } from './options.js';
 export { Prober, type ProbeListener, type ProbeTarget, type ProbeTiming } from './prober.js';
-export {
-  DEFAULT_LEGACY_SILENCE_MS,
-  RouteServer,
-  type RouteServerOptions,
-} from './dialects/route-server.js';
+export { RouteServer, type RouteServerOptions } from './dialects/route-server.js';
 export type { Decide, RouteAnswer, RouteDialect, RouteRequestInfo } from './routing/route-types.js';
 export { parseRouteTarget, replicaUrl } from './dialects/http-routes.js';
 export * from './strategies/index.js';

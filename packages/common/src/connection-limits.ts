@@ -79,7 +79,7 @@ export function addLimitOptions(program: Command): Command {
         'MAX_HEADER_BYTES',
       )
         .argParser(bytesArg)
-        .default(d.maxHeaderBytes, '16KiB'),
+        .default(d.maxHeaderBytes, `${d.maxHeaderBytes / 1024}KiB`),
     )
     .addOption(
       envOption('--max-headers <n>', 'HTTP header fields per request', 'MAX_HEADERS')

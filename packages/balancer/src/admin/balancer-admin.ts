@@ -1,4 +1,5 @@
 import {
+  DEFAULT_ADMIN_HOST,
   HttpError,
   UserError,
   readJsonObject,
@@ -81,7 +82,7 @@ export async function startBalancerAdmin(
   let server: AdminServer;
   try {
     server = await startAdminServer({
-      host: settings.host ?? '127.0.0.1',
+      host: settings.host ?? DEFAULT_ADMIN_HOST,
       port: settings.port,
       token: settings.token,
       log,

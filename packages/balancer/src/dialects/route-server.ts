@@ -10,6 +10,7 @@ import {
 import { HttpRoutes, ROUTE_ANSWER_HEADERS } from './http-routes.js';
 import { answerLegacyRoute } from './legacy-route.js';
 import { serveNativeRoutes } from './native-routes.js';
+import { BALANCER_DEFAULTS } from '../options.js';
 import type { Decide } from '../routing/route-types.js';
 
 export interface RouteServerOptions {
@@ -17,11 +18,15 @@ export interface RouteServerOptions {
   log: Logger;
   /** Connection count, idle and read timeouts, HTTP header limits; defaults from common. */
   limits?: Partial<ConnectionLimits>;
-  /** Silence this long (no byte at all) means the original client: it gets a legacy answer. 0: off. */
+  /**
+   * Silence this long (no byte at all) means the original client: it gets a legacy answer.
+   * 0: off. Default in BALANCER_DEFAULTS.
+   */
   legacySilenceMs?: number;
 }
 
-export const DEFAULT_LEGACY_SILENCE_MS = 300;
+/** How long close() lets connections finish on their own before cutting them. */
+const CLOSE_GRACE_MS = 2000;
 
 /**
  * The balancer's listening socket. Each connection's first bytes choose the dialect: native
@@ -52,7 +57,7 @@ export class RouteServer {
           http.adopt(socket, peer);
         },
         silent: {
-          afterMs: options.legacySilenceMs ?? DEFAULT_LEGACY_SILENCE_MS,
+          afterMs: options.legacySilenceMs ?? BALANCER_DEFAULTS.legacySilenceMs,
           answer: (socket, peer) => answerLegacyRoute(socket, peer, decide, log, this.port),
         },
         unrecognised: (socket, peer, start) => this.refuseUnrecognised(socket, peer, start),
@@ -79,7 +84,7 @@ export class RouteServer {
    * Stops accepting, then ends every connection (all frames received so far have been
    * answered already); connections still open after `graceMs` are destroyed.
    */
-  async close(graceMs = 2000): Promise<void> {
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     const { log } = this.options;
     log.info({ event: 'shutdown-connections', open: this.loop.size }, 'closing connections');
     await this.loop.close(graceMs);
