@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { startBalancer, type BalancerHandle } from '../src/index.js';
 import type { BalancerOptions } from '../src/options.js';
@@ -35,39 +35,36 @@ async function client(balancer: BalancerHandle): Promise<RouteClient> {
   return opened;
 }
 
-async function rawHttp(port: number, text: string): Promise<string> {
+/** Connects, lets `talk` write, and resolves with what the server sent once it closes. */
+async function exchange(port: number, talk: (socket: Socket) => void): Promise<string> {
   const socket = connect(port, '127.0.0.1');
   await once(socket, 'connect');
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));
   socket.on('error', () => undefined);
-  socket.write(text);
+  talk(socket);
   await once(socket, 'close');
   return Buffer.concat(chunks).toString('latin1');
 }
 
-/** Writes `text` one byte every 50 ms; resolves with what the server sent once it closes. */
+function rawHttp(port: number, text: string): Promise<string> {
+  return exchange(port, (socket) => socket.write(text));
+}
+
+/** Writes `text` one byte every 50 ms until the server closes the connection. */
 async function trickleHttp(
   port: number,
   text: string,
 ): Promise<{ answer: string; sent: number; elapsedMs: number }> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  const chunks: Buffer[] = [];
-  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-  socket.on('error', () => undefined);
   const startedAt = Date.now();
   let sent = 0;
-  const trickle = setInterval(() => {
-    if (socket.writable && sent < text.length) socket.write(text[sent++] ?? '');
-  }, 50);
-  await once(socket, 'close');
-  clearInterval(trickle);
-  return {
-    answer: Buffer.concat(chunks).toString('latin1'),
-    sent,
-    elapsedMs: Date.now() - startedAt,
-  };
+  const answer = await exchange(port, (socket) => {
+    const trickle = setInterval(() => {
+      if (socket.writable && sent < text.length) socket.write(text[sent++] ?? '');
+    }, 50);
+    socket.once('close', () => clearInterval(trickle));
+  });
+  return { answer, sent, elapsedMs: Date.now() - startedAt };
 }
 
 describe('balancer connection limits', () => {
