@@ -154,8 +154,8 @@ export class AcceptLoop<Connection> {
       );
     }
     socket.unshift(bytes); // the handler reads the stream from its first byte
-    // Not told of a drain that has begun: its first request is already in the sniffed bytes,
-    // and each dialect refuses it in its own words.
+    // A drain that began while this one was sniffing is not announced to it: its first request
+    // is already in the sniffed bytes, and each dialect refuses that in its own words.
     this.sockets.set(socket, handle(socket, peer));
   }
 
