@@ -5,7 +5,7 @@ import { envOption, portArg } from './cli.js';
 export interface AdminSettings {
   /** 0 picks a free port. */
   port: number;
-  /** Default 127.0.0.1. */
+  /** Default DEFAULT_ADMIN_HOST. */
   host?: string;
   /** Needed for POST/DELETE when the host is not loopback. */
   token?: string;

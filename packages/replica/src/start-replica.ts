@@ -23,14 +23,14 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
   const store = new ObjectStore({ ...options, log, events });
   const faults = new FaultInjector(log);
   if (Object.keys(options.faults).length > 0) faults.merge(options.faults);
-  const server = new ReplicaServer(
+  const server = new ReplicaServer({
     store,
-    new TargetResolver(origin, defaultTarget),
+    resolver: new TargetResolver(origin, defaultTarget),
     log,
     events,
     faults,
-    options.limits,
-  );
+    limits: options.limits,
+  });
   const startedAt = Date.now();
   let admin: AdminServer | null = null;
   try {

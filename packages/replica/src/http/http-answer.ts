@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { contentTypeFor } from '@cdn-lab/common';
+import { contentTypeFor, sendText } from '@cdn-lab/common';
 import type { ErrorCode } from '@cdn-lab/protocol';
 import type { Lease } from '../cache/object-store.js';
 import type { ByteRange } from '../request/byte-pump.js';
@@ -16,23 +16,6 @@ const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
   too_large: 502,
   draining: 503,
 };
-
-/** A short plain-text answer (errors, 405 …); HEAD gets the headers only. */
-export function sendText(
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: number,
-  text: string,
-  headers: OutgoingHttpHeaders = {},
-): void {
-  const body = text === '' ? '' : `${text}\n`;
-  res.writeHead(status, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    ...headers,
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
 
 /**
  * An HTTP answer: 200 or 206 with Content-Length, 304 for a matching If-None-Match, 416 for

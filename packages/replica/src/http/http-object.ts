@@ -3,8 +3,6 @@ import { serveObjectRequest } from '../request/request-lifecycle.js';
 import type { ConnectionContext } from '../server/connection-context.js';
 import { HttpAnswer } from './http-answer.js';
 
-export { sendText } from './http-answer.js';
-
 /**
  * The object's path from a request target: origin-form, or absolute-form (a proxy request).
  * "/" is the default object (what native and legacy clients get without a path); a replica
