@@ -6,9 +6,9 @@ import {
   type Socket,
 } from 'node:net';
 import type { Dialect } from '@cdn-lab/protocol';
-import { closeWhenIdle, type ConnectionLimits } from '../connection-limits.js';
-import { listen } from '../listen.js';
-import type { Logger } from '../logger.js';
+import { closeWhenIdle, type ConnectionLimits } from '../config/connection-limits.js';
+import { listen } from '../process/listen.js';
+import type { Logger } from '../logging/logger.js';
 import { refuseConnection } from './refuse-connection.js';
 import { sniffSocket } from './sniff-socket.js';
 

@@ -6,9 +6,9 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ConnectionLimits } from '../connection-limits.js';
-import { sendText } from '../http-answer.js';
-import type { Logger } from '../logger.js';
+import type { ConnectionLimits } from '../config/connection-limits.js';
+import { sendText } from '../http/http-answer.js';
+import type { Logger } from '../logging/logger.js';
 
 /** An idle keep-alive connection is closed after this long. */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { durationArg, fractionArg, intArg } from '../cli.js';
+import { durationArg, fractionArg, intArg } from '../config/cli.js';
 import {
   FAULT_NAMES,
   FAULT_TABLE,

@@ -1,4 +1,4 @@
-import { UserError } from '../user-error.js';
+import { UserError } from '../config/user-error.js';
 
 /** Faults injected into a replica on purpose (a lab for breaking things); 0 / absent: off. */
 export interface Faults {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { envOption, portArg } from './cli.js';
+import { envOption, portArg } from '../config/cli.js';
 
 /** Where a role's admin HTTP server listens; no port: no admin server. */
 export interface AdminSettings {
