@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ReadDeadline, type Logger } from '@cdn-lab/common';
+import { ReadBackpressure, ReadDeadline, type Logger } from '@cdn-lab/common';
 import { FrameDecoder, encodeMessage, type Message } from '@cdn-lab/protocol';
 import type { Decide } from '../routing/route-types.js';
 
@@ -33,9 +33,13 @@ export function serveNativeRoutes(
     setTimeout(() => socket.destroy(), 1000).unref();
   });
   socket.once('close', () => deadline.clear());
-  /** Pauses reading while the client does not read its answers. */
+  // A frame we stopped reading (the client does not read its answers) is not the client's delay.
+  const updateDeadline = (): void => {
+    if (!finished) deadline.update(!backpressure.holding && decoder.midFrame);
+  };
+  const backpressure = new ReadBackpressure(socket, updateDeadline);
   const send = (message: Message): void => {
-    if (!socket.write(encodeMessage(message))) socket.pause();
+    socket.write(encodeMessage(message));
   };
   socket.on('data', (chunk: Buffer) => {
     if (finished) return;
@@ -47,7 +51,8 @@ export function serveNativeRoutes(
     } finally {
       socket.uncork();
     }
-    if (!finished) deadline.update(decoder.midFrame);
+    backpressure.afterChunk();
+    updateDeadline();
   });
   const answer = (messages: Message[], error: ReturnType<FrameDecoder['push']>['error']): void => {
     for (const message of messages) {
@@ -69,6 +74,5 @@ export function serveNativeRoutes(
       finish();
     }
   };
-  socket.on('drain', () => socket.resume());
   socket.resume();
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { ReadBackpressure } from '@cdn-lab/common';
 import { LegacyFlag, LegacyHeaderReader, type LegacyPacket } from '@cdn-lab/protocol';
 import { serveObjectRequest } from '../request/request-lifecycle.js';
 import type { ConnectionContext } from '../server/connection-context.js';
@@ -18,12 +19,14 @@ export class LegacyConnection implements DialectHandler {
   private readonly reader = new LegacyHeaderReader();
   private sink: LegacyPacketSink | null = null;
   private done = false;
+  private readonly backpressure: ReadBackpressure;
 
   constructor(
     private readonly socket: Socket,
     private readonly ctx: ConnectionContext,
     private readonly peer: string,
   ) {
+    this.backpressure = new ReadBackpressure(socket);
     socket.setNoDelay(true);
     socket.setTimeout(IDLE_TIMEOUT_MS, () => this.stop('the client stopped answering'));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -43,6 +46,7 @@ export class LegacyConnection implements DialectHandler {
       this.onPacket(packet);
     }
     if (error) this.stop(error);
+    this.backpressure.afterChunk();
   }
 
   private onPacket(packet: LegacyPacket): void {

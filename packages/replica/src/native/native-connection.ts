@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ReadDeadline } from '@cdn-lab/common';
+import { ReadBackpressure, ReadDeadline } from '@cdn-lab/common';
 import { FrameDecoder, type ErrorCode, type GetMessage, type Message } from '@cdn-lab/protocol';
 import { serveObjectRequest } from '../request/request-lifecycle.js';
 import type { ConnectionContext } from '../server/connection-context.js';
@@ -24,6 +24,7 @@ export class NativeConnection implements DialectHandler {
   private askedForData = false;
   private closing = false;
   private readonly deadline: ReadDeadline;
+  private readonly backpressure: ReadBackpressure;
 
   constructor(
     private readonly socket: Socket,
@@ -38,6 +39,7 @@ export class NativeConnection implements DialectHandler {
       ),
     );
     socket.once('close', () => this.deadline.clear());
+    this.backpressure = new ReadBackpressure(socket, () => this.updateDeadline());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => {
@@ -70,7 +72,13 @@ export class NativeConnection implements DialectHandler {
       this.onMessage(message);
     }
     if (error && !this.closing) this.protocolError(error.code, error.message);
-    this.deadline.update(!this.closing && this.decoder.midFrame);
+    this.backpressure.afterChunk();
+    this.updateDeadline();
+  }
+
+  /** A frame we stopped reading (the peer does not read our answers) is not the peer's delay. */
+  private updateDeadline(): void {
+    this.deadline.update(!this.closing && !this.backpressure.holding && this.decoder.midFrame);
   }
 
   private onMessage(message: Message): void {
