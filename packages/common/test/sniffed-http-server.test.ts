@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import {
+  MAX_PIPELINED_REQUESTS,
   SniffedHttpServer,
   connectionLimitsOf,
   openEventLog,
@@ -147,5 +148,25 @@ describe('sniffed HTTP server', () => {
     await busy.closed;
     assert.deepEqual(statusesOf(busy.text()), ['200']);
     assert.match(busy.text(), /\/busy\n$/);
+  });
+
+  it('gives the role at most 64 pipelined requests of a connection at a time, all answered in order', async (t) => {
+    const state = await harness(t, {}, true);
+    const client = await rawClient(state.port);
+    const count = 200;
+    const urls = Array.from({ length: count }, (_, i) => `/r${i}`);
+    client.socket.write(urls.map((url) => `GET ${url} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+    // The role answers nothing until the test releases it, like a peer that does not read.
+    let most = 0;
+    for (let released = 0; released < count; released += 1) {
+      while (state.held.length === 0) await once(state.events, 'request');
+      most = Math.max(most, state.held.length);
+      state.held.shift()?.release();
+    }
+    await untilStatuses(client, count);
+    assert.equal(MAX_PIPELINED_REQUESTS, 64);
+    assert.ok(most <= MAX_PIPELINED_REQUESTS, `${most} requests unanswered with the role at once`);
+    const answered = client.text().match(/^\/r\d+$/gm);
+    assert.deepEqual(answered, urls, 'every request answered, in order');
   });
 });

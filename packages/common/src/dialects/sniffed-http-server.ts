@@ -12,6 +12,11 @@ import type { Logger } from '../logging/logger.js';
 
 /** An idle keep-alive connection is closed after this long. */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/**
+ * Pipelined requests one connection has with the role at a time (as many as a native
+ * connection may queue); later ones wait, and the socket is not read while any wait.
+ */
+export const MAX_PIPELINED_REQUESTS = 64;
 
 const CLIENT_ERROR_ANSWERS: Record<string, string> = {
   HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
@@ -42,8 +47,10 @@ export interface HttpConnection {
 
 interface ConnectionState {
   peer: string;
-  /** Requests whose answer has not closed yet (pipelined ones included). */
+  /** Requests whose answer has not closed yet (pipelined ones included, held ones too). */
   inFlight: number;
+  /** Requests parsed beyond MAX_PIPELINED_REQUESTS, handed to the role as earlier ones close. */
+  held: (() => void)[];
   /** Run once nothing is in flight: an error answer waits for the pipelined answers before it. */
   whenIdle: (() => void)[];
   headTimer: NodeJS.Timeout | null;
@@ -77,7 +84,13 @@ export class SniffedHttpServer {
 
   /** Takes over a socket whose sniffed bytes were put back. */
   adopt(socket: Socket, peer: string): HttpConnection {
-    const state: ConnectionState = { peer, inFlight: 0, whenIdle: [], headTimer: null };
+    const state: ConnectionState = {
+      peer,
+      inFlight: 0,
+      held: [],
+      whenIdle: [],
+      headTimer: null,
+    };
     this.connections.set(socket, state);
     socket.once('close', () => {
       this.clearHeadTimer(state);
@@ -85,6 +98,11 @@ export class SniffedHttpServer {
     });
     this.armHeadTimer(socket, state);
     this.server.emit('connection', socket);
+    // Node's server resumes a socket it paused itself when the socket drains; one holding
+    // requests stays paused (this runs after Node's own 'resume' listener).
+    socket.on('resume', () => {
+      if (state.held.length > 0) socket.pause();
+    });
     // The HTTP server reads through 'data'; the sniffer left the socket paused.
     socket.resume();
     return {
@@ -104,6 +122,18 @@ export class SniffedHttpServer {
     this.clearHeadTimer(state);
     state.inFlight += 1;
     res.once('close', () => this.answered(socket, state));
+    if (state.inFlight > MAX_PIPELINED_REQUESTS) {
+      // A client pipelining without reading would otherwise have every request it sent, and
+      // every answer, held here at once: the rest of this chunk waits, the socket is not read.
+      state.held.push(() => this.dispatch(req, res, state));
+      socket.pause();
+      return;
+    }
+    this.dispatch(req, res, state);
+  }
+
+  private dispatch(req: IncomingMessage, res: ServerResponse, state: ConnectionState): void {
+    if (res.destroyed) return;
     const refusal = this.refusalOf(req);
     if (refusal) {
       sendText(req, res, refusal.status, refusal.line, {
@@ -136,6 +166,11 @@ export class SniffedHttpServer {
 
   private answered(socket: Socket, state: ConnectionState): void {
     state.inFlight -= 1;
+    if (state.inFlight - state.held.length < MAX_PIPELINED_REQUESTS) {
+      const next = state.held.shift();
+      next?.();
+      if (next && state.held.length === 0 && !socket.destroyed) socket.resume();
+    }
     if (state.inFlight > 0) return;
     for (const then of state.whenIdle.splice(0)) then();
     if (socket.destroyed || !socket.writable) return;
