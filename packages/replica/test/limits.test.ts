@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { FrameDecoder, encodePreamble, type Message } from '@cdn-lab/protocol';
+import { FrameDecoder, encodeMessage, encodePreamble, type Message } from '@cdn-lab/protocol';
 import { setup } from './harness.js';
 import { rawHttp } from './http-helpers.js';
 import { TestClient } from './test-client.js';
-import { bytesOf } from './test-origin.js';
+import { bytesOf, gate } from './test-origin.js';
 
 /** Collects the frames a server sends on a raw socket until it closes. */
 function framesUntilClose(socket: Socket): Promise<Message[]> {
@@ -133,5 +133,43 @@ describe('replica connection limits', () => {
     assert.ok(Date.now() - startedAt < 2_000, 'closed long before the head was complete');
     assert.ok(sent < request.length);
     assert.match(Buffer.concat(chunks).toString('latin1'), /^HTTP\/1\.1 408 /);
+  });
+
+  it('takes 64 pipelined gets on one connection, and refuses a 65th while they wait', async (t) => {
+    const { origin, replica } = await setup(t);
+    const origins = gate();
+    // The first get of each connection stays in service until the test lets the origin go on.
+    origin.put('/held-64.bin', bytesOf(100), { holdAfter: 10, release: origins.promise });
+    origin.put('/held-65.bin', bytesOf(100), { holdAfter: 10, release: origins.promise });
+    const pipeline = async (count: number): Promise<Message[]> => {
+      const socket = await rawSocket(replica.endpoint.port);
+      const path = `/held-${count}.bin`;
+      const gets = Array.from({ length: count }, () =>
+        encodeMessage({ type: 'get', path, offset: 0 }),
+      );
+      socket.write(Buffer.concat([encodePreamble(), ...gets]));
+      const decoder = new FrameDecoder({ expectPreamble: false });
+      const messages: Message[] = [];
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve) => {
+        socket.on('data', (chunk: Buffer) => {
+          messages.push(...decoder.push(chunk).messages);
+          const ends = messages.filter((message) => message.type === 'end').length;
+          if (ends === count || messages.some((message) => message.type === 'error')) resolve();
+        });
+        socket.once('close', () => resolve());
+      });
+      socket.destroy();
+      return messages;
+    };
+    const refused = pipeline(65);
+    const taken = pipeline(64);
+    const [first] = (await refused).filter((message) => message.type === 'error');
+    assert.equal(first?.type === 'error' && first.code, 'bad_request', 'the 65th is refused');
+    assert.match(first?.type === 'error' ? first.message : '', /more than 64 requests/);
+    origins.open();
+    const answers = await taken;
+    assert.equal(answers.filter((message) => message.type === 'error').length, 0);
+    assert.equal(answers.filter((message) => message.type === 'end').length, 64, 'all answered');
   });
 });

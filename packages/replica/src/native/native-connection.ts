@@ -8,7 +8,8 @@ import { FrameWriter } from './frame-writer.js';
 import { NativeAnswer } from './native-answer.js';
 
 const CLOSE_GRACE_MS = 5_000;
-const MAX_QUEUED_GETS = 64;
+/** Unanswered gets one connection may have, the one being served included. */
+export const MAX_QUEUED_GETS = 64;
 
 /**
  * One native-protocol connection (its dialect already sniffed, its first bytes put back):
@@ -92,7 +93,7 @@ export class NativeConnection implements DialectHandler {
         return;
       case 'get':
         this.askedForData = true;
-        if (this.queue.length >= MAX_QUEUED_GETS) {
+        if (this.queue.length + (this.busy ? 1 : 0) >= MAX_QUEUED_GETS) {
           this.protocolError(
             'bad_request',
             `more than ${MAX_QUEUED_GETS} requests waiting on one connection`,
