@@ -29,7 +29,10 @@ export interface ReplicaStatus {
   load: LoadReport;
   cache: {
     objects: number;
+    /** The cached objects' own bytes (also load.cachedBytes). */
     bytes: number;
+    /** What they count against capacityBytes: their bytes and each entry's bookkeeping. */
+    usedBytes: number;
     capacityBytes: number;
     hits: number;
     misses: number;

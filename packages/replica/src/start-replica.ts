@@ -46,6 +46,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
       cache: {
         objects: store.cachedObjects,
         bytes: store.cachedBytes,
+        usedBytes: store.usedBytes,
         capacityBytes: store.capacityBytes,
         ...store.counters,
       },
@@ -56,6 +57,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
         counters: store.counters,
         bytesSent: () => server.meter.totalBytes,
         cachedBytes: () => store.cachedBytes,
+        usedBytes: () => store.usedBytes,
         activeTransfers: () => server.loadReport().activeTransfers,
         bytesPerSecond: () => server.meter.bytesPerSecond(),
       });

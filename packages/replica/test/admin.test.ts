@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ENTRY_OVERHEAD_BYTES } from '../src/cache/entry-cost.js';
 import { setup } from './harness.js';
 import { metricValue } from './prometheus-text.js';
 import { bytesOf } from './test-origin.js';
@@ -47,7 +48,9 @@ describe('replica admin', { timeout: 20_000 }, () => {
   });
 
   it('counts evictions', async (t) => {
-    const { origin, replica, client } = await setup(t, { admin: { port: 0 }, cacheBytes: 1500 });
+    // One 1000-byte object and its bookkeeping fit, not two.
+    const cacheBytes = 1500 + ENTRY_OVERHEAD_BYTES;
+    const { origin, replica, client } = await setup(t, { admin: { port: 0 }, cacheBytes });
     origin.put('/a', bytesOf(1000, 1));
     origin.put('/b', bytesOf(1000, 2));
     const c = await client();

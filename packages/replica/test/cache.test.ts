@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ENTRY_OVERHEAD_BYTES } from '../src/cache/entry-cost.js';
 import { setup } from './harness.js';
 import { assertFetched } from './test-client.js';
 import { bytesOf } from './test-origin.js';
 
 describe('cache', { timeout: 20_000 }, () => {
   it('evicts the least recently used objects to stay within cacheBytes, and refetches them', async (t) => {
-    const { origin, replica, client, logEvents } = await setup(t, { cacheBytes: 3000 });
+    // Three 1000-byte objects and their bookkeeping (entry, paths, URL and headers) fit, not four.
+    const cacheBytes = 3 * (1000 + ENTRY_OVERHEAD_BYTES + 200);
+    const { origin, replica, client, logEvents } = await setup(t, { cacheBytes });
     const objects = new Map(
       ['/a', '/b', '/c', '/d'].map((path, i) => [path, bytesOf(1000, i + 1)]),
     );

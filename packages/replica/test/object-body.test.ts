@@ -67,6 +67,7 @@ describe('LRU cache', () => {
       url,
       path: url,
       size,
+      cost: size,
       fetchedAt: 0,
       originRetryAt: 0,
       body: new ObjectBody(meta(size), true),

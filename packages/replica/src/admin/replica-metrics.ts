@@ -5,6 +5,7 @@ export interface ReplicaFigures {
   counters: CacheCounters;
   bytesSent(): number;
   cachedBytes(): number;
+  usedBytes(): number;
   activeTransfers(): number;
   bytesPerSecond(): number;
 }
@@ -59,7 +60,12 @@ export function replicaMetrics(figures: ReplicaFigures): Registry {
     () => counters.originFetches,
   );
   counter('cdn_replica_bytes_sent_total', 'Object bytes sent to clients', figures.bytesSent);
-  gauge('cdn_replica_cached_bytes', 'Bytes held in the cache', figures.cachedBytes);
+  gauge('cdn_replica_cached_bytes', 'Bytes of the objects held in the cache', figures.cachedBytes);
+  gauge(
+    'cdn_replica_cache_used_bytes',
+    'What the cached objects count against --cache-bytes: their bytes and each entry bookkeeping',
+    figures.usedBytes,
+  );
   gauge('cdn_replica_active_transfers', 'Transfers in flight', figures.activeTransfers);
   gauge('cdn_replica_bytes_per_second', 'Bytes sent over the last second', figures.bytesPerSecond);
   return registry;

@@ -6,6 +6,8 @@ export interface CacheEntry {
   url: string;
   body: ObjectBody;
   size: number;
+  /** What it counts against the capacity: its bytes and its bookkeeping (see entry-cost.ts). */
+  cost: number;
   /** When the origin last vouched for these bytes (fetch or 304); the TTL counts from here. */
   fetchedAt: number;
   /** After an origin failure, the stale copy is served without asking again until then. */
@@ -13,20 +15,27 @@ export interface CacheEntry {
 }
 
 /**
- * Least-recently-used cache bounded by the total size of its objects. A Map keeps insertion
+ * Least-recently-used cache bounded by the total cost of its entries. A Map keeps insertion
  * order, so moving an entry to the end on every use makes the first key the eviction victim.
  */
 export class LruCache {
   private readonly entries = new Map<string, CacheEntry>();
   private bytes = 0;
+  private costs = 0;
 
   constructor(
     readonly capacityBytes: number,
     private readonly onEvict: (entry: CacheEntry) => void = () => undefined,
   ) {}
 
+  /** The objects' own bytes. */
   get totalBytes(): number {
     return this.bytes;
+  }
+
+  /** What the entries count against the capacity (never above it). */
+  get totalCost(): number {
+    return this.costs;
   }
 
   get count(): number {
@@ -43,15 +52,15 @@ export class LruCache {
     return entry;
   }
 
-  fits(size: number): boolean {
-    return size <= this.capacityBytes;
+  fits(cost: number): boolean {
+    return cost <= this.capacityBytes;
   }
 
   /** Stores an entry, evicting the least recently used ones to make room. False if too big. */
   set(entry: CacheEntry): boolean {
-    if (!this.fits(entry.size)) return false;
+    if (!this.fits(entry.cost)) return false;
     this.delete(entry.url);
-    while (this.bytes + entry.size > this.capacityBytes) {
+    while (this.costs + entry.cost > this.capacityBytes) {
       const oldest = this.entries.values().next().value;
       if (!oldest) break;
       this.delete(oldest.url);
@@ -59,6 +68,7 @@ export class LruCache {
     }
     this.entries.set(entry.url, entry);
     this.bytes += entry.size;
+    this.costs += entry.cost;
     return true;
   }
 
@@ -67,6 +77,7 @@ export class LruCache {
     if (!entry) return false;
     this.entries.delete(url);
     this.bytes -= entry.size;
+    this.costs -= entry.cost;
     return true;
   }
 }

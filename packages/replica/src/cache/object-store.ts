@@ -1,6 +1,7 @@
 import type { Logger } from '@cdn-lab/common';
 import type { ReplicaEventEmitter } from '../replica-events.js';
 import type { CacheStatus } from '@cdn-lab/protocol';
+import { entryCostBytes, leastCostBytes, ownChunks } from './entry-cost.js';
 import { pumpInto } from './fill.js';
 import { LruCache, type CacheEntry } from './lru-cache.js';
 import { ObjectBody, type BodyCursor } from './object-body.js';
@@ -61,7 +62,13 @@ export class ObjectStore {
     this.cache = new LruCache(options.cacheBytes, (entry) => {
       this.counters.evictions += 1;
       options.log.info(
-        { event: 'evict', path: entry.path, bytes: entry.size, cachedBytes: this.cache.totalBytes },
+        {
+          event: 'evict',
+          path: entry.path,
+          bytes: entry.size,
+          cachedBytes: this.cache.totalBytes,
+          usedBytes: this.cache.totalCost,
+        },
         'evicted the least recently used object',
       );
     });
@@ -75,8 +82,14 @@ export class ObjectStore {
     return this.options.cacheBytes;
   }
 
+  /** The cached objects' own bytes. */
   get cachedBytes(): number {
     return this.cache.totalBytes;
+  }
+
+  /** What the cached objects count against the capacity: bytes and per-entry bookkeeping. */
+  get usedBytes(): number {
+    return this.cache.totalCost;
   }
 
   /** The object's bytes for one reader; throws a RequestError when there are none to serve. */
@@ -239,7 +252,7 @@ export class ObjectStore {
         `${target.path} is ${size} bytes; this replica serves objects of at most ${maxObjectBytes} bytes`,
       );
     }
-    const retain = size === null || this.cache.fits(size);
+    const retain = size === null || this.cache.fits(leastCostBytes(size));
     const body = new ObjectBody({ size, etag, lastModified, contentType }, retain);
     this.fills.add(body);
     pumpInto(stream, body, {
@@ -279,11 +292,16 @@ export class ObjectStore {
   private keep(target: ObjectTarget, body: ObjectBody, startedAt: number): void {
     const size = body.size ?? body.received;
     if (!body.retain) return;
+    // The origin's response (socket, parser, headers, axios' request: ~11 KiB) stayed reachable
+    // through the fill's controls; a kept body no longer needs them.
+    body.source = null;
+    ownChunks(body.chunks);
     const kept = this.cache.set({
       path: target.path,
       url: target.url,
       body,
       size,
+      cost: entryCostBytes(target, body),
       fetchedAt: startedAt,
       originRetryAt: 0,
     });
@@ -294,6 +312,7 @@ export class ObjectStore {
         size,
         ms: Date.now() - startedAt,
         cachedBytes: this.cache.totalBytes,
+        usedBytes: this.cache.totalCost,
       },
       kept ? 'object cached' : 'too big to cache',
     );
