@@ -1,5 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { endpointId, openEventLog, type AdminServer, type Logger } from '@cdn-lab/common';
+import {
+  endpointId,
+  objectKey,
+  openEventLog,
+  type AdminServer,
+  type Logger,
+} from '@cdn-lab/common';
 import type { Endpoint, ErrorMessage } from '@cdn-lab/protocol';
 import { Discovery, type DiscoveredReplica } from './discovery.js';
 import { ReplicaHealth, type StateChange } from './health.js';
@@ -74,9 +80,11 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   ): RouteAnswer => {
     const all = snapshot().filter((view) => !adminDrained.has(view.id));
     const views = info.reachable ? all.filter(info.reachable) : all;
+    // Every spelling of an object, and every query the replicas ignore, has one owner.
+    const key = path === null ? null : objectKey(path, settings.query);
     const choice = STRATEGIES[strategy](
       views,
-      { path },
+      { path: key },
       { sequence: sequence++, random: Math.random },
     );
     const distinct = [...new Map(choice.ordered.map((view) => [view.id, view])).values()];

@@ -12,10 +12,12 @@ import {
   exitWithHealth,
   intArg,
   fractionArg,
+  formatQueryPolicy,
   loadEnvFile,
   newProgram,
   openEventLog,
   portArg,
+  queryPolicyArg,
   runMain,
   say,
 } from '@cdn-lab/common';
@@ -40,6 +42,7 @@ interface CliOptions extends AdminFlags, LimitFlags {
   failureMin: number;
   reloadInterval: number;
   legacyWait: number;
+  query: string;
   healthcheck?: boolean;
 }
 
@@ -133,6 +136,15 @@ function parseArgs(): CliOptions {
         .argParser(durationArg)
         .default(d.legacySilenceMs, `${d.legacySilenceMs}ms`),
     )
+    .addOption(
+      envOption(
+        '--query <policy>',
+        "what a query string adds to the path the consistent strategy hashes: keep, ignore, or allow=NAME,NAME (as the replicas' --query)",
+        'QUERY',
+      )
+        .argParser(queryPolicyArg)
+        .default(formatQueryPolicy(d.query)),
+    )
     .parse()
     .opts<CliOptions>();
 }
@@ -158,6 +170,7 @@ async function main(): Promise<void> {
       failureMin: options.failureMin,
       reloadIntervalMs: options.reloadInterval,
       legacySilenceMs: options.legacyWait,
+      query: options.query,
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
       log: eventLog.log,

@@ -1,4 +1,12 @@
-import { UserError, type AdminSettings, type ConnectionLimits, type Logger } from '@cdn-lab/common';
+import {
+  DEFAULT_QUERY_POLICY,
+  UserError,
+  parseQueryPolicy,
+  type AdminSettings,
+  type ConnectionLimits,
+  type Logger,
+  type QueryPolicy,
+} from '@cdn-lab/common';
 import {
   DEFAULT_STRATEGY,
   STRATEGY_NAMES,
@@ -35,6 +43,11 @@ export interface BalancerOptions {
    * its format (its client never speaks first; ours always do, so they never wait). 0: off.
    */
   legacySilenceMs?: number;
+  /**
+   * What a query string adds to the path the consistent strategy hashes: `keep`, `ignore` or
+   * `allow=a,b` (as the replicas' --query, so each object has one owner).
+   */
+  query?: string;
   /** Connection limits and timeouts (see CONNECTION_LIMIT_DEFAULTS in @cdn-lab/common). */
   limits?: Partial<ConnectionLimits>;
   /** Serve the admin HTTP API (status, metrics, events, dashboard); absent: none. */
@@ -60,6 +73,7 @@ export interface ResolvedBalancerOptions {
   failureMin: number;
   reloadIntervalMs: number;
   legacySilenceMs: number;
+  query: QueryPolicy;
 }
 
 /** The one table of the balancer's defaults: the CLI, the resolver and the modules read it. */
@@ -76,6 +90,7 @@ export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
   failureMin: 3,
   reloadIntervalMs: 2000,
   legacySilenceMs: 300,
+  query: parseQueryPolicy(DEFAULT_QUERY_POLICY),
 };
 
 export function checkStrategyName(name: string): StrategyName {
@@ -108,7 +123,8 @@ function atLeastOne(value: number, what: string): number {
 }
 
 export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalancerOptions {
-  const merged = { ...BALANCER_DEFAULTS, ...withoutUndefined(options) };
+  const { query, ...rest } = options;
+  const merged = { ...BALANCER_DEFAULTS, ...withoutUndefined(rest) };
   return {
     host: merged.host,
     port: merged.port,
@@ -122,6 +138,7 @@ export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalanc
     failureMin: atLeastOne(merged.failureMin, 'the minimum of failed transfers'),
     reloadIntervalMs: positive(merged.reloadIntervalMs, 'the reload interval'),
     legacySilenceMs: notNegative(merged.legacySilenceMs, 'the legacy wait'),
+    query: query === undefined ? BALANCER_DEFAULTS.query : parseQueryPolicy(query),
   };
 }
 

@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 /** A balancer over `count` answering fake replicas, all of them up. */
-async function upBalancer(count: number, strategy = 'round-robin'): Promise<BalancerHandle> {
+async function upBalancer(
+  count: number,
+  strategy = 'round-robin',
+  settings: { query?: string } = {},
+): Promise<BalancerHandle> {
   const replicas = await Promise.all(Array.from({ length: count }, () => FakeReplica.start()));
   for (const replica of replicas) cleanups.push(() => replica.stop());
   const file = await tempServersFile(replicas.map((replica) => replica.id));
@@ -24,10 +28,19 @@ async function upBalancer(count: number, strategy = 'round-robin'): Promise<Bala
     serversFile: file.file,
     strategy,
     probeIntervalMs: 20,
+    ...settings,
   });
   cleanups.push(() => balancer.close());
   await Promise.all(replicas.map((replica) => waitForState(balancer, replica.id, 'up')));
   return balancer;
+}
+
+/** Resolves at the next answered probe of replica `id`. */
+async function probeAnswered(balancer: BalancerHandle, id: string): Promise<void> {
+  for (;;) {
+    const [probe] = (await once(balancer.events, 'probe')) as [{ id: string }];
+    if (probe.id === id) return;
+  }
 }
 
 function frame(type: FrameTypeCode, payload: string): Buffer {
@@ -149,5 +162,37 @@ describe('route server', () => {
     const late = connect(balancer.endpoint.port, balancer.endpoint.host);
     const [error] = (await once(late, 'error')) as [NodeJS.ErrnoException];
     assert.equal(error.code, 'ECONNREFUSED');
+  });
+
+  it('sends every spelling of an object to the same replica, and the queries --query drops', async () => {
+    /**
+     * The best replica for each path. After each route the test waits for that replica's next
+     * probe answer: routes sent since its last report count as load, and the consistent
+     * strategy would spill a path asked again and again at once to the next replica.
+     */
+    const bestFor = async (balancer: BalancerHandle, paths: string[]): Promise<Set<string>> => {
+      const client = await openClient(balancer);
+      const best = new Set<string>();
+      for (const path of paths) {
+        client.route(path);
+        const answer = await client.next();
+        assert.equal(answer?.type, 'route-ok', path);
+        if (answer?.type !== 'route-ok') continue;
+        best.add(answer.best.id);
+        await probeAnswered(balancer, answer.best.id);
+      }
+      return best;
+    };
+    const spellings = ['/objects/1k.bin', '/objects/%31k.bin', '/objects/1%6B.bin'];
+    spellings.push('/objects/1k.bin?', '//objects/./1%6b.bin');
+    const busted = Array.from({ length: 8 }, (_, i) => `/objects/1k.bin?bust=${i}`);
+    const keeping = await upBalancer(8, 'consistent');
+    assert.equal((await bestFor(keeping, spellings)).size, 1, 'one owner for every spelling');
+    assert.ok((await bestFor(keeping, busted)).size > 1, 'with keep, each query is its own object');
+    const ignoring = await upBalancer(8, 'consistent', { query: 'ignore' });
+    assert.equal((await bestFor(ignoring, [...spellings, ...busted])).size, 1);
+    const allowing = await upBalancer(8, 'consistent', { query: 'allow=v' });
+    const versions = ['/a.js?v=1&bust=1', '/a.js?bust=2&v=1', '/a.js?v=1'];
+    assert.equal((await bestFor(allowing, versions)).size, 1, 'only v counts');
   });
 });

@@ -23,4 +23,5 @@ export * from './dialects/sniffed-http-server.js';
 export * from './faults/fault-options.js';
 export * from './faults/fault-table.js';
 export * from './endpoint.js';
+export * from './object-key.js';
 export * from './servers-file.js';

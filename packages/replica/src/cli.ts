@@ -20,6 +20,7 @@ import {
   newProgram,
   openEventLog,
   portArg,
+  queryPolicyArg,
   runMain,
   say,
   durationDefaultSecondsArg,
@@ -45,6 +46,7 @@ interface CliOptions extends AdminFlags, LimitFlags {
   originTotalTimeout: number;
   originRetries: number;
   maxObjectBytes: number;
+  query: string;
   healthcheck?: boolean;
 }
 
@@ -119,6 +121,15 @@ function parseArgs(): CliOptions {
         .argParser(bytesArg)
         .default(d.maxObjectBytes, '1GiB'),
     )
+    .addOption(
+      envOption(
+        '--query <policy>',
+        "what a query string adds to an object's identity: keep, ignore, or allow=NAME,NAME (the balancer's --query should match)",
+        'QUERY',
+      )
+        .argParser(queryPolicyArg)
+        .default(d.query),
+    )
     .option(
       '--healthcheck',
       'ask the replica running with these settings whether it is ready; exit 0 (yes) or 1',
@@ -152,6 +163,7 @@ async function main(): Promise<void> {
       originTotalTimeoutMs: options.originTotalTimeout,
       originRetries: options.originRetries,
       maxObjectBytes: options.maxObjectBytes,
+      query: options.query,
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
       faults: faultsFromOptions({ ...options }, FAULT_OPTIONS),

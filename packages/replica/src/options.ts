@@ -1,9 +1,11 @@
 import {
+  DEFAULT_QUERY_POLICY,
   UserError,
   activeFaults,
   connectionLimitsOf,
   notNegative,
   parseFaults,
+  parseQueryPolicy,
   positive,
   wholeNumber,
   withoutUndefined,
@@ -11,6 +13,7 @@ import {
   type ConnectionLimits,
   type Faults,
   type Logger,
+  type QueryPolicy,
 } from '@cdn-lab/common';
 
 export interface ReplicaOptions {
@@ -38,6 +41,11 @@ export interface ReplicaOptions {
   originRetries?: number;
   /** Objects larger than this are refused (too_large), never fetched whole. Default 1 GiB. */
   maxObjectBytes?: number;
+  /**
+   * What a query string adds to an object's identity (cache key and origin request): `keep`,
+   * `ignore` or `allow=a,b`. Default `keep`; give the balancer the same.
+   */
+  query?: string;
   /** Faults in force from the start (the admin API changes them later). */
   faults?: Faults;
   /** Serve the admin HTTP API (status, metrics, faults); absent: none. */
@@ -57,6 +65,7 @@ export const DEFAULTS = {
   originTotalTimeoutMs: 300_000,
   originRetries: 2,
   maxObjectBytes: 1024 ** 3,
+  query: DEFAULT_QUERY_POLICY,
 } as const;
 
 /** Pause before the n-th extra origin attempt (n from 1): 100 ms, 200 ms, 400 ms … at most 2 s. */
@@ -80,6 +89,7 @@ export interface ResolvedReplicaOptions {
   originTotalTimeoutMs: number;
   originRetries: number;
   maxObjectBytes: number;
+  query: QueryPolicy;
   limits: ConnectionLimits;
   faults: Faults;
   admin: AdminSettings | null;
@@ -106,6 +116,7 @@ export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaO
     originTotalTimeoutMs: positive(merged.originTotalTimeoutMs, 'the origin total timeout'),
     originRetries: wholeNumber(merged.originRetries, 'the origin retries', 0, 10),
     maxObjectBytes: positive(merged.maxObjectBytes, 'the maximum object size'),
+    query: parseQueryPolicy(merged.query),
     limits: connectionLimitsOf(merged.limits),
     faults: activeFaults(parseFaults({ ...merged.faults })),
     admin: merged.admin ?? null,

@@ -25,7 +25,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
   if (Object.keys(options.faults).length > 0) faults.merge(options.faults);
   const server = new ReplicaServer({
     store,
-    resolver: new TargetResolver(origin, defaultTarget),
+    resolver: new TargetResolver(origin, defaultTarget, options.query),
     log,
     events,
     faults,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { objectKey, type QueryPolicy } from '@cdn-lab/common';
 import { normalizeObjectPath } from '../src/index.js';
 import { originUrlFor } from '../src/cache/object-path.js';
 import { RequestError } from '../src/request/request-error.js';
@@ -68,6 +69,39 @@ describe('fuzz: replica path handling', () => {
           assert.equal(url.origin, ORIGIN.origin, `${raw} -> ${url.href}`);
           assert.ok(url.pathname.startsWith('/site/'), `${raw} -> ${url.pathname}`);
           assert.ok(!url.pathname.split('/').includes('..'));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('asks the origin for exactly the object key the balancer hashes, for any accepted path', () => {
+    const policies: QueryPolicy[] = [
+      { kind: 'keep' },
+      { kind: 'ignore' },
+      { kind: 'allow', names: ['a', 'b.txt'] },
+    ];
+    // Characters a URL encodes, escapes of unreserved ones, in both cases.
+    const encodable = fc
+      .array(fc.constantFrom('é', ' ', '"', '{', '|', '%c3%a9', '%7e', '%7E', '%41', '?', '&', '='))
+      .map((pieces) => `/${pieces.join('')}`);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          pathish.map((p) => `/${p}`),
+          encodable,
+        ),
+        fc.constantFrom(...policies),
+        (raw, policy) => {
+          let url: URL;
+          try {
+            url = new URL(originUrlFor(ORIGIN, normalizeObjectPath(raw, policy)));
+          } catch (error) {
+            assert.ok(error instanceof RequestError && error.code === 'bad_request');
+            return;
+          }
+          const asked = `${url.pathname.slice(ORIGIN.pathname.length - 1)}${url.search}`;
+          assert.equal(asked, objectKey(raw, policy), raw);
         },
       ),
       { numRuns: 1000 },

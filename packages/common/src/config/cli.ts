@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
+import { formatQueryPolicy, parseQueryPolicy } from '../object-key.js';
 import { parseBytes, parseDuration } from './units.js';
 import { UserError } from './user-error.js';
 
@@ -44,6 +45,9 @@ export const bytesArg = asOptionParser(parseBytes);
 export const durationArg = asOptionParser((text) => parseDuration(text, 'ms'));
 /** A duration ("250ms", "2s") in milliseconds; a bare number is seconds. */
 export const durationDefaultSecondsArg = asOptionParser((text) => parseDuration(text, 's'));
+
+/** A query policy (`keep`, `ignore`, `allow=a,b`), checked, in its canonical words. */
+export const queryPolicyArg = asOptionParser((text) => formatQueryPolicy(parseQueryPolicy(text)));
 
 /** An option that falls back to the environment variable `CDN_<NAME>` (and so to .env). */
 export function envOption(flags: string, description: string, envName: string): Option {

@@ -1,4 +1,4 @@
-import { UserError } from '@cdn-lab/common';
+import { UserError, canonicalObjectPath, type QueryPolicy } from '@cdn-lab/common';
 import { RequestError } from '../request/request-error.js';
 
 /** An object as the replica knows it: the path clients ask for and the URL it comes from. */
@@ -8,9 +8,9 @@ export interface ObjectTarget {
 }
 
 const ENCODED_SEPARATOR = /%(2f|5c|00)/i;
-const DOT_SEGMENTS = new Set(['.', '%2e']);
 // WHATWG URL parsing turns percent-encoded dots into real dot segments, so they count too.
 const PARENT_SEGMENTS = new Set(['..', '.%2e', '%2e.', '%2e%2e']);
+const KEEP_QUERY: QueryPolicy = { kind: 'keep' };
 
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
@@ -21,10 +21,11 @@ function hasControlCharacter(text: string): boolean {
 }
 
 /**
- * Collapses `//` and `.` segments, keeps a trailing slash and a query string, and refuses
- * anything that could climb out of the origin's tree or confuse a file server.
+ * Refuses anything that could climb out of the origin's tree or confuse a file server, then
+ * gives the object's one spelling (common's canonicalObjectPath: escapes canonical, `//` and
+ * `.` collapsed, a trailing slash kept, the query as the policy says), the cache key's path.
  */
-export function normalizeObjectPath(path: string): string {
+export function normalizeObjectPath(path: string, query: QueryPolicy = KEEP_QUERY): string {
   if (!path.startsWith('/')) throw new RequestError('bad_request', 'a path must start with "/"');
   if (path.includes('\\')) throw new RequestError('bad_request', 'a path must not contain "\\"');
   if (hasControlCharacter(path)) {
@@ -36,18 +37,12 @@ export function normalizeObjectPath(path: string): string {
   }
   const queryAt = path.indexOf('?');
   const pathname = queryAt < 0 ? path : path.slice(0, queryAt);
-  const query = queryAt < 0 ? '' : path.slice(queryAt);
-  const segments: string[] = [];
   for (const segment of pathname.split('/')) {
-    const lower = segment.toLowerCase();
-    if (PARENT_SEGMENTS.has(lower)) {
+    if (PARENT_SEGMENTS.has(segment.toLowerCase())) {
       throw new RequestError('bad_request', 'a path must not contain ".." segments');
     }
-    if (segment !== '' && !DOT_SEGMENTS.has(lower)) segments.push(segment);
   }
-  const trailingSlash = segments.length > 0 && pathname.endsWith('/');
-  const normalized = `/${segments.join('/')}${trailingSlash ? '/' : ''}${query}`;
-  return normalized.replaceAll('#', '%23');
+  return canonicalObjectPath(path, query);
 }
 
 /** Checks an origin base URL given by the user. */
@@ -115,6 +110,7 @@ export class TargetResolver {
   constructor(
     private readonly origin: URL | null,
     readonly defaultTarget: ObjectTarget | null,
+    private readonly query: QueryPolicy = KEEP_QUERY,
   ) {}
 
   resolve(requested: string | null): ObjectTarget {
@@ -122,7 +118,7 @@ export class TargetResolver {
       if (this.defaultTarget) return this.defaultTarget;
       throw new RequestError('not_found', 'this replica has no default object; ask for a path');
     }
-    const path = normalizeObjectPath(requested);
+    const path = normalizeObjectPath(requested, this.query);
     if (this.defaultTarget && path === this.defaultTarget.path) return this.defaultTarget;
     if (this.origin) return { path, url: originUrlFor(this.origin, path) };
     throw new RequestError('not_found', `${path} is not served here (this replica has no origin)`);
