@@ -8,6 +8,8 @@ import { ObjectBody, type BodyCursor } from './object-body.js';
 import type { ObjectTarget } from './object-path.js';
 import { originRetryDelayMs } from '../options.js';
 import { OriginClient, OriginFailure, type OriginResponse } from './origin-client.js';
+
+type OriginOk = Extract<OriginResponse, { kind: 'ok' }>;
 import { RequestError } from '../request/request-error.js';
 
 /** One request's hold on an object: how it was obtained, its bytes, and a reader of its own. */
@@ -25,6 +27,9 @@ interface Resolution {
   status: CacheStatus;
   body: ObjectBody;
 }
+
+/** What a request needs of an object: its bytes, or (HTTP HEAD) only what the head says. */
+export type Wanted = 'body' | 'head';
 
 export interface ObjectStoreOptions {
   cacheBytes: number;
@@ -93,7 +98,7 @@ export class ObjectStore {
   }
 
   /** The object's bytes for one reader; throws a RequestError when there are none to serve. */
-  async open(target: ObjectTarget): Promise<Lease> {
+  async open(target: ObjectTarget, wanted: Wanted = 'body'): Promise<Lease> {
     const entry = this.cache.get(target.url);
     if (entry && this.isFresh(entry)) {
       this.counters.hits += 1;
@@ -112,6 +117,10 @@ export class ObjectStore {
     }
     if (shared) {
       this.options.log.info({ event: 'collapsed', path: target.path }, 'joined an origin fetch');
+    } else if (wanted === 'head' && !entry) {
+      // Its own fetch, joined by nobody: others want the bytes it will not read.
+      const resolution = await this.resolve(target, undefined, wanted);
+      return { target, ...resolution, cursor: resolution.body.openCursor() };
     } else {
       shared = this.resolve(target, entry);
       this.pending.set(target.url, shared);
@@ -139,7 +148,11 @@ export class ObjectStore {
     return Date.now() - entry.fetchedAt < this.options.ttlMs;
   }
 
-  private async resolve(target: ObjectTarget, stale: CacheEntry | undefined): Promise<Resolution> {
+  private async resolve(
+    target: ObjectTarget,
+    stale: CacheEntry | undefined,
+    wanted: Wanted = 'body',
+  ): Promise<Resolution> {
     const { log, events } = this.options;
     const validators =
       stale && (stale.body.meta.etag ?? stale.body.meta.lastModified) !== null
@@ -151,14 +164,21 @@ export class ObjectStore {
       stale ? 'cached copy is older than the TTL' : 'cache miss',
     );
     log.info(
-      { event: 'origin-fetch', path: target.path, url: target.url, conditional },
+      { event: 'origin-fetch', path: target.path, url: target.url, conditional, wanted },
       'asking the origin',
     );
     this.counters.originFetches += 1;
     events.emit('origin-fetch', { path: target.path, url: target.url, conditional });
+    let headOnly = wanted === 'head';
     let response: OriginResponse;
     try {
-      response = await this.fetchWithRetries(target, validators);
+      response = await this.fetchWithRetries(target, validators, headOnly ? 'HEAD' : 'GET');
+      if (headOnly && response.kind === 'ok' && response.size === null) {
+        // An origin whose HEAD names no size: the body is fetched (and cached) as for a GET.
+        response.stream.destroy();
+        headOnly = false;
+        response = await this.fetchWithRetries(target, validators);
+      }
     } catch (error) {
       const failure =
         error instanceof OriginFailure ? error : new OriginFailure('origin_error', String(error));
@@ -182,17 +202,38 @@ export class ObjectStore {
       }
       throw new RequestError(failure.code, `cannot fetch ${target.path}: ${failure.message}`);
     }
+    if (headOnly && response.kind === 'ok') return this.headOnly(target, response);
     return this.settle(target, stale, response);
+  }
+
+  /**
+   * A HEAD of an uncached object is answered from the origin's own HEAD: no body is fetched,
+   * so none is cached, and none pushed into buffers only to be thrown away.
+   */
+  private headOnly(target: ObjectTarget, response: OriginOk): Resolution {
+    const { size, etag, lastModified, contentType, stream } = response;
+    stream.destroy();
+    if (size === null) throw new RequestError('origin_error', 'the origin HEAD named no size');
+    this.refuseTooLarge(target, size);
+    this.options.log.info(
+      { event: 'head-only', path: target.path, size },
+      "answered from the origin's HEAD; no body fetched",
+    );
+    return {
+      status: 'miss',
+      body: new ObjectBody({ size, etag, lastModified, contentType }, false),
+    };
   }
 
   /** Retries only when the origin could not be reached; an answer, even an error, is final. */
   private async fetchWithRetries(
     target: ObjectTarget,
     validators: Parameters<OriginClient['fetch']>[1],
+    method: 'GET' | 'HEAD' = 'GET',
   ): Promise<OriginResponse> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.origin.fetch(target.url, validators);
+        return await this.origin.fetch(target.url, validators, method);
       } catch (error) {
         const unreachable = error instanceof OriginFailure && error.code === 'origin_unavailable';
         if (!unreachable || attempt >= this.options.originRetries) throw error;
@@ -243,14 +284,7 @@ export class ObjectStore {
     const { maxObjectBytes } = this.options;
     if (size !== null && size > maxObjectBytes) {
       stream.destroy();
-      log.warn(
-        { event: 'too-large', path: target.path, size, maxObjectBytes },
-        'object over the size limit refused',
-      );
-      throw new RequestError(
-        'too_large',
-        `${target.path} is ${size} bytes; this replica serves objects of at most ${maxObjectBytes} bytes`,
-      );
+      this.refuseTooLarge(target, size);
     }
     const retain = size === null || this.cache.fits(leastCostBytes(size));
     const body = new ObjectBody({ size, etag, lastModified, contentType }, retain);
@@ -287,6 +321,20 @@ export class ObjectStore {
       );
     }
     return { status: 'miss', body };
+  }
+
+  /** Throws too_large for an object announced over --max-object-bytes. */
+  private refuseTooLarge(target: ObjectTarget, size: number): void {
+    const { log, maxObjectBytes } = this.options;
+    if (size <= maxObjectBytes) return;
+    log.warn(
+      { event: 'too-large', path: target.path, size, maxObjectBytes },
+      'object over the size limit refused',
+    );
+    throw new RequestError(
+      'too_large',
+      `${target.path} is ${size} bytes; this replica serves objects of at most ${maxObjectBytes} bytes`,
+    );
   }
 
   private keep(target: ObjectTarget, body: ObjectBody, startedAt: number): void {

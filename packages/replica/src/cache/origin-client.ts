@@ -84,13 +84,18 @@ export class OriginClient {
     });
   }
 
-  async fetch(url: string, validators: Validators | null): Promise<OriginResponse> {
+  /** `HEAD` asks for the head only: the response's stream then ends without a body. */
+  async fetch(
+    url: string,
+    validators: Validators | null,
+    method: 'GET' | 'HEAD' = 'GET',
+  ): Promise<OriginResponse> {
     const headers: Record<string, string> = {};
     if (validators?.etag) headers['If-None-Match'] = validators.etag;
     else if (validators?.lastModified) headers['If-Modified-Since'] = validators.lastModified;
     let response;
     try {
-      response = await this.axios.get<Readable>(url, { headers });
+      response = await this.axios.request<Readable>({ url, method, headers });
     } catch (error) {
       throw new OriginFailure('origin_unavailable', this.describe(error));
     }

@@ -39,6 +39,7 @@ export async function serveHttpObject(
       dialect: 'http',
       path: requestedPath(target, ctx.resolver.defaultTarget !== null),
       offset: 0,
+      headOnly: req.method === 'HEAD',
       peer,
       details: { method: req.method, range: req.headers.range },
     },

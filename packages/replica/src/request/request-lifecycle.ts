@@ -15,6 +15,8 @@ export interface ObjectRequest {
   path: string | null;
   /** Where the client wants the bytes to start (native resumes; others send 0). */
   offset: number;
+  /** HTTP HEAD: the answer has no body, so an uncached object's body is not fetched for it. */
+  headOnly?: boolean;
   peer: string;
   /** Extra fields for the request's log line (an HTTP method, a Range header). */
   details?: Record<string, unknown>;
@@ -65,7 +67,7 @@ export async function serveObjectRequest(
     const askedAt = performance.now();
     await ctx.faults.delayRequest();
     if (ctx.faults.failsRequest()) throw new RequestError('internal', INJECTED_ERROR);
-    lease = await ctx.store.open(target);
+    lease = await ctx.store.open(target, request.headOnly ? 'head' : 'body');
     ctx.meter.recordResponse(performance.now() - askedAt);
     const range = answer.head(lease, await sizeOf(lease));
     ctx.events.emit('transfer-start', { path, offset: range?.start ?? offset, peer, dialect });
