@@ -7,6 +7,7 @@ export * from './shutdown.js';
 export * from './units.js';
 export * from './user-error.js';
 export * from './supervision.js';
+export * from './heap-report.js';
 export * from './healthcheck.js';
 export * from './sniff-socket.js';
 export * from './role-lifecycle.js';
