@@ -202,7 +202,7 @@ function addSoak(program: Command): void {
   program
     .command('soak')
     .description(
-      'start a lab, run a mixed load while switching faults on and off, then report requests, errors by cause, verified digests and memory growth',
+      'start a lab, run a mixed load while switching faults on and off, then report requests, errors by cause, verified digests and memory (heap after a full collection, judged by its trend; resident memory beside it); exit code 1 when a heap grew or nothing succeeded',
     )
     .addOption(
       envOption('--minutes <n>', 'how long to run (fractions allowed: 0.5)', 'SOAK_MINUTES')
