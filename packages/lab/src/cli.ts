@@ -19,7 +19,8 @@ import { addFaultCommands } from './fault-commands.js';
 import { startLab, type Lab } from './lab.js';
 import { LAB_DEFAULTS, MAX_REPLICAS, type LabOptions } from './lab-options.js';
 import { labSummary } from './summary.js';
-import { formatSoak, runSoak } from './soak.js';
+import { runSoak } from './soak.js';
+import { formatSoak } from './soak-report.js';
 import { waitForRoutes } from './wait-for-routes.js';
 
 const DEMO_MAX_OBJECT = 1024 * 1024;

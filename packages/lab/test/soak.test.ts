@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatSoak, runSoak } from '../src/soak.js';
+import { formatSoak } from '../src/soak-report.js';
+import { runSoak } from '../src/soak.js';
 
 describe('soak (the 20-second version of npm run soak)', { timeout: 120_000 }, () => {
   it('serves a mixed load with faults switched on and off, verifying every download, with no process heap growing', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatSoak, runSoak } from '../../src/soak.js';
+import { formatSoak } from '../../src/soak-report.js';
+import { runSoak } from '../../src/soak.js';
 
 /** Loaded into replica-1 only: it keeps 4 KiB for every connection it accepts. */
 const LEAK = new URL('../fixtures/leak-per-connection.js', import.meta.url).href;
