@@ -8,13 +8,14 @@ const LEAK = new URL('../fixtures/leak-per-connection.js', import.meta.url).href
 
 // Not in `npm test` (it is a second 35-second soak): `npm run test:soak-gate`, run by .ci/run.
 describe('the soak memory gate', { timeout: 120_000 }, () => {
-  it('fails a replica with a planted leak, and only that one', async () => {
+  it('fails a replica with a planted leak, and only that one', async (t) => {
     const report = await runSoak({
       durationMs: 20_000,
       network: '127.0.23',
       execArgvFor: (name) => (name === 'replica-1' ? ['--import', LEAK] : []),
     });
     const text = formatSoak(report);
+    for (const line of text.split('\n')) t.diagnostic(line);
     assert.equal(report.memoryOk, false, text);
     for (const process of report.memory) {
       const expected = process.name === 'replica-1' ? 'grew' : 'steady';
