@@ -1,97 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { endpointId, openEventLog, type AdminServer, type Logger } from '@cdn-lab/common';
 import type { Endpoint, ErrorMessage } from '@cdn-lab/protocol';
-import { Discovery, type DiscoveredReplica, type ReplicaSetChange } from './discovery.js';
+import { Discovery, type DiscoveredReplica } from './discovery.js';
 import { ReplicaHealth, type StateChange } from './health.js';
 import { startBalancerAdmin } from './admin/balancer-admin.js';
-import {
-  checkStrategyName,
-  resolveBalancerOptions,
-  type BalancerOptions,
-  type ResolvedBalancerOptions,
-} from './options.js';
+import { checkStrategyName, resolveBalancerOptions, type BalancerOptions } from './options.js';
 import { Prober } from './prober.js';
-import {
-  RouteServer,
-  type RouteAnswer,
-  type RouteDialect,
-  type RouteRequestInfo,
-} from './route-server.js';
-import {
-  STRATEGIES,
-  type ReplicaState,
-  type ReplicaView,
-  type StrategyName,
-} from './strategies/index.js';
-
-export interface RouteEvent {
-  path: string | null;
-  best: Endpoint;
-  alternates: Endpoint[];
-  strategy: StrategyName;
-  reason: string;
-  /** Which kind of client asked: native frames, HTTP, or the original (legacy) client. */
-  dialect: RouteDialect;
-  at: number;
-}
-
-export interface ReplicaStateEvent {
-  id: string;
-  from: ReplicaState;
-  to: ReplicaState;
-  reason: string;
-  at: number;
-}
-
-export interface NoReplicaEvent {
-  path: string | null;
-  known: number;
-  at: number;
-}
-
-export interface StrategyEvent {
-  strategy: StrategyName;
-  at: number;
-}
-
-export interface ProbeEvent {
-  id: string;
-  /** The round trip of an answered probe. */
-  rttMs: number;
-}
-
-export interface BalancerEvents {
-  route: [RouteEvent];
-  'replica-state': [ReplicaStateEvent];
-  replicas: [ReplicaSetChange];
-  'no-replica': [NoReplicaEvent];
-  strategy: [StrategyEvent];
-  probe: [ProbeEvent];
-}
-
-export interface BalancerHandle {
-  /** Where it listens (the real port when 0 was asked for). */
-  endpoint: Endpoint;
-  events: EventEmitter<BalancerEvents>;
-  /** Every known replica (all states), sorted by id. */
-  snapshot(): ReplicaView[];
-  readonly strategy: StrategyName;
-  /** Switches the routing strategy at once; a UserError for an unknown name. */
-  setStrategy(name: string): void;
-  /** When it started (epoch ms) and the settings it runs with. */
-  readonly startedAt: number;
-  readonly settings: ResolvedBalancerOptions;
-  /** An admin-drained replica gets no routes until undrained. False: no such replica. */
-  setAdminDrained(id: string, drained: boolean): boolean;
-  isAdminDrained(id: string): boolean;
-  /** Routes sent since start, in all and per replica id. */
-  readonly routesTotal: number;
-  routesTo(id: string): number;
-  /** The admin HTTP server, when options.admin was given. */
-  readonly admin: AdminServer | null;
-  /** Stops accepting, answers what was received, closes connections, stops probing. */
-  close(): Promise<void>;
-}
+import type { BalancerEvents } from './balancer-events.js';
+import type { BalancerHandle } from './balancer-handle.js';
+import { RouteServer } from './dialects/route-server.js';
+import type { RouteAnswer, RouteRequestInfo } from './routing/route-types.js';
+import { STRATEGIES, type ReplicaView } from './strategies/index.js';
 
 interface TrackedReplica {
   replica: DiscoveredReplica;

@@ -1,4 +1,5 @@
 import type { LoadReport } from '@cdn-lab/protocol';
+import { BALANCER_DEFAULTS } from './options.js';
 import type { ReplicaState } from './strategies/types.js';
 
 export interface HealthThresholds {
@@ -8,17 +9,15 @@ export interface HealthThresholds {
   fall: number;
   /**
    * Passive check: a replica whose recent transfers failed at this ratio or more (0 to 1) is
-   * taken down although it answers probes. 0 turns the check off. Default 0.5.
+   * taken down although it answers probes. 0 turns the check off. Default in BALANCER_DEFAULTS.
    */
   failureRatio?: number;
-  /** …and only once at least this many of them failed. Default 3. */
+  /** …and only once at least this many of them failed. Default in BALANCER_DEFAULTS. */
   failureMin?: number;
 }
 
 /** Reports over which the passive check adds up transfer outcomes (2 s at the default probe interval). */
 export const PASSIVE_WINDOW = 8;
-const DEFAULT_FAILURE_RATIO = 0.5;
-const DEFAULT_FAILURE_MIN = 3;
 
 interface TransferCounts {
   ok: number;
@@ -79,8 +78,8 @@ export class ReplicaHealth {
 
   /** Why the replica counts as failing its transfers, or null. */
   get failing(): string | null {
-    const ratio = this.thresholds.failureRatio ?? DEFAULT_FAILURE_RATIO;
-    const min = this.thresholds.failureMin ?? DEFAULT_FAILURE_MIN;
+    const ratio = this.thresholds.failureRatio ?? BALANCER_DEFAULTS.failureRatio;
+    const min = this.thresholds.failureMin ?? BALANCER_DEFAULTS.failureMin;
     if (ratio <= 0) return null;
     const { ok, failed } = this.recentTransfers;
     if (failed < min || failed / (ok + failed) < ratio) return null;

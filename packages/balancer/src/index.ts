@@ -1,13 +1,13 @@
-export {
-  startBalancer,
-  type BalancerEvents,
-  type BalancerHandle,
-  type NoReplicaEvent,
-  type ProbeEvent,
-  type ReplicaStateEvent,
-  type RouteEvent,
-  type StrategyEvent,
-} from './balancer.js';
+export { startBalancer } from './balancer.js';
+export type {
+  BalancerEvents,
+  NoReplicaEvent,
+  ProbeEvent,
+  ReplicaStateEvent,
+  RouteEvent,
+  StrategyEvent,
+} from './balancer-events.js';
+export type { BalancerHandle } from './balancer-handle.js';
 export type { BalancerStatus, ReplicaStatus } from './admin/status.js';
 export {
   Discovery,
@@ -31,14 +31,7 @@ export {
   type ResolvedBalancerOptions,
 } from './options.js';
 export { Prober, type ProbeListener, type ProbeTarget, type ProbeTiming } from './prober.js';
-export {
-  DEFAULT_LEGACY_SILENCE_MS,
-  RouteServer,
-  type Decide,
-  type RouteAnswer,
-  type RouteDialect,
-  type RouteRequestInfo,
-  type RouteServerOptions,
-} from './route-server.js';
-export { parseRouteTarget, replicaUrl } from './http-routes.js';
+export { RouteServer, type RouteServerOptions } from './dialects/route-server.js';
+export type { Decide, RouteAnswer, RouteDialect, RouteRequestInfo } from './routing/route-types.js';
+export { parseRouteTarget, replicaUrl } from './dialects/http-routes.js';
 export * from './strategies/index.js';

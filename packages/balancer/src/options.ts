@@ -6,33 +6,33 @@ import {
   type StrategyName,
 } from './strategies/index.js';
 
+/** How to start a balancer; an absent setting takes its value from BALANCER_DEFAULTS. */
 export interface BalancerOptions {
-  /** Address to listen on; default 127.0.0.1. */
+  /** Address to listen on. */
   host?: string;
-  /** Port to listen on (0 picks a free one), also the port of servers-file lines without one; default 9000. */
+  /** Port to listen on (0 picks a free one), also the port of servers-file lines without one. */
   port?: number;
-  /** default ./servers.txt */
+  /** The replica list, one address a line. */
   serversFile?: string;
-  /** default consistent (DEFAULT_STRATEGY) */
+  /** A name of STRATEGY_NAMES. */
   strategy?: string;
-  /** default 250 ms */
+  /** Time between two probes of a replica. */
   probeIntervalMs?: number;
-  /** Ping answer and connect timeout; default 500 ms. */
+  /** Ping answer and connect timeout. */
   probeTimeoutMs?: number;
-  /** Answered probes in a row that take a down replica up; default 2. */
+  /** Answered probes in a row that take a down replica up. */
   rise?: number;
-  /** Failed probes in a row that take an up replica down; default 2. */
+  /** Failed probes in a row that take an up replica down. */
   fall?: number;
-  /** Passive check: recent transfer failure ratio that takes a replica down (0: off); default 0.5. */
+  /** Passive check: recent transfer failure ratio that takes a replica down (0: off). */
   failureRatio?: number;
-  /** Passive check: failed transfers needed before the ratio counts; default 3. */
+  /** Passive check: failed transfers needed before the ratio counts. */
   failureMin?: number;
-  /** How often the servers file is re-read and names re-resolved; default 2000 ms. */
+  /** How often the servers file is re-read and names re-resolved. */
   reloadIntervalMs?: number;
   /**
    * A connection silent this long is taken for the original project's client and answered in
    * its format (its client never speaks first; ours always do, so they never wait). 0: off.
-   * Default 300 ms.
    */
   legacySilenceMs?: number;
   /** Connection limits and timeouts (see CONNECTION_LIMIT_DEFAULTS in @cdn-lab/common). */
@@ -62,6 +62,7 @@ export interface ResolvedBalancerOptions {
   legacySilenceMs: number;
 }
 
+/** The one table of the balancer's defaults: the CLI, the resolver and the modules read it. */
 export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
   host: '127.0.0.1',
   port: 9000,

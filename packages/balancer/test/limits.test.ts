@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { startBalancer, type BalancerHandle } from '../src/index.js';
 import type { BalancerOptions } from '../src/options.js';
@@ -35,15 +35,36 @@ async function client(balancer: BalancerHandle): Promise<RouteClient> {
   return opened;
 }
 
-async function rawHttp(port: number, text: string): Promise<string> {
+/** Connects, lets `talk` write, and resolves with what the server sent once it closes. */
+async function exchange(port: number, talk: (socket: Socket) => void): Promise<string> {
   const socket = connect(port, '127.0.0.1');
   await once(socket, 'connect');
   const chunks: Buffer[] = [];
   socket.on('data', (chunk: Buffer) => chunks.push(chunk));
   socket.on('error', () => undefined);
-  socket.write(text);
+  talk(socket);
   await once(socket, 'close');
   return Buffer.concat(chunks).toString('latin1');
+}
+
+function rawHttp(port: number, text: string): Promise<string> {
+  return exchange(port, (socket) => socket.write(text));
+}
+
+/** Writes `text` one byte every 50 ms until the server closes the connection. */
+async function trickleHttp(
+  port: number,
+  text: string,
+): Promise<{ answer: string; sent: number; elapsedMs: number }> {
+  const startedAt = Date.now();
+  let sent = 0;
+  const answer = await exchange(port, (socket) => {
+    const trickle = setInterval(() => {
+      if (socket.writable && sent < text.length) socket.write(text[sent++] ?? '');
+    }, 50);
+    socket.once('close', () => clearInterval(trickle));
+  });
+  return { answer, sent, elapsedMs: Date.now() - startedAt };
 }
 
 describe('balancer connection limits', () => {
@@ -101,5 +122,14 @@ describe('balancer connection limits', () => {
       `GET /a HTTP/1.1\r\nHost: x\r\n${many}\r\n`,
     );
     assert.match(answer, /^HTTP\/1\.1 431 /);
+  });
+
+  it('answers 408 to an HTTP request head that does not arrive within the read timeout', async () => {
+    const balancer = await balancerWith({ readTimeoutMs: 300 });
+    const request = `GET /a HTTP/1.1\r\nHost: x\r\nX-Slow: ${'a'.repeat(100)}\r\n\r\n`;
+    const { answer, sent, elapsedMs } = await trickleHttp(balancer.endpoint.port, request);
+    assert.ok(sent < request.length, 'closed before the head was complete');
+    assert.ok(elapsedMs < 2_000, `closed after ${elapsedMs} ms, not kept while bytes trickle`);
+    assert.match(answer, /^HTTP\/1\.1 408 /);
   });
 });

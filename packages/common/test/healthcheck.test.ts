@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { test } from 'node:test';
 import { FrameDecoder, encodeMessage, type Message } from '@cdn-lab/protocol';
-import { askNative, selfAddress } from '../src/healthcheck.js';
+import { askNative, selfAddress } from '../src/process/healthcheck.js';
 
 /** A loopback server that answers the first native frame it receives with `answer(frame)`. */
 async function answering(answer: (request: Message) => Message | null): Promise<Server> {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { durationArg, envOption, fractionArg, intArg, say } from '@cdn-lab/common';
+import { addFaultOptions, envOption, faultsFromOptions, intArg, say } from '@cdn-lab/common';
 import { adminRequest } from './admin-request.js';
 import { LAB_DEFAULTS, replicaAdminPort } from './lab-options.js';
 import { replicaAdminUrl } from './replica-admin-url.js';
@@ -10,14 +10,8 @@ interface TargetFlags {
   token?: string;
 }
 
-interface FaultFlags extends TargetFlags {
-  delay?: number;
-  jitter?: number;
-  bandwidth?: number;
-  errorRate?: number;
-  resetRate?: number;
-  probeLoss?: number;
-}
+/** `cdn-lab fault`'s options are the fault table's words: --delay, --error-rate, … */
+const FAULT_OPTIONS = { prefix: '' };
 
 function withTarget(command: Command): Command {
   return command
@@ -43,20 +37,6 @@ function targetUrl(replica: string, flags: TargetFlags): string {
   return new URL('faults', base.endsWith('/') ? base : `${base}/`).toString();
 }
 
-function faultsOf(flags: FaultFlags): Record<string, number> {
-  const faults: Record<string, number | undefined> = {
-    delayMs: flags.delay,
-    jitterMs: flags.jitter,
-    bandwidthKBps: flags.bandwidth,
-    errorRate: flags.errorRate,
-    resetRate: flags.resetRate,
-    probeLoss: flags.probeLoss,
-  };
-  return Object.fromEntries(
-    Object.entries(faults).filter((entry): entry is [string, number] => entry[1] !== undefined),
-  );
-}
-
 function describe(faults: unknown): string {
   const entries = Object.entries((faults ?? {}) as Record<string, unknown>);
   return entries.length === 0
@@ -65,16 +45,10 @@ function describe(faults: unknown): string {
 }
 
 export function addFaultCommands(program: Command): void {
-  withTarget(program.command('fault'))
+  addFaultOptions(withTarget(program.command('fault')), FAULT_OPTIONS)
     .description("inject faults into a replica (merged with those in force); see 'cdn-lab heal'")
-    .option('--delay <duration>', 'delay before each answer, e.g. 50ms', durationArg)
-    .option('--jitter <duration>', 'plus a random 0..this', durationArg)
-    .option('--bandwidth <KBps>', 'cap each transfer (KiB/s)', intArg(0))
-    .option('--error-rate <0..1>', 'fraction of requests answered with an error', fractionArg)
-    .option('--reset-rate <0..1>', 'fraction of transfers cut partway', fractionArg)
-    .option('--probe-loss <0..1>', 'fraction of balancer probes ignored', fractionArg)
-    .action(async (replica: string, flags: FaultFlags, command: Command) => {
-      const faults = faultsOf(flags);
+    .action(async (replica: string, flags: TargetFlags, command: Command) => {
+      const faults = faultsFromOptions({ ...flags }, FAULT_OPTIONS);
       if (Object.keys(faults).length === 0) {
         command.error('give at least one fault, e.g. --delay 50ms', { exitCode: 2 });
       }

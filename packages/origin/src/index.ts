@@ -1,6 +1,5 @@
 export { startOrigin } from './server.js';
 export type { OriginEvents, OriginHandle, OriginOptions, OriginRequestEvent } from './server.js';
-export { contentTypeFor } from './content-type.js';
 export { writeDemoSite } from './demo/write-demo-site.js';
 export type { DemoSiteOptions, DemoSiteResult } from './demo/write-demo-site.js';
 export { GENERATOR_NAME, GENERATOR_VERSION, MANIFEST_FILE, readManifest } from './demo/manifest.js';

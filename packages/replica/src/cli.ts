@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import {
+  activeFaultNames,
   addAdminOptions,
+  addFaultOptions,
+  faultsFromOptions,
   addLimitOptions,
   limitsOf,
   type LimitFlags,
@@ -21,14 +24,15 @@ import {
   say,
   durationDefaultSecondsArg,
 } from '@cdn-lab/common';
-import { activeFaultNames } from './faults/faults.js';
-import { addFaultOptions, faultsOf, type FaultFlags } from './faults/fault-flags.js';
 import { checkReplica } from './healthcheck.js';
 import { REPLICA_DEFAULTS, startReplica } from './index.js';
 
 const ROLE = 'replica';
 
-interface CliOptions extends AdminFlags, FaultFlags, LimitFlags {
+/** How the replica's fault options are spelled: --fault-delay, CDN_FAULT_DELAY, … */
+const FAULT_OPTIONS = { prefix: 'fault-', envPrefix: 'FAULT_', describe: 'fault: ' };
+
+interface CliOptions extends AdminFlags, LimitFlags {
   port: number;
   log?: string;
   webpage?: string;
@@ -50,7 +54,7 @@ function parseArgs(): CliOptions {
     'cdn-replica',
     'Edge cache: serves objects (native protocol, HTTP and the original format, on one port), pulling them from the origin on a miss.',
   );
-  return addLimitOptions(addFaultOptions(addAdminOptions(program)))
+  return addLimitOptions(addFaultOptions(addAdminOptions(program), FAULT_OPTIONS))
     .addOption(
       envOption('-p, --port <port>', 'port to listen on (0 picks a free one)', 'REPLICA_PORT')
         .argParser(portArg)
@@ -150,7 +154,7 @@ async function main(): Promise<void> {
       maxObjectBytes: options.maxObjectBytes,
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
-      faults: faultsOf(options),
+      faults: faultsFromOptions({ ...options }, FAULT_OPTIONS),
       log: eventLog.log,
     });
     if (replica.admin) say(ROLE, `admin API on ${replica.admin.url}`);

@@ -1,5 +1,17 @@
-import type { AdminSettings, ConnectionLimits, Logger } from '@cdn-lab/common';
-import type { Faults } from './faults/faults.js';
+import {
+  UserError,
+  activeFaults,
+  connectionLimitsOf,
+  notNegative,
+  parseFaults,
+  positive,
+  wholeNumber,
+  withoutUndefined,
+  type AdminSettings,
+  type ConnectionLimits,
+  type Faults,
+  type Logger,
+} from '@cdn-lab/common';
 
 export interface ReplicaOptions {
   /** Address to listen on. Default 127.0.0.1. */
@@ -34,6 +46,7 @@ export interface ReplicaOptions {
   log?: Logger;
 }
 
+/** Every replica setting's default: the CLI shows these, the resolver fills them in. */
 export const DEFAULTS = {
   host: '127.0.0.1',
   port: 9000,
@@ -53,3 +66,49 @@ export function originRetryDelayMs(attempt: number): number {
 
 /** Attempts and pauses for the default object at start: the origin may be starting too. */
 export const DEFAULT_OBJECT_RETRY_DELAYS_MS = [200, 600] as const;
+
+/** Every setting filled in and checked; what the replica runs with. */
+export interface ResolvedReplicaOptions {
+  host: string;
+  port: number;
+  origin: string | null;
+  defaultObject: string | null;
+  cacheBytes: number;
+  ttlMs: number;
+  drainTimeoutMs: number;
+  originTimeoutMs: number;
+  originTotalTimeoutMs: number;
+  originRetries: number;
+  maxObjectBytes: number;
+  limits: ConnectionLimits;
+  faults: Faults;
+  admin: AdminSettings | null;
+  log: Logger | null;
+}
+
+/** Fills in the defaults and checks every value; a UserError names the first bad one. */
+export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaOptions {
+  const merged = { ...DEFAULTS, ...withoutUndefined(options) };
+  const origin = merged.origin ?? null;
+  const defaultObject = merged.defaultObject ?? null;
+  if (!origin && !defaultObject) {
+    throw new UserError('a replica needs an origin (--origin URL) or a default object (-w URL)');
+  }
+  return {
+    host: merged.host,
+    port: wholeNumber(merged.port, 'the port', 0, 65_535),
+    origin,
+    defaultObject,
+    cacheBytes: positive(merged.cacheBytes, 'the cache size'),
+    ttlMs: notNegative(merged.ttlMs, 'the TTL'),
+    drainTimeoutMs: notNegative(merged.drainTimeoutMs, 'the drain timeout'),
+    originTimeoutMs: positive(merged.originTimeoutMs, 'the origin timeout'),
+    originTotalTimeoutMs: positive(merged.originTotalTimeoutMs, 'the origin total timeout'),
+    originRetries: wholeNumber(merged.originRetries, 'the origin retries', 0, 10),
+    maxObjectBytes: positive(merged.maxObjectBytes, 'the maximum object size'),
+    limits: connectionLimitsOf(merged.limits),
+    faults: activeFaults(parseFaults({ ...merged.faults })),
+    admin: merged.admin ?? null,
+    log: merged.log ?? null,
+  };
+}

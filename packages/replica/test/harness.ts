@@ -17,9 +17,17 @@ export interface Setup {
   logEvents(): Promise<Record<string, unknown>[]>;
 }
 
-/** An origin and a replica in front of it (port 0, loopback), all cleaned up after the test. */
-export async function setup(t: TestContext, options: ReplicaOptions = {}): Promise<Setup> {
+/**
+ * An origin and a replica in front of it (port 0, loopback), all cleaned up after the test;
+ * `fillOrigin` puts objects on the origin before the replica starts (its default object).
+ */
+export async function setup(
+  t: TestContext,
+  options: ReplicaOptions = {},
+  fillOrigin: (origin: TestOrigin) => void = () => undefined,
+): Promise<Setup> {
   const origin = await TestOrigin.start();
+  fillOrigin(origin);
   t.after(() => origin.stop());
   const dir = await mkdtemp(join(tmpdir(), 'cdn-replica-test-'));
   const logFile = join(dir, 'replica.log');

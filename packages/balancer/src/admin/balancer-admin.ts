@@ -1,4 +1,5 @@
 import {
+  DEFAULT_ADMIN_HOST,
   HttpError,
   UserError,
   readJsonObject,
@@ -9,7 +10,8 @@ import {
   type AdminSettings,
   type Logger,
 } from '@cdn-lab/common';
-import type { BalancerHandle, ReplicaStateEvent, StrategyEvent } from '../balancer.js';
+import type { ReplicaStateEvent, StrategyEvent } from '../balancer-events.js';
+import type { BalancerHandle } from '../balancer-handle.js';
 import type { ReplicaSetChange } from '../discovery.js';
 import { STRATEGY_NAMES } from '../strategies/index.js';
 import { balancerMetrics } from './balancer-metrics.js';
@@ -80,7 +82,7 @@ export async function startBalancerAdmin(
   let server: AdminServer;
   try {
     server = await startAdminServer({
-      host: settings.host ?? '127.0.0.1',
+      host: settings.host ?? DEFAULT_ADMIN_HOST,
       port: settings.port,
       token: settings.token,
       log,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BalancerHandle, ProbeEvent, ReplicaStateEvent, RouteEvent } from '../balancer.js';
+import type { ProbeEvent, ReplicaStateEvent, RouteEvent } from '../balancer-events.js';
+import type { BalancerHandle } from '../balancer-handle.js';
 
 const RTT_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 

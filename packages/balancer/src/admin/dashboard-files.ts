@@ -1,17 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { HttpError } from '@cdn-lab/common';
+import { HttpError, knownContentType } from '@cdn-lab/common';
 
 /** packages/balancer/dashboard, from dist/src/admin/. */
 const DASHBOARD_DIR = new URL('../../../dashboard/', import.meta.url);
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json; charset=utf-8',
-};
 
 const PLACEHOLDER = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>cdn-lab balancer</title></head>
@@ -23,8 +15,7 @@ const PLACEHOLDER = `<!doctype html>
 
 /** Serves one file of the dashboard folder (a plain name, no folders); 404 when absent. */
 export async function serveDashboardFile(res: ServerResponse, name: string): Promise<void> {
-  const extension = /\.[a-z]+$/.exec(name)?.[0] ?? '';
-  const type = TYPES[extension];
+  const type = knownContentType(name);
   if (!/^[\w.-]+$/.test(name) || name.startsWith('.') || !type) {
     throw new HttpError(404, `no dashboard file ${name}`);
   }

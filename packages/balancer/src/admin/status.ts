@@ -1,5 +1,5 @@
 import type { LoadReport } from '@cdn-lab/protocol';
-import type { BalancerHandle } from '../balancer.js';
+import type { BalancerHandle } from '../balancer-handle.js';
 import { STRATEGY_NAMES, type ReplicaState, type ReplicaView } from '../strategies/index.js';
 
 export interface ReplicaStatus {

@@ -1,4 +1,4 @@
-import type { BalancerHandle } from '../balancer.js';
+import type { BalancerHandle } from '../balancer-handle.js';
 
 /** The once-a-second SSE summary; routesPerSecond is measured between two summaries. */
 export class SummaryMaker {

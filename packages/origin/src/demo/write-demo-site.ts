@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { UserError } from '@cdn-lab/common';
-import { contentTypeFor } from '../content-type.js';
+import { UserError, contentTypeFor } from '@cdn-lab/common';
 import { DeterministicBytes } from './byte-generator.js';
 import {
   GENERATOR_NAME,

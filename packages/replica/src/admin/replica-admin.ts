@@ -1,6 +1,8 @@
 import {
   HttpError,
   UserError,
+  parseFaults,
+  type Faults,
   readJsonObject,
   sendJson,
   startAdminServer,
@@ -10,7 +12,6 @@ import {
 } from '@cdn-lab/common';
 import type { Registry } from 'prom-client';
 import type { FaultInjector } from '../faults/fault-injector.js';
-import { parseFaults } from '../faults/faults.js';
 
 export interface ReplicaAdminSources {
   status(): unknown;
@@ -19,7 +20,7 @@ export interface ReplicaAdminSources {
   log: Logger;
 }
 
-function faultsFrom(body: Record<string, unknown>): ReturnType<typeof parseFaults> {
+function faultsFrom(body: Record<string, unknown>): Faults {
   try {
     return parseFaults(body);
   } catch (error) {

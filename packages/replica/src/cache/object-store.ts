@@ -1,5 +1,5 @@
-import type { EventEmitter } from 'node:events';
 import type { Logger } from '@cdn-lab/common';
+import type { ReplicaEventEmitter } from '../replica-events.js';
 import type { CacheStatus } from '@cdn-lab/protocol';
 import { pumpInto } from './fill.js';
 import { LruCache, type CacheEntry } from './lru-cache.js';
@@ -33,7 +33,7 @@ export interface ObjectStoreOptions {
   originRetries: number;
   maxObjectBytes: number;
   log: Logger;
-  events: EventEmitter;
+  events: ReplicaEventEmitter;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@cdn-lab/common';
-import { activeFaultNames, activeFaults, type Faults } from './faults.js';
+import { activeFaultNames, activeFaults, type Faults, type Logger } from '@cdn-lab/common';
 
 /** A fault that answers the request with an error instead of serving it. */
 export const INJECTED_ERROR = 'injected fault: errorRate';
@@ -67,11 +66,15 @@ export class FaultInjector {
     if (wait > 0) await sleep(wait);
   }
 
-  /** With a bandwidth cap, a chunk goes out in slices of about 100 ms each, so pacing is smooth. */
-  slices(piece: Buffer): Buffer[] {
+  /**
+   * A chunk in the pieces a sink takes (at most `maxWrite` bytes each); with a bandwidth cap,
+   * in slices of about 100 ms each, so pacing is smooth.
+   */
+  slices(piece: Buffer, maxWrite = Number.POSITIVE_INFINITY): Buffer[] {
     const kbps = this.faults.bandwidthKBps ?? 0;
-    if (kbps <= 0) return [piece];
-    const size = Math.max(1024, Math.floor((kbps * 1024) / 10));
+    const paced = kbps > 0 ? Math.max(1024, Math.floor((kbps * 1024) / 10)) : Infinity;
+    const size = Math.min(paced, maxWrite);
+    if (piece.length <= size) return [piece];
     const out: Buffer[] = [];
     for (let start = 0; start < piece.length; start += size) {
       out.push(piece.subarray(start, start + size));

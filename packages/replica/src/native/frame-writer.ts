@@ -6,12 +6,18 @@ import {
   encodeMessage,
   type Message,
 } from '@cdn-lab/protocol';
+import { STREAM_SEND_WINDOW_BYTES, type ByteSink } from '../request/byte-sink.js';
 
-/** Writes frames to a socket; data frames go out as header + the caller's bytes, uncopied. */
-export class FrameWriter {
+/**
+ * Writes frames to a socket: control messages, and object bytes as data frames (header + the
+ * caller's bytes, uncopied) — the native dialect's byte sink.
+ */
+export class FrameWriter implements ByteSink {
+  readonly window = STREAM_SEND_WINDOW_BYTES;
+  readonly maxWrite = Number.POSITIVE_INFINITY;
+
   constructor(private readonly socket: Socket) {}
 
-  /** Bytes written but not yet handed to the kernel. */
   get buffered(): number {
     return this.socket.writableLength;
   }
@@ -25,20 +31,15 @@ export class FrameWriter {
     return this.socket.write(encodeMessage(message));
   }
 
-  /**
-   * Sends bytes as one or more data frames. Returns false when the socket's buffer is full and
-   * the caller should wait for writable() before sending more.
-   */
-  sendData(bytes: Buffer): boolean {
-    let ok = true;
+  /** Sends bytes as one or more data frames. */
+  write(bytes: Buffer): void {
     for (let start = 0; start < bytes.length; start += MAX_DATA_PAYLOAD) {
       const piece = bytes.subarray(start, Math.min(bytes.length, start + MAX_DATA_PAYLOAD));
       this.socket.cork();
       this.socket.write(encodeFrameHeader(FrameType.Data, piece.length));
-      ok = this.socket.write(piece);
+      this.socket.write(piece);
       this.socket.uncork();
     }
-    return ok;
   }
 
   /** Resolves when the socket can take more (drain), or when it is gone (close). */

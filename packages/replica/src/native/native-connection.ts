@@ -1,40 +1,11 @@
-import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { ReadDeadline, type ConnectionLimits, type Logger } from '@cdn-lab/common';
-import {
-  FrameDecoder,
-  type ErrorCode,
-  type GetMessage,
-  type LoadReport,
-  type Message,
-} from '@cdn-lab/protocol';
-import type { FaultInjector } from '../faults/fault-injector.js';
-import { INJECTED_ERROR } from '../faults/fault-injector.js';
-import { FrameWriter } from './frame-writer.js';
+import { ReadDeadline } from '@cdn-lab/common';
+import { FrameDecoder, type ErrorCode, type GetMessage, type Message } from '@cdn-lab/protocol';
+import { serveObjectRequest } from '../request/request-lifecycle.js';
+import type { ConnectionContext } from '../server/connection-context.js';
 import type { DialectHandler } from '../server/dialect-handler.js';
-import type { LoadMeter } from '../server/load-meter.js';
-import type { ObjectStore, Lease } from '../cache/object-store.js';
-import type { TargetResolver } from '../cache/object-path.js';
-import { RequestError } from '../request/request-error.js';
-import { TransferBroken, sendObject } from './native-transfer.js';
-
-/** What every connection shares with the server. */
-export interface ConnectionContext {
-  log: Logger;
-  events: EventEmitter;
-  store: ObjectStore;
-  resolver: TargetResolver;
-  meter: LoadMeter;
-  faults: FaultInjector;
-  limits: ConnectionLimits;
-  servedBy(): string;
-  isDraining(): boolean;
-  loadReport(): LoadReport;
-  transferStarted(): void;
-  transferEnded(): void;
-  /** A request finished: null when it succeeded, else why it failed. */
-  requestOutcome(error: unknown): void;
-}
+import { FrameWriter } from './frame-writer.js';
+import { NativeAnswer } from './native-answer.js';
 
 const CLOSE_GRACE_MS = 5_000;
 const MAX_QUEUED_GETS = 64;
@@ -145,86 +116,19 @@ export class NativeConnection implements DialectHandler {
   }
 
   private async serve(get: GetMessage): Promise<void> {
-    const { log, events } = this.ctx;
     if (this.ctx.isDraining()) {
       this.sendError('draining', 'this replica is draining; ask another one');
       return;
     }
-    this.ctx.transferStarted();
-    const startedAt = Date.now();
-    const askedAt = performance.now();
-    let lease: Lease | null = null;
-    try {
-      const target = this.ctx.resolver.resolve(get.path);
-      log.info({ event: 'request', path: target.path, offset: get.offset, peer: this.peer }, 'get');
-      await this.ctx.faults.delayRequest();
-      if (this.ctx.faults.failsRequest()) throw new RequestError('internal', INJECTED_ERROR);
-      events.emit('request', { path: target.path, offset: get.offset, peer: this.peer });
-      lease = await this.ctx.store.open(target);
-      this.ctx.meter.recordResponse(performance.now() - askedAt);
-      events.emit('transfer-start', { path: target.path, offset: get.offset, peer: this.peer });
-      const bytes = await sendObject(
-        this.writer,
-        lease,
-        get.offset,
-        this.ctx.servedBy(),
-        this.ctx.meter,
-        this.ctx.faults,
-      );
-      const ms = Date.now() - startedAt;
-      log.info(
-        {
-          event: 'transfer-done',
-          path: target.path,
-          bytes,
-          ms,
-          offset: get.offset,
-          cache: lease.status,
-          peer: this.peer,
-        },
-        'object sent',
-      );
-      events.emit('transfer-end', { path: target.path, bytes, ms, ok: true });
-      this.ctx.requestOutcome(null);
-    } catch (error) {
-      this.failed(get, lease, error);
-    } finally {
-      lease?.cursor.close();
-      this.ctx.transferEnded();
-    }
-  }
-
-  private failed(get: GetMessage, lease: Lease | null, error: unknown): void {
-    this.ctx.requestOutcome(error);
-    const path = lease?.target.path ?? get.path;
-    if (error instanceof RequestError) {
-      if (error.code === 'not_found') {
-        this.ctx.log.info({ event: 'not-found', path, peer: this.peer }, error.message);
-      } else {
-        this.ctx.log.warn(
-          { event: 'request-failed', path, code: error.code, reason: error.message },
-          'request failed',
-        );
-      }
-      if (lease) this.ctx.events.emit('transfer-end', { path, bytes: 0, ms: 0, ok: false });
-      this.sendError(error.code, error.message);
-      return;
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    if (error instanceof TransferBroken) {
-      this.ctx.log.warn(
-        { event: 'transfer-broken', path, peer: this.peer, reason },
-        'closing mid-object',
-      );
-    } else {
-      this.ctx.log.error(
-        { event: 'internal-error', path, peer: this.peer, reason },
-        'unexpected failure',
-      );
-    }
-    this.ctx.events.emit('transfer-end', { path, bytes: 0, ms: 0, ok: false, reason });
-    this.closing = true;
-    this.socket.destroy();
+    const answer = new NativeAnswer(this.writer, get.offset, this.ctx.servedBy(), () => {
+      this.closing = true;
+      this.socket.destroy();
+    });
+    await serveObjectRequest(
+      this.ctx,
+      { dialect: 'native', path: get.path, offset: get.offset, peer: this.peer },
+      answer,
+    );
   }
 
   private sendError(code: ErrorCode, message: string): void {

@@ -1,22 +1,21 @@
-import type { EventEmitter } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import {
-  closeWhenIdle,
+  AcceptLoop,
   endpointId,
-  listen,
-  refuseConnection,
-  sniffSocket,
   type ConnectionLimits,
   type Logger,
+  type UnrecognisedStart,
 } from '@cdn-lab/common';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
 import type { DialectHandler } from './dialect-handler.js';
-import { NativeConnection, type ConnectionContext } from '../native/native-connection.js';
+import { NativeConnection } from '../native/native-connection.js';
+import type { ConnectionContext } from './connection-context.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import { ReplicaHttp } from '../http/http-front.js';
 import { LegacyConnection } from '../legacy/legacy-connection.js';
 import { advertisedHost } from '../advertised-host.js';
 import { LoadMeter } from './load-meter.js';
+import type { ReplicaEventEmitter } from '../replica-events.js';
 import { isReplicaFault } from '../request/request-error.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { TargetResolver } from '../cache/object-path.js';
@@ -26,14 +25,22 @@ const SOCKET_HIGH_WATER = 512 * 1024;
 /** After a drain, how long connections get to close on their own before they are cut. */
 const END_GRACE_MS = 1_000;
 
+/** What a replica server serves from, and with which limits. */
+export interface ReplicaServerParts {
+  store: ObjectStore;
+  resolver: TargetResolver;
+  log: Logger;
+  events: ReplicaEventEmitter;
+  faults: FaultInjector;
+  limits: ConnectionLimits;
+}
+
 /**
  * The replica's TCP side: one port for every dialect (native, HTTP, legacy, chosen from each
  * connection's first bytes), transfers in flight, load figures and the drain.
  */
 export class ReplicaServer {
-  private readonly server: Server;
-  /** Every open socket, with its dialect's handler once sniffed. */
-  private readonly connections = new Map<Socket, DialectHandler | null>();
+  private readonly loop: AcceptLoop<DialectHandler>;
   private readonly http: ReplicaHttp;
   readonly meter = new LoadMeter();
   private readonly context: ConnectionContext;
@@ -44,14 +51,17 @@ export class ReplicaServer {
   private idleWaiters: (() => void)[] = [];
   private bound: Endpoint | null = null;
 
-  constructor(
-    private readonly store: ObjectStore,
-    resolver: TargetResolver,
-    private readonly log: Logger,
-    readonly events: EventEmitter,
-    private readonly faults: FaultInjector,
-    private readonly limits: ConnectionLimits,
-  ) {
+  private readonly store: ObjectStore;
+  private readonly log: Logger;
+  private readonly faults: FaultInjector;
+  readonly events: ReplicaEventEmitter;
+
+  constructor(parts: ReplicaServerParts) {
+    const { store, resolver, log, events, faults, limits } = parts;
+    this.store = store;
+    this.log = log;
+    this.faults = faults;
+    this.events = events;
     this.context = {
       log,
       events,
@@ -76,10 +86,29 @@ export class ReplicaServer {
       },
     };
     this.http = new ReplicaHttp(this.context);
-    this.server = createServer(
-      { highWaterMark: SOCKET_HIGH_WATER },
-      (socket) => void this.accept(socket),
-    );
+    this.loop = new AcceptLoop<DialectHandler>({
+      limits,
+      log,
+      server: { highWaterMark: SOCKET_HIGH_WATER },
+      handlers: {
+        native: (socket, peer) => new NativeConnection(socket, this.context, peer),
+        http: (socket, peer) => this.http.adopt(socket, peer),
+        legacy: (socket, peer) => new LegacyConnection(socket, this.context, peer),
+        unrecognised: (socket, peer, start) => this.refuseUnrecognised(socket, peer, start),
+      },
+      hooks: {
+        opened: (peer, open) => {
+          log.info({ event: 'connection', peer, connections: open }, 'connection');
+          events.emit('connection', { peer });
+        },
+        closed: (peer) => log.debug({ event: 'connection-closed', peer }, 'connection closed'),
+        socketError: (peer, error) =>
+          log.debug({ event: 'socket-error', peer, reason: error.message }, 'socket error'),
+        refused: (peer, dialect) => events.emit('connection-refused', { peer, dialect }),
+        sniffed: (peer, dialect) =>
+          log.debug({ event: 'dialect', peer, dialect }, 'dialect sniffed'),
+      },
+    });
   }
 
   get endpoint(): Endpoint {
@@ -88,9 +117,7 @@ export class ReplicaServer {
   }
 
   async listen(host: string, port: number): Promise<Endpoint> {
-    await listen(this.server, host, port, 'replica');
-    const address = this.server.address();
-    const boundPort = typeof address === 'object' && address ? address.port : port;
+    const { port: boundPort } = await this.loop.listen(host, port, 'replica');
     const named = advertisedHost(host);
     this.bound = { id: endpointId(named, boundPort), host: named, port: boundPort };
     this.log.info({ event: 'listening', host, port: boundPort, id: this.bound.id }, 'listening');
@@ -102,7 +129,7 @@ export class ReplicaServer {
     return {
       ...(faults.length > 0 ? { faults } : {}),
       activeTransfers: this.activeTransfers,
-      activeConnections: this.connections.size,
+      activeConnections: this.loop.size,
       bytesPerSecond: this.meter.bytesPerSecond(),
       eventLoopLagMs: this.meter.eventLoopLagMs(),
       draining: this.draining,
@@ -125,13 +152,13 @@ export class ReplicaServer {
         {
           event: 'drain-start',
           activeTransfers: this.activeTransfers,
-          connections: this.connections.size,
+          connections: this.loop.size,
         },
         'draining',
       );
       this.events.emit('drain-start');
-      this.server.close();
-      for (const connection of this.connections.values()) connection?.drainStarted();
+      this.loop.stopAccepting();
+      for (const connection of this.loop.connections) connection.drainStarted();
     }
     const finished = await this.transfersIdle(timeoutMs);
     this.log.info(
@@ -139,102 +166,28 @@ export class ReplicaServer {
       finished ? 'every transfer finished' : 'drain timeout: closing the transfers left',
     );
     this.events.emit('drain-done', { forced: !finished });
-    if (finished) await this.endConnections(END_GRACE_MS);
+    // The last bytes of a response, or an HTTP answer queued behind one, reach the client
+    // before close() cuts what is left.
+    if (finished) await this.loop.close(END_GRACE_MS);
     await this.close();
-  }
-
-  /**
-   * Ends every connection and waits (at most `graceMs`) for them to close, so the last bytes
-   * of a response, or an HTTP answer still queued behind one, reach the client before close()
-   * cuts what is left.
-   */
-  private async endConnections(graceMs: number): Promise<void> {
-    const open = [...this.connections.keys()].filter((socket) => !socket.destroyed);
-    if (open.length === 0) return;
-    const closed = Promise.all(
-      open.map((socket) => new Promise((resolve) => socket.once('close', resolve))),
-    );
-    for (const socket of open) socket.end();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
   }
 
   /** Immediate stop: every connection is cut. */
   async close(): Promise<void> {
     this.draining = true;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.connections.keys()) socket.destroy();
+    const closed = this.loop.close(0);
     this.meter.stop();
     this.store.close();
     this.wakeIdleWaiters();
     await closed;
   }
 
-  private async accept(socket: Socket): Promise<void> {
-    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    this.connections.set(socket, null);
-    this.log.info({ event: 'connection', peer, connections: this.connections.size }, 'connection');
-    this.events.emit('connection', { peer });
-    socket.on('error', (error) => {
-      this.log.debug({ event: 'socket-error', peer, reason: error.message }, 'socket error');
-    });
-    socket.once('close', () => {
-      this.connections.delete(socket);
-      this.log.debug({ event: 'connection-closed', peer }, 'connection closed');
-    });
-    const overLimit = this.connections.size > this.limits.maxConnections;
-    const outcome = await sniffSocket(socket, {
-      timeoutMs: this.limits.readTimeoutMs,
-      silenceMs: 0,
-    });
-    if (outcome.kind === 'closed' || socket.destroyed) return;
-    if (overLimit) {
-      const dialect = outcome.kind === 'dialect' ? outcome.dialect : null;
-      this.log.warn(
-        { event: 'connection-refused', peer, dialect, limit: this.limits.maxConnections },
-        'too many connections',
-      );
-      this.events.emit('connection-refused', { peer, dialect });
-      refuseConnection(socket, dialect, this.limits.maxConnections);
-      return;
-    }
-    if (outcome.kind !== 'dialect' || outcome.dialect === 'unknown') {
-      this.log.info(
-        { event: 'protocol-error', peer, code: 'bad_magic', dialect: 'unknown' },
-        outcome.kind === 'dialect' ? 'unknown dialect' : 'no recognisable first bytes in time',
-      );
-      socket.destroy();
-      return;
-    }
-    const { dialect, bytes } = outcome;
-    this.log.debug({ event: 'dialect', peer, dialect }, 'dialect sniffed');
-    if (dialect !== 'http') {
-      // HTTP has its own idle timeout (Node's server.timeout, set from the same limit).
-      closeWhenIdle(socket, this.limits.idleTimeoutMs, () =>
-        this.log.info({ event: 'idle-timeout', peer, dialect }, 'idle connection closed'),
-      );
-    }
-    socket.unshift(bytes); // the handler reads the stream from its first byte
-    const connection = this.handlerFor(dialect, socket, peer);
-    // No drainStarted() here even while draining: the first request is already in the
-    // sniffed bytes, and each dialect refuses it in its own words.
-    this.connections.set(socket, connection);
-  }
-
-  private handlerFor(
-    dialect: 'native' | 'http' | 'legacy',
-    socket: Socket,
-    peer: string,
-  ): DialectHandler {
-    switch (dialect) {
-      case 'native':
-        return new NativeConnection(socket, this.context, peer);
-      case 'http':
-        return this.http.adopt(socket, peer);
-      case 'legacy':
-        return new LegacyConnection(socket, this.context, peer);
-    }
+  private refuseUnrecognised(socket: Socket, peer: string, start: UnrecognisedStart): void {
+    this.log.info(
+      { event: 'protocol-error', peer, code: 'bad_magic', dialect: 'unknown' },
+      start.kind === 'dialect' ? 'unknown dialect' : 'no recognisable first bytes in time',
+    );
+    socket.destroy();
   }
 
   private transfersIdle(timeoutMs: number): Promise<boolean> {

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logging/logger.js';
 import { adminTokenRequired, bearerMatches, checkAdminTokenSetting } from './admin-token.js';
-import { endpointId } from './endpoint.js';
+import { endpointId } from '../endpoint.js';
 import { HttpError, sendJson } from './http-json.js';
-import { listen } from './listen.js';
+import { listen } from '../process/listen.js';
 
 export type AdminMethod = 'GET' | 'POST' | 'DELETE';
 

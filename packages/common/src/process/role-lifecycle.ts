@@ -1,5 +1,5 @@
-import type { EventLog } from './logger.js';
-import { say } from './logger.js';
+import type { EventLog } from '../logging/logger.js';
+import { say } from '../logging/logger.js';
 import { onStopSignals } from './shutdown.js';
 import { announceReady, type ReadyMessage } from './supervision.js';
 

@@ -1,7 +1,7 @@
 import { isIPv4, type Socket } from 'node:net';
 import type { Logger } from '@cdn-lab/common';
 import { LEGACY_NO_SERVER, LegacyFlag, encodeLegacyPacket } from '@cdn-lab/protocol';
-import type { Decide } from './route-server.js';
+import type { Decide } from '../routing/route-types.js';
 
 /**
  * The original client's balancer conversation: it connects and says nothing; it is sent one

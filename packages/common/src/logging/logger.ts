@@ -1,6 +1,6 @@
 import { mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UserError } from './user-error.js';
+import { UserError } from '../config/user-error.js';
 import { pino, type Logger } from 'pino';
 
 export type { Logger };

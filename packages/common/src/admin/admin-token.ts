@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { UserError } from './user-error.js';
+import { UserError } from '../config/user-error.js';
 
 /** 127.0.0.0/8, ::1, "localhost" and IPv4-mapped loopback: reachable from this machine only. */
 export function isLoopbackHost(host: string): boolean {

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { envOption, portArg } from './cli.js';
+import { envOption, portArg } from '../config/cli.js';
 
 /** Where a role's admin HTTP server listens; no port: no admin server. */
 export interface AdminSettings {
   /** 0 picks a free port. */
   port: number;
-  /** Default 127.0.0.1. */
+  /** Default DEFAULT_ADMIN_HOST. */
   host?: string;
   /** Needed for POST/DELETE when the host is not loopback. */
   token?: string;

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { ReadDeadline, type Logger } from '@cdn-lab/common';
 import { FrameDecoder, encodeMessage, type Message } from '@cdn-lab/protocol';
-import type { Decide } from './route-server.js';
+import type { Decide } from '../routing/route-types.js';
 
 /**
  * A native connection (its first bytes put back): answers every `route` frame, in order, with

@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import { UserError } from './user-error.js';
+import { UserError } from '../config/user-error.js';
 
 const HINTS: Record<string, (where: string) => string> = {
   EADDRINUSE: (where) => `${where} is already in use; stop what holds it or choose another port`,

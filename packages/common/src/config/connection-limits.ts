@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import type { Command } from 'commander';
-import { encodeMessage, type Dialect } from '@cdn-lab/protocol';
 import { durationArg, envOption, intArg, bytesArg } from './cli.js';
 
 /** Per-connection limits a role's port enforces on every dialect. */
@@ -80,7 +79,7 @@ export function addLimitOptions(program: Command): Command {
         'MAX_HEADER_BYTES',
       )
         .argParser(bytesArg)
-        .default(d.maxHeaderBytes, '16KiB'),
+        .default(d.maxHeaderBytes, `${d.maxHeaderBytes / 1024}KiB`),
     )
     .addOption(
       envOption('--max-headers <n>', 'HTTP header fields per request', 'MAX_HEADERS')
@@ -136,26 +135,4 @@ export class ReadDeadline {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
-}
-
-/**
- * Refuses a connection beyond the limit in its own dialect: an error frame, a 503, or (legacy,
- * unknown) just a close. The socket is ended afterwards.
- */
-export function refuseConnection(socket: Socket, dialect: Dialect | null, limit: number): void {
-  const message = `too many connections (limit ${limit}); try again shortly`;
-  if (dialect === 'native') {
-    socket.end(
-      encodeMessage({ type: 'error', code: 'too_many_connections', message, retryAfterMs: 1000 }),
-    );
-  } else if (dialect === 'http') {
-    const body = `${message}\n`;
-    socket.end(
-      `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n` +
-        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-  } else {
-    socket.end();
-  }
-  setTimeout(() => socket.destroy(), 1000).unref();
 }

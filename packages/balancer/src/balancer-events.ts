@@ -1,0 +1,49 @@
+import type { Endpoint } from '@cdn-lab/protocol';
+import type { ReplicaSetChange } from './discovery.js';
+import type { RouteDialect } from './routing/route-types.js';
+import type { ReplicaState, StrategyName } from './strategies/index.js';
+
+export interface RouteEvent {
+  path: string | null;
+  best: Endpoint;
+  alternates: Endpoint[];
+  strategy: StrategyName;
+  reason: string;
+  /** Which kind of client asked: native frames, HTTP, or the original (legacy) client. */
+  dialect: RouteDialect;
+  at: number;
+}
+
+export interface ReplicaStateEvent {
+  id: string;
+  from: ReplicaState;
+  to: ReplicaState;
+  reason: string;
+  at: number;
+}
+
+export interface NoReplicaEvent {
+  path: string | null;
+  known: number;
+  at: number;
+}
+
+export interface StrategyEvent {
+  strategy: StrategyName;
+  at: number;
+}
+
+export interface ProbeEvent {
+  id: string;
+  /** The round trip of an answered probe. */
+  rttMs: number;
+}
+
+export interface BalancerEvents {
+  route: [RouteEvent];
+  'replica-state': [ReplicaStateEvent];
+  replicas: [ReplicaSetChange];
+  'no-replica': [NoReplicaEvent];
+  strategy: [StrategyEvent];
+  probe: [ProbeEvent];
+}

@@ -1,0 +1,30 @@
+import type { EventEmitter } from 'node:events';
+import type { AdminServer } from '@cdn-lab/common';
+import type { Endpoint } from '@cdn-lab/protocol';
+import type { BalancerEvents } from './balancer-events.js';
+import type { ResolvedBalancerOptions } from './options.js';
+import type { ReplicaView, StrategyName } from './strategies/index.js';
+
+export interface BalancerHandle {
+  /** Where it listens (the real port when 0 was asked for). */
+  endpoint: Endpoint;
+  events: EventEmitter<BalancerEvents>;
+  /** Every known replica (all states), sorted by id. */
+  snapshot(): ReplicaView[];
+  readonly strategy: StrategyName;
+  /** Switches the routing strategy at once; a UserError for an unknown name. */
+  setStrategy(name: string): void;
+  /** When it started (epoch ms) and the settings it runs with. */
+  readonly startedAt: number;
+  readonly settings: ResolvedBalancerOptions;
+  /** An admin-drained replica gets no routes until undrained. False: no such replica. */
+  setAdminDrained(id: string, drained: boolean): boolean;
+  isAdminDrained(id: string): boolean;
+  /** Routes sent since start, in all and per replica id. */
+  readonly routesTotal: number;
+  routesTo(id: string): number;
+  /** The admin HTTP server, when options.admin was given. */
+  readonly admin: AdminServer | null;
+  /** Stops accepting, answers what was received, closes connections, stops probing. */
+  close(): Promise<void>;
+}

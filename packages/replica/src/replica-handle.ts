@@ -1,0 +1,40 @@
+import type { AdminServer, Faults } from '@cdn-lab/common';
+import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
+import type { FaultInjector } from './faults/fault-injector.js';
+import type { ReplicaEventEmitter } from './replica-events.js';
+
+/** A running replica, for tests and embedders; `events` says what it does (ReplicaEvents). */
+export interface ReplicaHandle {
+  endpoint: Endpoint;
+  events: ReplicaEventEmitter;
+  /** Graceful stop: finish transfers in flight (at most drainTimeoutMs), then close. */
+  drain(): Promise<void>;
+  /** Immediate stop. */
+  close(): Promise<void>;
+  loadReport(): LoadReport;
+  /** The admin HTTP server (url ends in "/"), when options.admin was given. */
+  admin: AdminServer | null;
+  /** The faults in force; merge() / clear() change them like the admin API does. */
+  faults: FaultInjector;
+  /** The status object of GET /status. */
+  status(): ReplicaStatus;
+}
+
+export interface ReplicaStatus {
+  role: 'replica';
+  id: string;
+  startedAt: number;
+  origin: string | null;
+  defaultObject: string | null;
+  load: LoadReport;
+  cache: {
+    objects: number;
+    bytes: number;
+    capacityBytes: number;
+    hits: number;
+    misses: number;
+    evictions: number;
+    originFetches: number;
+  };
+  faults: Faults;
+}

@@ -1,0 +1,145 @@
+import type { CacheStatus } from '@cdn-lab/protocol';
+import type { Lease } from '../cache/object-store.js';
+import { INJECTED_ERROR } from '../faults/fault-injector.js';
+import type { ServedDialect } from '../replica-events.js';
+import type { ConnectionContext } from '../server/connection-context.js';
+import type { ByteSink } from './byte-sink.js';
+import { pumpBytes, type ByteRange, type PumpProgress } from './byte-pump.js';
+import { RequestError, fetchFailure } from './request-error.js';
+import { TransferBroken } from './transfer-broken.js';
+
+/** One request as its dialect read it. */
+export interface ObjectRequest {
+  dialect: ServedDialect;
+  /** The requested path; null asks for the default object. */
+  path: string | null;
+  /** Where the client wants the bytes to start (native resumes; others send 0). */
+  offset: number;
+  peer: string;
+  /** Extra fields for the request's log line (an HTTP method, a Range header). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * How one dialect frames an answer. The lifecycle calls head() once the object and its size
+ * are known, pumps the body into `sink`, then calls finish(); on any failure it calls fail().
+ */
+export interface AnswerFraming {
+  readonly sink: ByteSink;
+  /**
+   * Answers the start (object frame, status line and headers) and says which bytes to send,
+   * or null for an answer without a body (304, 416, HEAD). May throw a RequestError.
+   */
+  head(lease: Lease, size: number): ByteRange | null;
+  /** The body went out whole: close the answer (end frame, end of the HTTP body). */
+  finish(lease: Lease): void | Promise<void>;
+  /** Answers a failure in the dialect's words: an error frame or status, or a close. */
+  fail(error: unknown): void;
+  /** Fields for the answer's log line (an HTTP status). */
+  logFields(): Record<string, unknown>;
+  /** Runs `then` once the answer has left or died (an HTTP response's close). */
+  settled(then: () => void): void;
+}
+
+/**
+ * The replica's one request lifecycle, shared by every dialect: count it in flight, log it,
+ * apply the request faults, open the object in the store, answer the head, pump the bytes,
+ * finish, and report the outcome (log line, events, passive-health counters) exactly once.
+ */
+export async function serveObjectRequest(
+  ctx: ConnectionContext,
+  request: ObjectRequest,
+  answer: AnswerFraming,
+): Promise<void> {
+  const { dialect, offset, peer } = request;
+  const startedAt = Date.now();
+  const progress: PumpProgress = { bytes: 0 };
+  let path = request.path ?? '(default object)';
+  let lease: Lease | null = null;
+  ctx.transferStarted();
+  try {
+    const target = ctx.resolver.resolve(request.path);
+    path = target.path;
+    ctx.log.info({ event: 'request', dialect, path, offset, peer, ...request.details }, 'request');
+    ctx.events.emit('request', { path, offset, peer, dialect });
+    const askedAt = performance.now();
+    await ctx.faults.delayRequest();
+    if (ctx.faults.failsRequest()) throw new RequestError('internal', INJECTED_ERROR);
+    lease = await ctx.store.open(target);
+    ctx.meter.recordResponse(performance.now() - askedAt);
+    const range = answer.head(lease, await sizeOf(lease));
+    ctx.events.emit('transfer-start', { path, offset: range?.start ?? offset, peer, dialect });
+    if (range) await pumpBytes(lease.cursor, range, answer.sink, ctx.meter, ctx.faults, progress);
+    await answer.finish(lease);
+    const ms = Date.now() - startedAt;
+    ctx.log.info(
+      {
+        event: 'transfer-done',
+        dialect,
+        path,
+        offset,
+        bytes: progress.bytes,
+        ms,
+        cache: lease.status,
+        peer,
+        ...answer.logFields(),
+      },
+      'answer sent',
+    );
+    ctx.requestOutcome(null);
+    ctx.events.emit('transfer-end', { path, bytes: progress.bytes, ms, ok: true, dialect });
+  } catch (error) {
+    ctx.requestOutcome(error);
+    logFailure(ctx, request, path, lease?.status ?? null, error);
+    if (lease) {
+      ctx.events.emit('transfer-end', {
+        path,
+        bytes: progress.bytes,
+        ms: Date.now() - startedAt,
+        ok: false,
+        dialect,
+        reason: reasonOf(error),
+        ...(error instanceof RequestError ? { code: error.code } : {}),
+      });
+    }
+    answer.fail(error);
+  } finally {
+    lease?.cursor.close();
+    // In flight until the answer has left (or died), so a drain does not cut its last bytes.
+    answer.settled(() => ctx.transferEnded());
+  }
+}
+
+async function sizeOf(lease: Lease): Promise<number> {
+  try {
+    return await lease.body.sizeKnown();
+  } catch (error) {
+    throw fetchFailure(lease.target.path, error);
+  }
+}
+
+function logFailure(
+  ctx: ConnectionContext,
+  { dialect, peer }: ObjectRequest,
+  path: string,
+  cache: CacheStatus | null,
+  error: unknown,
+): void {
+  const reason = reasonOf(error);
+  if (error instanceof RequestError) {
+    const fields = { dialect, path, code: error.code, reason, peer };
+    if (error.code === 'not_found') ctx.log.info({ event: 'not-found', ...fields }, reason);
+    else ctx.log.warn({ event: 'request-failed', ...fields }, 'request failed');
+  } else if (error instanceof TransferBroken) {
+    ctx.log.warn(
+      { event: 'transfer-broken', dialect, path, cache, peer, reason },
+      'closing mid-object',
+    );
+  } else {
+    ctx.log.error({ event: 'internal-error', dialect, path, peer, reason }, 'unexpected failure');
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,25 @@
+import type { ConnectionLimits, Logger } from '@cdn-lab/common';
+import type { LoadReport } from '@cdn-lab/protocol';
+import type { ObjectStore } from '../cache/object-store.js';
+import type { TargetResolver } from '../cache/object-path.js';
+import type { FaultInjector } from '../faults/fault-injector.js';
+import type { ReplicaEventEmitter } from '../replica-events.js';
+import type { LoadMeter } from './load-meter.js';
+
+/** What every connection, of any dialect, shares with the server. */
+export interface ConnectionContext {
+  log: Logger;
+  events: ReplicaEventEmitter;
+  store: ObjectStore;
+  resolver: TargetResolver;
+  meter: LoadMeter;
+  faults: FaultInjector;
+  limits: ConnectionLimits;
+  servedBy(): string;
+  isDraining(): boolean;
+  loadReport(): LoadReport;
+  transferStarted(): void;
+  transferEnded(): void;
+  /** A request finished: null when it succeeded, else why it failed. */
+  requestOutcome(error: unknown): void;
+}

@@ -1,0 +1,88 @@
+import { EventEmitter } from 'node:events';
+import { openEventLog, type AdminServer } from '@cdn-lab/common';
+import { startReplicaAdmin } from './admin/replica-admin.js';
+import { replicaMetrics } from './admin/replica-metrics.js';
+import { loadDefaultObject } from './cache/default-object.js';
+import { ObjectStore } from './cache/object-store.js';
+import { TargetResolver, parseOriginUrl, resolveDefaultObject } from './cache/object-path.js';
+import { FaultInjector } from './faults/fault-injector.js';
+import { resolveReplicaOptions, type ReplicaOptions } from './options.js';
+import type { ReplicaHandle, ReplicaStatus } from './replica-handle.js';
+import type { ReplicaEventEmitter } from './replica-events.js';
+import { ReplicaServer } from './server/replica-server.js';
+
+/** Starts a replica: loads the default object (if any), then listens. */
+export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaHandle> {
+  const options = resolveReplicaOptions(given);
+  const log = options.log ?? openEventLog('replica', undefined).log;
+  const origin = options.origin ? parseOriginUrl(options.origin) : null;
+  const defaultTarget = options.defaultObject
+    ? resolveDefaultObject(options.defaultObject, origin)
+    : null;
+  const events: ReplicaEventEmitter = new EventEmitter();
+  const store = new ObjectStore({ ...options, log, events });
+  const faults = new FaultInjector(log);
+  if (Object.keys(options.faults).length > 0) faults.merge(options.faults);
+  const server = new ReplicaServer({
+    store,
+    resolver: new TargetResolver(origin, defaultTarget),
+    log,
+    events,
+    faults,
+    limits: options.limits,
+  });
+  const startedAt = Date.now();
+  let admin: AdminServer | null = null;
+  try {
+    if (defaultTarget) await loadDefaultObject(store, defaultTarget);
+    const endpoint = await server.listen(options.host, options.port);
+    const status = (): ReplicaStatus => ({
+      role: 'replica',
+      id: endpoint.id,
+      startedAt,
+      origin: options.origin,
+      defaultObject: options.defaultObject,
+      load: server.loadReport(),
+      cache: {
+        objects: store.cachedObjects,
+        bytes: store.cachedBytes,
+        capacityBytes: store.capacityBytes,
+        ...store.counters,
+      },
+      faults: faults.current,
+    });
+    if (options.admin) {
+      const registry = replicaMetrics({
+        counters: store.counters,
+        bytesSent: () => server.meter.totalBytes,
+        cachedBytes: () => store.cachedBytes,
+        activeTransfers: () => server.loadReport().activeTransfers,
+        bytesPerSecond: () => server.meter.bytesPerSecond(),
+      });
+      admin = await startReplicaAdmin(options.admin, { status, registry, faults, log });
+    }
+    const closeAdmin = async (): Promise<void> => {
+      await admin?.close();
+    };
+    return {
+      endpoint,
+      events,
+      admin,
+      faults,
+      status,
+      drain: async () => {
+        await server.drain(options.drainTimeoutMs);
+        await closeAdmin();
+      },
+      close: async () => {
+        await server.close();
+        await closeAdmin();
+      },
+      loadReport: () => server.loadReport(),
+    };
+  } catch (error) {
+    await admin?.close();
+    await server.close();
+    throw error;
+  }
+}
