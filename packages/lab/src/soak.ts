@@ -18,6 +18,8 @@ export interface SoakOptions {
   network?: string;
   /** A line of progress (fault switched on or off). */
   onLine?: (line: string) => void;
+  /** The balancer's strategy (default: the balancer's own default). */
+  strategy?: string;
   /** More Node.js options for the role of that name (a test plants a leak with `--import`). */
   execArgvFor?: (name: string) => string[];
 }
@@ -67,7 +69,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     originPort: 0,
     replicaNetwork: options.network ?? '127.0.20',
     adminPort: 0,
-    strategy: undefined,
+    strategy: options.strategy,
     maxObjectBytes: MAX_OBJECT_BYTES,
     onLine: () => undefined,
     execArgvFor: (name) => ['--expose-gc', ...(options.execArgvFor?.(name) ?? [])],

@@ -12,6 +12,10 @@ describe('the soak memory gate', { timeout: 120_000 }, () => {
     const report = await runSoak({
       durationMs: 20_000,
       network: '127.0.23',
+      // Every replica gets its share of the load. Under `consistent` a replica's share depends
+      // on how the paths hash with this run's ports: one run gave the leaky replica about 2 %
+      // of the requests, and its heap +1.7 MiB, under the limit.
+      strategy: 'round-robin',
       execArgvFor: (name) => (name === 'replica-1' ? ['--import', LEAK] : []),
     });
     const text = formatSoak(report);
