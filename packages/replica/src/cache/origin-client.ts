@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
+import { AnswerWatch } from './answer-watch.js';
 
 /** What the replica remembers to ask "has it changed?" (conditional request). */
 export interface Validators {
@@ -89,9 +90,12 @@ export class OriginClient {
     if (validators?.etag) headers['If-None-Match'] = validators.etag;
     else if (validators?.lastModified) headers['If-Modified-Since'] = validators.lastModified;
     let response;
+    const watch = new AnswerWatch();
     try {
-      response = await this.axios.get<Readable>(url, { headers });
+      response = await watch.run(() => this.axios.get<Readable>(url, { headers }));
     } catch (error) {
+      // An answer that began is never retried as "unreachable" (origin_error is final).
+      if (watch.answerStarted) throw new OriginFailure('origin_error', this.describeCut(error));
       throw new OriginFailure('origin_unavailable', this.describe(error));
     }
     const stream = response.data;
@@ -119,6 +123,13 @@ export class OriginClient {
   close(): void {
     this.http.destroy();
     this.https.destroy();
+  }
+
+  private describeCut(error: unknown): string {
+    if (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')) {
+      return `the origin began to answer but its response head was not complete within ${this.timeoutMs} ms`;
+    }
+    return `the origin's answer broke off before its head was complete: ${this.describe(error)}`;
   }
 
   private describe(error: unknown): string {
