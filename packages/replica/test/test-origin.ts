@@ -7,6 +7,8 @@ export interface OriginObjectOptions {
   etag?: string | null;
   /** False: no Content-Length (chunked), so the size is known only at the end. */
   contentLength?: boolean;
+  /** Answer with this status and no body instead (a 500, say). */
+  status?: number;
   /** Send this many bytes, then wait for `release` before sending the rest. */
   holdAfter?: number;
   release?: Promise<void>;
@@ -105,6 +107,11 @@ export class TestOrigin extends EventEmitter {
     if (!object) {
       record(404);
       res.writeHead(404, { 'Content-Length': '0' }).end();
+      return;
+    }
+    if (object.status !== undefined) {
+      record(object.status);
+      res.writeHead(object.status, { 'Content-Length': '0' }).end();
       return;
     }
     if (conditional && object.etag && ifNoneMatch === object.etag) {

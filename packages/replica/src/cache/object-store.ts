@@ -6,6 +6,7 @@ import { LruCache, type CacheEntry } from './lru-cache.js';
 import { ObjectBody, type BodyCursor } from './object-body.js';
 import type { ObjectTarget } from './object-path.js';
 import { originRetryDelayMs } from '../options.js';
+import { NegativeCache } from './negative-cache.js';
 import { OriginClient, OriginFailure, type OriginResponse } from './origin-client.js';
 import { RequestError } from '../request/request-error.js';
 
@@ -19,6 +20,8 @@ export interface Lease {
 
 /** How long a stale copy is served without asking a failing origin again (at most the TTL). */
 const STALE_RETRY_MS = 1000;
+/** The longest an origin's error answer (5xx) is repeated without asking it again. */
+export const ORIGIN_ERROR_TTL_MS = 1000;
 
 interface Resolution {
   status: CacheStatus;
@@ -28,6 +31,8 @@ interface Resolution {
 export interface ObjectStoreOptions {
   cacheBytes: number;
   ttlMs: number;
+  /** How long a 404 is repeated without asking the origin (5xx: at most a second); 0: off. */
+  negativeTtlMs: number;
   originTimeoutMs: number;
   originTotalTimeoutMs: number;
   originRetries: number;
@@ -55,6 +60,7 @@ export class ObjectStore {
   private readonly origin: OriginClient;
   private readonly pending = new Map<string, Promise<Resolution>>();
   private readonly fills = new Set<ObjectBody>();
+  private readonly negatives = new NegativeCache();
 
   constructor(private readonly options: ObjectStoreOptions) {
     this.origin = new OriginClient(options.originTimeoutMs);
@@ -81,6 +87,14 @@ export class ObjectStore {
 
   /** The object's bytes for one reader; throws a RequestError when there are none to serve. */
   async open(target: ObjectTarget): Promise<Lease> {
+    const refused = this.negatives.get(target.url);
+    if (refused) {
+      this.options.log.info(
+        { event: 'negative-hit', path: target.path, code: refused.code },
+        'the origin refused this moments ago',
+      );
+      throw refused;
+    }
     const entry = this.cache.get(target.url);
     if (entry && this.isFresh(entry)) {
       this.counters.hits += 1;
@@ -167,7 +181,15 @@ export class ObjectStore {
         );
         return { status: 'stale', body: stale.body };
       }
-      throw new RequestError(failure.code, `cannot fetch ${target.path}: ${failure.message}`);
+      const refusal = new RequestError(
+        failure.code,
+        `cannot fetch ${target.path}: ${failure.message}`,
+      );
+      if (failure.code === 'origin_error') {
+        const ttlMs = Math.min(this.options.negativeTtlMs, ORIGIN_ERROR_TTL_MS);
+        this.negatives.remember(target.url, refusal, ttlMs);
+      }
+      throw refusal;
     }
     return this.settle(target, stale, response);
   }
@@ -224,7 +246,9 @@ export class ObjectStore {
         { event: 'not-found', path: target.path, status: response.status },
         'the origin has no such object',
       );
-      throw new RequestError('not_found', `${target.path} does not exist on the origin`);
+      const missing = new RequestError('not_found', `${target.path} does not exist on the origin`);
+      this.negatives.remember(target.url, missing, this.options.negativeTtlMs);
+      throw missing;
     }
     const { size, etag, lastModified, contentType, stream } = response;
     const { maxObjectBytes } = this.options;
