@@ -120,8 +120,11 @@ export class ObjectStore {
         if (this.pending.get(target.url) === shared) this.pending.delete(target.url);
       };
       shared.then((resolution) => {
-        if (!resolution.body.retain || !resolution.body.isFilling) forget();
-        else resolution.body.completed().then(forget, forget);
+        const { body } = resolution;
+        if (!body.retain || !body.isFilling) return forget();
+        body.completed().then(forget, forget);
+        // Once it stops keeping its first bytes, a newcomer cannot join it from byte 0.
+        body.onPassThrough = forget;
       }, forget);
     }
     // Each waiter opens its cursor in the same microtask run that settles the shared promise,
@@ -160,6 +163,13 @@ export class ObjectStore {
     let response: OriginResponse;
     try {
       response = await this.fetchWithRetries(target, validators);
+      if (stale && changedDespite304(stale, response)) {
+        log.warn(
+          { event: 'revalidate-changed', path: target.path },
+          "the origin's 304 names another digest than the cached copy's; fetching it whole",
+        );
+        response = await this.fetchWithRetries(target, null);
+      }
     } catch (error) {
       const failure =
         error instanceof OriginFailure ? error : new OriginFailure('origin_error', String(error));
@@ -250,7 +260,7 @@ export class ObjectStore {
       this.negatives.remember(target.url, missing, this.options.negativeTtlMs);
       throw missing;
     }
-    const { size, etag, lastModified, contentType, stream } = response;
+    const { size, etag, lastModified, contentType, originSha256, delimited, stream } = response;
     const { maxObjectBytes } = this.options;
     if (size !== null && size > maxObjectBytes) {
       stream.destroy();
@@ -263,13 +273,19 @@ export class ObjectStore {
         `${target.path} is ${size} bytes; this replica serves objects of at most ${maxObjectBytes} bytes`,
       );
     }
+    // An unannounced size is held while it could still be cached (a native client needs the
+    // size before the bytes); a body only the closing connection ends is cached only when the
+    // origin's digest can vouch for it, since a crash midway looks like a complete body.
     const retain = size === null || this.cache.fits(size);
-    const body = new ObjectBody({ size, etag, lastModified, contentType }, retain);
+    const cacheable = retain && (delimited || originSha256 !== null);
+    const meta = { size, etag, lastModified, contentType, originSha256 };
+    const body = new ObjectBody(meta, retain, cacheable);
     this.fills.add(body);
     pumpInto(stream, body, {
       idleTimeoutMs: this.options.originTimeoutMs,
       totalTimeoutMs: this.options.originTotalTimeoutMs,
       maxBytes: maxObjectBytes,
+      holdBytes: Math.min(this.options.cacheBytes, maxObjectBytes),
     });
     const startedAt = Date.now();
     body.completed().then(
@@ -302,7 +318,13 @@ export class ObjectStore {
 
   private keep(target: ObjectTarget, body: ObjectBody, startedAt: number): void {
     const size = body.size ?? body.received;
-    if (!body.retain) return;
+    if (body.retain && !body.isCacheable) {
+      this.options.log.info(
+        { event: 'not-cached', path: target.path, size },
+        'no Content-Length and no digest: a body cut by a closed connection would look whole',
+      );
+    }
+    if (!body.isCacheable) return;
     const kept = this.cache.set({
       path: target.path,
       url: target.url,
@@ -322,4 +344,11 @@ export class ObjectStore {
       kept ? 'object cached' : 'too big to cache',
     );
   }
+}
+
+/** A 304 whose Repr-Digest is not the cached copy's: the ETag matched, the content did not. */
+function changedDespite304(stale: CacheEntry, response: OriginResponse): boolean {
+  if (response.kind !== 'not-modified' || response.originSha256 === null) return false;
+  const cached = stale.body.meta.originSha256 ?? stale.body.sha256;
+  return cached !== null && cached !== response.originSha256;
 }
