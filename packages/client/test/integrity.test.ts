@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { openEventLog } from '@cdn-lab/common';
-import { ClientError, download, type DownloadOptions } from '../src/index.js';
-import {
-  makeBody,
-  routeTo,
-  sha256,
-  startFakeBalancer,
-  startFakeReplica,
-  type FakeBalancer,
-  type FakeObject,
-  type FakeReplica,
-} from './fakes.js';
-import { makeTempDir, readEvents, type TempDir } from './temp.js';
+import { ClientError, download } from '../src/index.js';
+import { downloadFixture } from './download-fixture.js';
+import { makeBody, routeTo, sha256, type FakeObject } from './fakes.js';
+import { readEvents } from './temp.js';
 
 const PATH = '/objects/same-etag.bin';
 const SIZE = 300 * 1024;
@@ -31,46 +23,21 @@ function digestMismatch(pattern: RegExp): (error: unknown) => boolean {
 }
 
 describe('download integrity', () => {
-  let dir: TempDir;
-  const servers: { close(): Promise<void> }[] = [];
-  const track = <T extends { close(): Promise<void> }>(server: T): T => {
-    servers.push(server);
-    return server;
-  };
-  const options = (
-    through: FakeBalancer,
-    extra: Partial<DownloadOptions> = {},
-  ): DownloadOptions => ({
-    balancer: through.address,
-    path: PATH,
-    sink: dir.file('out.bin'),
-    timeoutMs: 5000,
-    ...extra,
-  });
-
-  before(async () => {
-    dir = await makeTempDir();
-  });
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-    for (const name of await dir.list()) await rm(dir.file(name));
-  });
-  after(() => dir.remove());
+  const fixture = downloadFixture({ path: PATH, file: 'out.bin' });
+  const { replica, balancer, options } = fixture;
 
   it('starts once more from byte 0 when bytes joined across a failover do not match, and ends correct', async () => {
     // The first answer of the best replica breaks at 100 000; its later answers are whole.
-    const best: FakeReplica = track(
-      await startFakeReplica([OLD], {
-        behave: (_get, index) => (index === 0 ? { cutAt: 100_000 } : {}),
-      }),
-    );
-    const alternate = track(await startFakeReplica([NEW]));
-    const b = track(await startFakeBalancer(() => routeTo(best.endpoint, alternate.endpoint)));
-    const logFile = dir.file('events.log');
+    const best = await replica([OLD], {
+      behave: (_get, index) => (index === 0 ? { cutAt: 100_000 } : {}),
+    });
+    const alternate = await replica([NEW]);
+    const b = await balancer(() => routeTo(best.endpoint, alternate.endpoint));
+    const logFile = fixture.dir.file('events.log');
     const events = openEventLog('client', logFile);
     const result = await download(options(b, { log: events.log }));
     events.close();
-    assert.deepEqual(await readFile(dir.file('out.bin')), OLD.body, 'one version, whole');
+    assert.deepEqual(await readFile(fixture.dir.file('out.bin')), OLD.body, 'one version, whole');
     assert.equal(result.sha256, sha256(OLD.body));
     assert.deepEqual(result.servedBy, [best.endpoint.id]);
     assert.deepEqual(
@@ -84,9 +51,9 @@ describe('download integrity', () => {
   });
 
   it('gives up after the one restart, naming the check that failed and the splice', async () => {
-    const best = track(await startFakeReplica([OLD], { behave: () => ({ cutAt: 100_000 }) }));
-    const alternate = track(await startFakeReplica([NEW]));
-    const b = track(await startFakeBalancer(() => routeTo(best.endpoint, alternate.endpoint)));
+    const best = await replica([OLD], { behave: () => ({ cutAt: 100_000 }) });
+    const alternate = await replica([NEW]);
+    const b = await balancer(() => routeTo(best.endpoint, alternate.endpoint));
     await assert.rejects(
       download(options(b)),
       digestMismatch(
@@ -95,26 +62,22 @@ describe('download integrity', () => {
         ),
       ),
     );
-    assert.deepEqual(await dir.list(), []);
+    assert.deepEqual(await fixture.dir.list(), []);
   });
 
   it("names the origin's digest when the bytes match the replica's but not the origin's", async () => {
-    const a = track(
-      await startFakeReplica([NEW], { behave: () => ({ originSha: sha256(OLD.body) }) }),
-    );
-    const b = track(await startFakeBalancer(() => routeTo(a.endpoint)));
+    const a = await replica([NEW], { behave: () => ({ originSha: sha256(OLD.body) }) });
+    const b = await balancer(() => routeTo(a.endpoint));
     await assert.rejects(
       download(options(b)),
       digestMismatch(/but the origin \(its Repr-Digest, via replica .*\) says .*corrupted/),
     );
-    assert.deepEqual(await dir.list(), []);
+    assert.deepEqual(await fixture.dir.list(), []);
   });
 
   it('names the replica that announced a digest before the bytes when that one fails', async () => {
-    const a = track(
-      await startFakeReplica([NEW], { behave: () => ({ announcedSha: sha256(OLD.body) }) }),
-    );
-    const b = track(await startFakeBalancer(() => routeTo(a.endpoint)));
+    const a = await replica([NEW], { behave: () => ({ announcedSha: sha256(OLD.body) }) });
+    const b = await balancer(() => routeTo(a.endpoint));
     await assert.rejects(
       download(options(b)),
       digestMismatch(new RegExp(`but replica ${a.endpoint.id} says`)),
@@ -122,15 +85,11 @@ describe('download integrity', () => {
   });
 
   it("restarts from byte 0 on resume when the origin's digest changed, though size and ETag did not", async () => {
-    const best = track(
-      await startFakeReplica([OLD], {
-        behave: () => ({ cutAt: 100_000, originSha: sha256(OLD.body) }),
-      }),
-    );
-    const alternate = track(
-      await startFakeReplica([NEW], { behave: () => ({ originSha: sha256(NEW.body) }) }),
-    );
-    const b = track(await startFakeBalancer(() => routeTo(best.endpoint, alternate.endpoint)));
+    const best = await replica([OLD], {
+      behave: () => ({ cutAt: 100_000, originSha: sha256(OLD.body) }),
+    });
+    const alternate = await replica([NEW], { behave: () => ({ originSha: sha256(NEW.body) }) });
+    const b = await balancer(() => routeTo(best.endpoint, alternate.endpoint));
     const result = await download(options(b));
     assert.deepEqual(
       alternate.gets.map((get) => get.offset),

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it, type TestContext } from 'node:test';
 import { formatReprDigest } from '@cdn-lab/common';
-import { startReplica } from '../src/index.js';
+import type { ErrorMessage } from '@cdn-lab/protocol';
+import { startReplica, type ReplicaHandle } from '../src/index.js';
 import { setup } from './harness.js';
 import { httpGet } from './http-helpers.js';
-import { TestClient, assertFetched } from './test-client.js';
+import { TestClient, assertFetched, type Fetched } from './test-client.js';
 import { bytesOf, sha256 } from './test-origin.js';
 
 /**
@@ -88,72 +89,61 @@ async function closeDelimitedOrigin(
   };
 }
 
+/**
+ * A replica in front of a close-delimited origin process that is SIGKILLed once it has sent
+ * the first 30 000 bytes of `bytes` to the first request; `first` is that request's answer.
+ * `restart()` brings the origin back on the same port, sending the whole body.
+ */
+async function originCrashMidBody(
+  t: TestContext,
+  bytes: Buffer,
+  digest?: string,
+): Promise<{ c: TestClient; first: Fetched | ErrorMessage; restart: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'cdn-close-delimited-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const bodyFile = join(dir, 'body.bin');
+  await writeFile(bodyFile, bytes);
+  const crashing = await closeDelimitedOrigin(t, { bodyFile, cut: 30_000, digest });
+  const replica = await startReplica({ port: 0, origin: `http://127.0.0.1:${crashing.port}` });
+  t.after(() => replica.close());
+  const c = await TestClient.connect(replica.endpoint.port);
+  t.after(() => c.close());
+  const sent = crashing.sent();
+  const answer = c.get('/obj.bin');
+  await sent;
+  await crashing.kill();
+  const restart = async (): Promise<void> => {
+    const whole = { bodyFile, cut: bytes.length, port: crashing.port, digest };
+    await closeDelimitedOrigin(t, whole);
+  };
+  return { c, first: await answer, restart };
+}
+
 describe('bodies without Content-Length', { timeout: 60_000 }, () => {
   it('does not cache a close-delimited body an origin crash cut short', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'cdn-close-delimited-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
-    const bodyFile = join(dir, 'body.bin');
     const bytes = bytesOf(100_000, 9);
-    await writeFile(bodyFile, bytes);
-    const crashing = await closeDelimitedOrigin(t, { bodyFile, cut: 30_000 });
-    const replica = await startReplica({ port: 0, origin: `http://127.0.0.1:${crashing.port}` });
-    t.after(() => replica.close());
-    const c = await TestClient.connect(replica.endpoint.port);
-    t.after(() => c.close());
-
-    const sent = crashing.sent();
-    const first = c.get('/obj.bin');
-    await sent;
-    await crashing.kill();
+    const { c, first, restart } = await originCrashMidBody(t, bytes);
     // Nothing tells 30 000 bytes and a FIN from a whole body: the client in flight gets them.
-    const cut = await first;
-    assert.ok(!('type' in cut) && cut.bytes.length === 30_000);
-
-    const whole = await closeDelimitedOrigin(t, {
-      bodyFile,
-      cut: bytes.length,
-      port: crashing.port,
-    });
+    assert.ok(!('type' in first) && first.bytes.length === 30_000);
+    await restart();
     const second = await c.fetch('/obj.bin');
     assert.equal(second.object.cache, 'miss', 'the cut copy was not kept for the next client');
     assertFetched(second, bytes);
     const third = await c.fetch('/obj.bin');
     assert.equal(third.object.cache, 'miss', 'a close-delimited body is never cached');
-    whole.child.kill('SIGKILL');
   });
 
   it("fails a cut close-delimited body against the origin's digest, and caches a whole one", async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'cdn-close-delimited-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
-    const bodyFile = join(dir, 'body.bin');
     const bytes = bytesOf(100_000, 10);
-    await writeFile(bodyFile, bytes);
     const digest = formatReprDigest(sha256(bytes));
-    const crashing = await closeDelimitedOrigin(t, { bodyFile, cut: 30_000, digest });
-    const replica = await startReplica({ port: 0, origin: `http://127.0.0.1:${crashing.port}` });
-    t.after(() => replica.close());
-    const c = await TestClient.connect(replica.endpoint.port);
-    t.after(() => c.close());
-
-    const sent = crashing.sent();
-    const first = c.get('/obj.bin');
-    await sent;
-    await crashing.kill();
-    const refused = await first;
-    assert.ok('type' in refused, 'the cut body is not delivered as an object');
-    assert.equal(refused.code, 'origin_error');
-    assert.match(refused.message, /Repr-Digest/);
-
-    const whole = await closeDelimitedOrigin(t, {
-      bodyFile,
-      cut: bytes.length,
-      port: crashing.port,
-      digest,
-    });
+    const { c, first, restart } = await originCrashMidBody(t, bytes, digest);
+    assert.ok('type' in first, 'the cut body is not delivered as an object');
+    assert.equal(first.code, 'origin_error');
+    assert.match(first.message, /Repr-Digest/);
+    await restart();
     assertFetched(await c.fetch('/obj.bin'), bytes);
     const again = await c.fetch('/obj.bin');
     assert.equal(again.object.cache, 'hit', "a body the origin's digest vouches for is cached");
-    whole.child.kill('SIGKILL');
   });
 });
 
@@ -193,16 +183,24 @@ async function streamingOrigin(
 
 const LARGE = 96 * 1024 * 1024;
 
+/** A replica with a 4 MiB cache in front of an origin streaming LARGE bytes without a length. */
+async function replicaOfLargeStream(
+  t: TestContext,
+): Promise<{ origin: Awaited<ReturnType<typeof streamingOrigin>>; replica: ReplicaHandle }> {
+  const origin = await streamingOrigin(t, LARGE);
+  const replica = await startReplica({
+    port: 0,
+    origin: origin.url,
+    cacheBytes: 4 * 1024 * 1024,
+    maxObjectBytes: 128 * 1024 * 1024,
+  });
+  t.after(() => replica.close());
+  return { origin, replica };
+}
+
 describe('bodies without Content-Length, memory', { timeout: 60_000 }, () => {
   it('streams one to an HTTP client as it arrives, and stops the origin fetch when the client leaves', async (t) => {
-    const origin = await streamingOrigin(t, LARGE);
-    const replica = await startReplica({
-      port: 0,
-      origin: origin.url,
-      cacheBytes: 4 * 1024 * 1024,
-      maxObjectBytes: 128 * 1024 * 1024,
-    });
-    t.after(() => replica.close());
+    const { origin, replica } = await replicaOfLargeStream(t);
     const req = request({
       host: '127.0.0.1',
       port: replica.endpoint.port,
@@ -221,14 +219,7 @@ describe('bodies without Content-Length, memory', { timeout: 60_000 }, () => {
   });
 
   it('stops the origin fetch when a native client waiting for the size leaves', async (t) => {
-    const origin = await streamingOrigin(t, LARGE);
-    const replica = await startReplica({
-      port: 0,
-      origin: origin.url,
-      cacheBytes: 4 * 1024 * 1024,
-      maxObjectBytes: 128 * 1024 * 1024,
-    });
-    t.after(() => replica.close());
+    const { origin, replica } = await replicaOfLargeStream(t);
     const c = await TestClient.connect(replica.endpoint.port);
     const answer = c.get('/big').catch(() => 'closed');
     const fetched = once(replica.events, 'origin-fetch');
