@@ -133,6 +133,11 @@ export class ObjectStore {
     return { target, ...resolution, cursor: resolution.body.openCursor() };
   }
 
+  /** Asks the origin next time even if it refused `target` moments ago (a retry at start). */
+  forgetRefusal(target: ObjectTarget): void {
+    this.negatives.forget(target.url);
+  }
+
   /** Aborts fills in progress and lets go of the origin's connections. */
   close(): void {
     for (const body of this.fills) body.fail(new Error('the replica is shutting down'));
