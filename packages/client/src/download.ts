@@ -6,6 +6,7 @@ import { describePath, fetchPart, type PartOptions, type PartOutcome } from './f
 import { DEFAULT_TIMEOUT_MS, requestRoute, type BalancerAddress, type Router } from './route.js';
 import { openSink, type SinkTarget } from './sink.js';
 import { TransferState } from './transfer-state.js';
+import { splicedMismatch, verify, type Verified } from './verify.js';
 
 export interface DownloadProgress {
   /** Bytes of the object received so far (the resume offset). */
@@ -66,10 +67,6 @@ function backoffMs(round: number, retryAfterMs: number | undefined): number {
   return retryAfterMs ?? Math.min(200 * 2 ** (round - 1), 2000);
 }
 
-function short(digest: string): string {
-  return `${digest.slice(0, 12)}…`;
-}
-
 interface Failure {
   code?: ErrorCode | undefined;
   replica: string;
@@ -107,8 +104,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     onProgress && ((received, size) => onProgress({ received, size })),
   );
   try {
-    const { outcome, failovers } = await assemble(options, state, log);
-    const verified = verify(path, state, outcome);
+    const { verified, failovers } = await assembleVerified(options, state, log);
     await sink.commit();
     const result: DownloadResult = {
       path: verified.path,
@@ -133,6 +129,35 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
 }
 
 type Complete = Extract<PartOutcome, { kind: 'complete' }>;
+
+/**
+ * Assembles and verifies the object; when bytes joined across a failover do not match, starts
+ * once more from byte 0 (the replicas may hold two versions under one ETag) before giving up.
+ */
+async function assembleVerified(
+  options: DownloadOptions,
+  state: TransferState,
+  log: Logger,
+): Promise<{ verified: Verified; failovers: number }> {
+  const first = await assemble(options, state, log);
+  try {
+    const { end, servedBy } = first.outcome;
+    return { verified: verify(options.path, state, end, servedBy, false), ...first };
+  } catch (error) {
+    if (!splicedMismatch(error, state)) throw error;
+    log.warn(
+      { event: 'restart', path: options.path, offset: state.received, reason: error.message },
+      `restarting at byte 0: ${error.message}`,
+    );
+  }
+  await state.restart();
+  const second = await assemble(options, state, log);
+  const { end, servedBy } = second.outcome;
+  return {
+    verified: verify(options.path, state, end, servedBy, true),
+    failovers: first.failovers + second.failovers,
+  };
+}
 
 async function assemble(
   options: DownloadOptions,
@@ -240,25 +265,4 @@ function routeFailure(error: ClientError, path: string | null, rounds: number): 
     `no replica is available for ${describePath(path)} (asked the balancer ${rounds} times): ${error.message}`,
     error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs },
   );
-}
-
-function verify(
-  path: string | null,
-  state: TransferState,
-  outcome: Complete,
-): { path: string; size: number; sha256: string; cache: CacheStatus } {
-  state.contributed(outcome.servedBy);
-  const object = state.object;
-  if (!object) throw new ClientError('internal', 'the download completed without an object');
-  const digest = state.digest();
-  const expected = new Set([outcome.end.sha256, ...state.promised]);
-  for (const want of expected) {
-    if (want !== digest) {
-      throw new ClientError(
-        'digest_mismatch',
-        `sha256 of ${describePath(path)} from ${state.servedBy.join(', ')} is ${short(digest)}, expected ${short(want)}: the bytes were corrupted`,
-      );
-    }
-  }
-  return { path: object.path, size: object.size, sha256: digest, cache: object.cache };
 }

@@ -33,6 +33,8 @@ export interface Behaviour {
   announceSha?: boolean;
   /** Announce this sha256 in the object frame instead of the real one. */
   announcedSha?: string;
+  /** Pass this on as the origin's digest (originSha256 in the object and end frames). */
+  originSha?: string;
 }
 
 export interface FakeReplica {
@@ -118,6 +120,7 @@ export async function startFakeReplica(
         sha256: behaviour.announcedSha ?? (behaviour.announceSha ? digest : null),
         cache: 'hit',
         servedBy: id,
+        ...(behaviour.originSha ? { originSha256: behaviour.originSha } : {}),
       }),
     );
     const stopAt = Math.min(
@@ -137,7 +140,10 @@ export async function startFakeReplica(
       if (behaviour.cutAt !== undefined) socket.end();
       return;
     }
-    socket.write(encodeMessage({ type: 'end', size: object.body.length, sha256: digest }));
+    const origin = behaviour.originSha ? { originSha256: behaviour.originSha } : {};
+    socket.write(
+      encodeMessage({ type: 'end', size: object.body.length, sha256: digest, ...origin }),
+    );
   };
 
   server.on('connection', (socket) => {

@@ -16,6 +16,7 @@ export * from './admin/admin-token.js';
 export * from './admin/http-json.js';
 export * from './http/content-type.js';
 export * from './http/http-answer.js';
+export * from './http/repr-digest.js';
 export * from './dialects/accept-loop.js';
 export * from './dialects/refuse-connection.js';
 export * from './dialects/sniff-socket.js';

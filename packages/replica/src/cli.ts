@@ -40,6 +40,7 @@ interface CliOptions extends AdminFlags, LimitFlags {
   host: string;
   cacheBytes: number;
   ttl: number;
+  negativeTtl: number;
   drainTimeout: number;
   originTimeout: number;
   originTotalTimeout: number;
@@ -85,6 +86,15 @@ function parseArgs(): CliOptions {
       )
         .argParser(durationDefaultSecondsArg)
         .default(d.ttlMs, `${d.ttlMs / 1000}s`),
+    )
+    .addOption(
+      envOption(
+        '--negative-ttl <duration>',
+        "repeat the origin's 404 this long without asking it again (5xx: at most 1s; 0: off)",
+        'NEGATIVE_TTL',
+      )
+        .argParser(durationDefaultSecondsArg)
+        .default(d.negativeTtlMs, `${d.negativeTtlMs / 1000}s`),
     )
     .addOption(
       envOption('--drain-timeout <duration>', 'longest wait for transfers on stop', 'DRAIN_TIMEOUT')
@@ -147,6 +157,7 @@ async function main(): Promise<void> {
       defaultObject: options.webpage ?? null,
       cacheBytes: options.cacheBytes,
       ttlMs: options.ttl,
+      negativeTtlMs: options.negativeTtl,
       drainTimeoutMs: options.drainTimeout,
       originTimeoutMs: options.originTimeout,
       originTotalTimeoutMs: options.originTotalTimeout,

@@ -26,6 +26,11 @@ export interface ReplicaOptions {
   cacheBytes?: number;
   /** How long a cached object is served without asking the origin again. Default 60 s. */
   ttlMs?: number;
+  /**
+   * How long the origin's 404 for a path is repeated without asking it again (its 5xx: at most
+   * a second). 0 turns negative caching off. Default 5 s.
+   */
+  negativeTtlMs?: number;
   /** How long a drain waits for transfers in flight before cutting them. Default 30 s. */
   drainTimeoutMs?: number;
   /** Origin connect/answer timeout, and the longest silence inside a body. Default 10 s. */
@@ -52,6 +57,7 @@ export const DEFAULTS = {
   port: 9000,
   cacheBytes: 256 * 1024 * 1024,
   ttlMs: 60_000,
+  negativeTtlMs: 5_000,
   drainTimeoutMs: 30_000,
   originTimeoutMs: 10_000,
   originTotalTimeoutMs: 300_000,
@@ -75,6 +81,7 @@ export interface ResolvedReplicaOptions {
   defaultObject: string | null;
   cacheBytes: number;
   ttlMs: number;
+  negativeTtlMs: number;
   drainTimeoutMs: number;
   originTimeoutMs: number;
   originTotalTimeoutMs: number;
@@ -101,6 +108,7 @@ export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaO
     defaultObject,
     cacheBytes: positive(merged.cacheBytes, 'the cache size'),
     ttlMs: notNegative(merged.ttlMs, 'the TTL'),
+    negativeTtlMs: notNegative(merged.negativeTtlMs, 'the negative TTL'),
     drainTimeoutMs: notNegative(merged.drainTimeoutMs, 'the drain timeout'),
     originTimeoutMs: positive(merged.originTimeoutMs, 'the origin timeout'),
     originTotalTimeoutMs: positive(merged.originTotalTimeoutMs, 'the origin total timeout'),

@@ -3,6 +3,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
+import { parseReprDigest } from '@cdn-lab/common';
+import { AnswerWatch } from './answer-watch.js';
 
 /** What the replica remembers to ask "has it changed?" (conditional request). */
 export interface Validators {
@@ -17,9 +19,16 @@ export type OriginResponse =
       etag: string | null;
       lastModified: string | null;
       contentType: string | null;
+      /** The origin's Repr-Digest as hex sha256: what the bytes must hash to. */
+      originSha256: string | null;
+      /**
+       * False for a body that ends when the connection closes (no Content-Length, not chunked):
+       * an origin that crashed midway and a complete body look the same.
+       */
+      delimited: boolean;
       stream: Readable;
     }
-  | { kind: 'not-modified'; etag: string | null }
+  | { kind: 'not-modified'; etag: string | null; originSha256: string | null }
   | { kind: 'not-found'; status: number };
 
 /** The origin could not be asked (unavailable) or answered something unusable (error). */
@@ -89,26 +98,36 @@ export class OriginClient {
     if (validators?.etag) headers['If-None-Match'] = validators.etag;
     else if (validators?.lastModified) headers['If-Modified-Since'] = validators.lastModified;
     let response;
+    const watch = new AnswerWatch();
     try {
-      response = await this.axios.get<Readable>(url, { headers });
+      response = await watch.run(() => this.axios.get<Readable>(url, { headers }));
     } catch (error) {
+      // An answer that began is never retried as "unreachable" (origin_error is final).
+      if (watch.answerStarted) throw new OriginFailure('origin_error', this.describeCut(error));
       throw new OriginFailure('origin_unavailable', this.describe(error));
     }
     const stream = response.data;
     const responseHeaders = response.headers as IncomingHttpHeaders;
     const status = response.status;
+    const originSha256 = parseReprDigest(responseHeaders['repr-digest']);
     if (status === 200) {
+      const size = contentLength(responseHeaders);
       return {
         kind: 'ok',
-        size: contentLength(responseHeaders),
+        size,
         etag: headerText(responseHeaders, 'etag'),
         lastModified: headerText(responseHeaders, 'last-modified'),
         contentType: headerText(responseHeaders, 'content-type'),
+        originSha256,
+        delimited:
+          size !== null || /chunked/i.test(headerText(responseHeaders, 'transfer-encoding') ?? ''),
         stream,
       };
     }
     stream.resume();
-    if (status === 304) return { kind: 'not-modified', etag: headerText(responseHeaders, 'etag') };
+    if (status === 304) {
+      return { kind: 'not-modified', etag: headerText(responseHeaders, 'etag'), originSha256 };
+    }
     if (status === 404 || status === 410) return { kind: 'not-found', status };
     throw new OriginFailure(
       'origin_error',
@@ -119,6 +138,13 @@ export class OriginClient {
   close(): void {
     this.http.destroy();
     this.https.destroy();
+  }
+
+  private describeCut(error: unknown): string {
+    if (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')) {
+      return `the origin began to answer but its response head was not complete within ${this.timeoutMs} ms`;
+    }
+    return `the origin's answer broke off before its head was complete: ${this.describe(error)}`;
   }
 
   private describe(error: unknown): string {
