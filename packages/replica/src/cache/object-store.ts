@@ -7,6 +7,7 @@ import { ObjectBody, type BodyCursor } from './object-body.js';
 import type { ObjectTarget } from './object-path.js';
 import { originRetryDelayMs } from '../options.js';
 import { OriginClient, OriginFailure, type OriginResponse } from './origin-client.js';
+import type { OriginRedirectPolicy } from './origin-redirects.js';
 import { RequestError } from '../request/request-error.js';
 
 /** One request's hold on an object: how it was obtained, its bytes, and a reader of its own. */
@@ -32,6 +33,7 @@ export interface ObjectStoreOptions {
   originTotalTimeoutMs: number;
   originRetries: number;
   maxObjectBytes: number;
+  originRedirects: OriginRedirectPolicy;
   log: Logger;
   events: ReplicaEventEmitter;
 }
@@ -57,7 +59,7 @@ export class ObjectStore {
   private readonly fills = new Set<ObjectBody>();
 
   constructor(private readonly options: ObjectStoreOptions) {
-    this.origin = new OriginClient(options.originTimeoutMs);
+    this.origin = new OriginClient(options.originTimeoutMs, options.originRedirects);
     this.cache = new LruCache(options.cacheBytes, (entry) => {
       this.counters.evictions += 1;
       options.log.info(
