@@ -23,3 +23,4 @@ export * from './faults/fault-options.js';
 export * from './faults/fault-table.js';
 export * from './endpoint.js';
 export * from './servers-file.js';
+export * from './admin/request-guard.js';

@@ -70,6 +70,36 @@ describe('cdn-lab fault / heal', { timeout: 30_000 }, () => {
     assert.deepEqual(await faultsOf(adminUrl), {});
   });
 
+  it('with an admin token, fault and heal pass it (--token or CDN_ADMIN_TOKEN); without it, a 401', async (t) => {
+    const site = await sharedDemoSite();
+    const origin = await startOrigin({ root: site.dir, port: 0 });
+    t.after(() => origin.close());
+    const replica = await spawnRole('replica', 'replica-1', [
+      ...['--host', '127.0.9.2', '-p', '0', '--origin', origin.url],
+      ...['--admin-port', '0', '--admin-token', 'lab-S3CRET'],
+    ]);
+    t.after(() => replica.stop('SIGKILL'));
+    const adminUrl = replica.ready.adminUrl ?? '';
+    const withoutToken = { ...process.env, CDN_ADMIN_TOKEN: '' };
+    await assert.rejects(
+      run(process.execPath, [labCli, 'fault', '1', '--admin-url', adminUrl, '--delay', '5ms'], {
+        env: withoutToken,
+      }),
+      (error: { code?: number; stderr?: string }) =>
+        error.code === 1 && /401/.test(error.stderr ?? ''),
+    );
+    assert.deepEqual(await faultsOf(adminUrl), {});
+    await run(process.execPath, [
+      ...[labCli, 'fault', '1', '--admin-url', adminUrl],
+      ...['--delay', '5ms', '--token', 'lab-S3CRET'],
+    ]);
+    assert.deepEqual(await faultsOf(adminUrl), { delayMs: 5 });
+    await run(process.execPath, [labCli, 'heal', '1', '--admin-url', adminUrl], {
+      env: { ...process.env, CDN_ADMIN_TOKEN: 'lab-S3CRET' },
+    });
+    assert.deepEqual(await faultsOf(adminUrl), {});
+  });
+
   it('says in one line when no replica admin answers', async () => {
     await assert.rejects(
       run(process.execPath, [labCli, 'heal', '1', '--admin-url', 'http://127.0.9.9:1/']),
