@@ -24,3 +24,4 @@ export * from './faults/fault-table.js';
 export * from './endpoint.js';
 export * from './servers-file.js';
 export * from './admin/request-guard.js';
+export * from './dialects/connection-counts.js';
