@@ -53,24 +53,32 @@ export const DEFAULT_MAX_ROUTE_ATTEMPTS = 5;
 /** Balancer answers after which asking again later may help. */
 const RETRYABLE_ROUTE_CODES: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>([
   'no_replica',
+  'too_many_connections',
   'balancer_unreachable',
   'balancer_error',
   'draining',
   'internal',
 ]);
 
+/** The longest pause a server's retryAfterMs can ask for, so a wrong one cannot hang a client. */
+export const MAX_RETRY_AFTER_MS = 10_000;
+
 /**
- * Pause before route attempt `round + 1`: 200, 400, 800, 1600 ms (at most 2 s), so the default
- * five attempts span about 3 s — enough to outlast a balancer restart.
+ * Pause before route attempt `round + 1`: what the server asked for (no_replica,
+ * too_many_connections), else 200, 400, 800, 1600 ms (at most 2 s), so the default five
+ * attempts span about 3 s — enough to outlast a balancer restart.
  */
 function backoffMs(round: number, retryAfterMs: number | undefined): number {
-  return retryAfterMs ?? Math.min(200 * 2 ** (round - 1), 2000);
+  if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs), MAX_RETRY_AFTER_MS);
+  return Math.min(200 * 2 ** (round - 1), 2000);
 }
 
 interface Failure {
   code?: ErrorCode | undefined;
   replica: string;
   reason: string;
+  /** The replica asked to be left alone this long (too_many_connections). */
+  retryAfterMs?: number | undefined;
 }
 
 function allFailed(path: string | null, rounds: number, failures: Failure[]): ClientError {
@@ -175,9 +183,13 @@ async function assemble(
   let pending: Failure | null = null;
   let failovers = 0;
   let routeError: ClientError | null = null;
+  /** The longest wait the replicas of the last round asked for, if any did. */
+  let replicasRetryAfterMs: number | undefined;
 
   for (let round = 1; round <= maxRounds; round += 1) {
-    if (round > 1) await delay(backoffMs(round - 1, routeError?.retryAfterMs));
+    const askedMs = routeError?.retryAfterMs ?? replicasRetryAfterMs;
+    replicasRetryAfterMs = undefined;
+    if (round > 1) await delay(backoffMs(round - 1, askedMs));
     let route: RouteOkMessage;
     try {
       route = await router(path);
@@ -219,11 +231,17 @@ async function assemble(
       }
       const outcome = await fetchWithRestart(endpoint, state, partOptions);
       if (outcome.kind === 'complete') return { outcome, failovers };
-      pending = { replica: endpoint.id, reason: outcome.reason, code: outcome.code };
+      pending = {
+        replica: endpoint.id,
+        reason: outcome.reason,
+        code: outcome.code,
+        retryAfterMs: outcome.retryAfterMs,
+      };
       failures.push(pending);
     }
-    // Every replica of this round said the origin is unavailable: asking again cannot help.
     const thisRound = failures.slice(-(1 + route.alternates.length));
+    replicasRetryAfterMs = longestRetryAfter(thisRound);
+    // Every replica of this round said the origin is unavailable: asking again cannot help.
     if (thisRound.every((failure) => failure.code === 'origin_unavailable')) {
       throw new ClientError(
         'origin_unavailable',
@@ -256,6 +274,13 @@ async function fetchWithRestart(
   await state.restart();
   const again = await fetchPart(endpoint, state, options);
   return again.kind === 'restart' ? { kind: 'failed', reason: again.reason } : again;
+}
+
+function longestRetryAfter(failures: Failure[]): number | undefined {
+  const asked = failures.flatMap((failure) =>
+    failure.retryAfterMs === undefined ? [] : [failure.retryAfterMs],
+  );
+  return asked.length === 0 ? undefined : Math.max(...asked);
 }
 
 function routeFailure(error: ClientError, path: string | null, rounds: number): ClientError {

@@ -195,6 +195,55 @@ describe('download', () => {
     assert.deepEqual(await fixture.dir.list(), []);
   });
 
+  it('waits as long as a too_many_connections refusal from the balancer asks, then routes again', async () => {
+    const r = await replica([OBJECT]);
+    const askedAt: number[] = [];
+    const b = await balancer((_path, index) => {
+      askedAt.push(performance.now());
+      return index === 0
+        ? {
+            type: 'error',
+            code: 'too_many_connections',
+            message: 'too many connections from your address (limit 1 per address)',
+            retryAfterMs: 300,
+          }
+        : routeTo(r.endpoint);
+    });
+    const result = await download(options(b));
+    assert.equal(result.sha256, sha256(BODY));
+    assert.equal(b.routes.length, 2);
+    const [first = 0, second = 0] = askedAt;
+    assert.ok(second - first >= 290, `asked again after ${second - first} ms`);
+  });
+
+  it('waits as long as a replica refusing for too many connections asks, and gets in once a slot frees', async () => {
+    const getAt: number[] = [];
+    const r = await replica([OBJECT], {
+      behave: (_get, index) => {
+        getAt.push(performance.now());
+        return index === 0 ? { error: 'too_many_connections', retryAfterMs: 600 } : {};
+      },
+    });
+    const b = await balancer(() => routeTo(r.endpoint));
+    const result = await download(options(b));
+    assert.equal(result.sha256, sha256(BODY));
+    assert.equal(r.gets.length, 2);
+    const [first = 0, second = 0] = getAt;
+    assert.ok(second - first >= 590, `tried again after ${second - first} ms, not the 600 asked`);
+  });
+
+  it('gives up after the bounded number of rounds when every slot stays taken', async () => {
+    const r = await replica([OBJECT], {
+      behave: () => ({ error: 'too_many_connections', retryAfterMs: 10 }),
+    });
+    const b = await balancer(() => routeTo(r.endpoint));
+    await assert.rejects(
+      download(options(b, { maxRouteAttempts: 3 })),
+      isClientError('all_replicas_failed', /too_many_connections/),
+    );
+    assert.equal(r.gets.length, 3);
+  });
+
   it('treats not_found as final: no other replica is tried', async () => {
     const missing = await replica([OBJECT], { behave: () => ({ error: 'not_found' }) });
     const alternate = await replica([OBJECT]);

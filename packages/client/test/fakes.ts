@@ -27,6 +27,8 @@ export interface Behaviour {
   stallAt?: number;
   /** Answer with this error frame instead of the object. */
   error?: ErrorCode;
+  /** …asking the client to wait this long before trying again. */
+  retryAfterMs?: number;
   /** Send this byte (object offset) altered. */
   corruptAt?: number;
   /** Put the sha256 in the object frame too (as a replica with the object cached does). */
@@ -106,7 +108,15 @@ export async function startFakeReplica(
     const object = get.path === null ? objects[0] : objects.find((o) => o.path === get.path);
     if (behaviour.error || !object) {
       const code = behaviour.error ?? 'not_found';
-      socket.write(encodeMessage({ type: 'error', code, message: `fake ${code}` }));
+      const retry = behaviour.retryAfterMs;
+      socket.write(
+        encodeMessage({
+          type: 'error',
+          code,
+          message: `fake ${code}`,
+          ...(retry === undefined ? {} : { retryAfterMs: retry }),
+        }),
+      );
       return;
     }
     const digest = sha256(object.body);

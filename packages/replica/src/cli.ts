@@ -25,6 +25,7 @@ import {
   durationDefaultSecondsArg,
 } from '@cdn-lab/common';
 import { checkReplica } from './healthcheck.js';
+import { ORIGIN_REDIRECT_POLICIES } from './cache/origin-redirects.js';
 import { REPLICA_DEFAULTS, startReplica } from './index.js';
 
 const ROLE = 'replica';
@@ -46,6 +47,7 @@ interface CliOptions extends AdminFlags, LimitFlags {
   originTotalTimeout: number;
   originRetries: number;
   maxObjectBytes: number;
+  originRedirects: string;
   healthcheck?: boolean;
 }
 
@@ -129,6 +131,15 @@ function parseArgs(): CliOptions {
         .argParser(bytesArg)
         .default(d.maxObjectBytes, '1GiB'),
     )
+    .addOption(
+      envOption(
+        '--origin-redirects <policy>',
+        'origin redirects followed: off (a redirect is an origin error) or same-origin (same scheme, host and port only)',
+        'ORIGIN_REDIRECTS',
+      )
+        .choices(ORIGIN_REDIRECT_POLICIES)
+        .default(d.originRedirects),
+    )
     .option(
       '--healthcheck',
       'ask the replica running with these settings whether it is ready; exit 0 (yes) or 1',
@@ -163,6 +174,7 @@ async function main(): Promise<void> {
       originTotalTimeoutMs: options.originTotalTimeout,
       originRetries: options.originRetries,
       maxObjectBytes: options.maxObjectBytes,
+      originRedirects: options.originRedirects,
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
       faults: faultsFromOptions({ ...options }, FAULT_OPTIONS),

@@ -12,6 +12,11 @@ import {
   type Faults,
   type Logger,
 } from '@cdn-lab/common';
+import {
+  ORIGIN_REDIRECT_POLICIES,
+  isOriginRedirectPolicy,
+  type OriginRedirectPolicy,
+} from './cache/origin-redirects.js';
 
 export interface ReplicaOptions {
   /** Address to listen on. Default 127.0.0.1. */
@@ -43,6 +48,8 @@ export interface ReplicaOptions {
   originRetries?: number;
   /** Objects larger than this are refused (too_large), never fetched whole. Default 1 GiB. */
   maxObjectBytes?: number;
+  /** Origin redirects followed: 'off' (none: origin_error) or 'same-origin'. Default 'off'. */
+  originRedirects?: string;
   /** Faults in force from the start (the admin API changes them later). */
   faults?: Faults;
   /** Serve the admin HTTP API (status, metrics, faults); absent: none. */
@@ -63,6 +70,7 @@ export const DEFAULTS = {
   originTotalTimeoutMs: 300_000,
   originRetries: 2,
   maxObjectBytes: 1024 ** 3,
+  originRedirects: 'off',
 } as const;
 
 /** Pause before the n-th extra origin attempt (n from 1): 100 ms, 200 ms, 400 ms … at most 2 s. */
@@ -87,6 +95,7 @@ export interface ResolvedReplicaOptions {
   originTotalTimeoutMs: number;
   originRetries: number;
   maxObjectBytes: number;
+  originRedirects: OriginRedirectPolicy;
   limits: ConnectionLimits;
   faults: Faults;
   admin: AdminSettings | null;
@@ -114,9 +123,17 @@ export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaO
     originTotalTimeoutMs: positive(merged.originTotalTimeoutMs, 'the origin total timeout'),
     originRetries: wholeNumber(merged.originRetries, 'the origin retries', 0, 10),
     maxObjectBytes: positive(merged.maxObjectBytes, 'the maximum object size'),
+    originRedirects: redirectPolicyOf(merged.originRedirects),
     limits: connectionLimitsOf(merged.limits),
     faults: activeFaults(parseFaults({ ...merged.faults })),
     admin: merged.admin ?? null,
     log: merged.log ?? null,
   };
+}
+
+function redirectPolicyOf(value: string): OriginRedirectPolicy {
+  if (isOriginRedirectPolicy(value)) return value;
+  throw new UserError(
+    `the origin redirects setting "${value}" is not one of ${ORIGIN_REDIRECT_POLICIES.join(', ')}`,
+  );
 }

@@ -8,6 +8,7 @@ import type { ObjectTarget } from './object-path.js';
 import { originRetryDelayMs } from '../options.js';
 import { NegativeCache } from './negative-cache.js';
 import { OriginClient, OriginFailure, type OriginResponse } from './origin-client.js';
+import type { OriginRedirectPolicy } from './origin-redirects.js';
 import { RequestError } from '../request/request-error.js';
 
 /** One request's hold on an object: how it was obtained, its bytes, and a reader of its own. */
@@ -37,6 +38,7 @@ export interface ObjectStoreOptions {
   originTotalTimeoutMs: number;
   originRetries: number;
   maxObjectBytes: number;
+  originRedirects: OriginRedirectPolicy;
   log: Logger;
   events: ReplicaEventEmitter;
 }
@@ -63,7 +65,7 @@ export class ObjectStore {
   private readonly negatives = new NegativeCache();
 
   constructor(private readonly options: ObjectStoreOptions) {
-    this.origin = new OriginClient(options.originTimeoutMs);
+    this.origin = new OriginClient(options.originTimeoutMs, options.originRedirects);
     this.cache = new LruCache(options.cacheBytes, (entry) => {
       this.counters.evictions += 1;
       options.log.info(

@@ -2,9 +2,10 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import axios, { isAxiosError, type AxiosInstance } from 'axios';
+import axios, { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { parseReprDigest } from '@cdn-lab/common';
 import { AnswerWatch } from './answer-watch.js';
+import { redirectDecision, type OriginRedirectPolicy } from './origin-redirects.js';
 
 /** What the replica remembers to ask "has it changed?" (conditional request). */
 export interface Validators {
@@ -77,7 +78,10 @@ export class OriginClient {
   private readonly https = new HttpsAgent({ keepAlive: true });
   private readonly axios: AxiosInstance;
 
-  constructor(readonly timeoutMs: number) {
+  constructor(
+    readonly timeoutMs: number,
+    private readonly redirects: OriginRedirectPolicy = 'off',
+  ) {
     this.axios = axios.create({
       responseType: 'stream',
       // 304 and 404 are answers the cache handles, not exceptions.
@@ -87,7 +91,8 @@ export class OriginClient {
       headers: { 'Accept-Encoding': 'identity' },
       timeout: timeoutMs,
       proxy: false,
-      maxRedirects: 5,
+      // Redirects are this client's decision (see getFollowingPolicy), never axios's.
+      maxRedirects: 0,
       httpAgent: this.http,
       httpsAgent: this.https,
     });
@@ -97,15 +102,7 @@ export class OriginClient {
     const headers: Record<string, string> = {};
     if (validators?.etag) headers['If-None-Match'] = validators.etag;
     else if (validators?.lastModified) headers['If-Modified-Since'] = validators.lastModified;
-    let response;
-    const watch = new AnswerWatch();
-    try {
-      response = await watch.run(() => this.axios.get<Readable>(url, { headers }));
-    } catch (error) {
-      // An answer that began is never retried as "unreachable" (origin_error is final).
-      if (watch.answerStarted) throw new OriginFailure('origin_error', this.describeCut(error));
-      throw new OriginFailure('origin_unavailable', this.describe(error));
-    }
+    const response = await this.getFollowingPolicy(url, headers);
     const stream = response.data;
     const responseHeaders = response.headers as IncomingHttpHeaders;
     const status = response.status;
@@ -133,6 +130,34 @@ export class OriginClient {
       'origin_error',
       `the origin answered ${status} ${response.statusText || ''}`.trim(),
     );
+  }
+
+  /** The origin's answer once redirects are followed or refused as the policy says. */
+  private async getFollowingPolicy(
+    url: string,
+    headers: Record<string, string>,
+  ): Promise<AxiosResponse<Readable>> {
+    for (let current = url, hops = 0; ; hops += 1) {
+      let response: AxiosResponse<Readable>;
+      const watch = new AnswerWatch();
+      try {
+        response = await watch.run(() => this.axios.get<Readable>(current, { headers }));
+      } catch (error) {
+        // An answer that began is never retried as "unreachable" (origin_error is final).
+        if (watch.answerStarted) throw new OriginFailure('origin_error', this.describeCut(error));
+        throw new OriginFailure('origin_unavailable', this.describe(error));
+      }
+      const location = headerText(response.headers as IncomingHttpHeaders, 'location');
+      const decision = redirectDecision(
+        this.redirects,
+        { first: url, current, hops },
+        { status: response.status, location },
+      );
+      if (decision.kind === 'answer') return response;
+      response.data.destroy();
+      if (decision.kind === 'refuse') throw new OriginFailure('origin_error', decision.reason);
+      current = decision.url;
+    }
   }
 
   close(): void {
