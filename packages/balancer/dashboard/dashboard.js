@@ -46,6 +46,8 @@
   const chartLegend = $('[data-chart-legend]');
   const connection = $('[data-connection]');
   const chartSpan = $('[data-chart-span]');
+  const tokenForm = $('[data-token-form]');
+  const tokenInput = $('[data-token-input]');
 
   // ---------- formatting ----------
 
@@ -466,20 +468,64 @@
     return String(Number(value.toFixed(2)));
   }
 
+  // ---------- admin token ----------
+
+  // A balancer started with --admin-token wants it for every change. The server never puts it
+  // in the page (whoever can load the page would have it); the user gives it once, in the
+  // address (#token=…) or in the field shown after a 401, and this tab keeps it.
+  const TOKEN_KEY = 'cdn-lab-admin-token';
+
+  function adminToken() {
+    try {
+      return window.sessionStorage.getItem(TOKEN_KEY) ?? '';
+    } catch {
+      return '';
+    }
+  }
+
+  function keepToken(token) {
+    try {
+      window.sessionStorage.setItem(TOKEN_KEY, token);
+    } catch (error) {
+      console.error('cannot keep the admin token', error);
+    }
+  }
+
+  function takeTokenFromAddress() {
+    const match = /(?:^#|&)token=([^&]*)/.exec(window.location.hash);
+    if (!match) return;
+    keepToken(decodeURIComponent(match[1]));
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+
   // ---------- strategy control ----------
 
-  select.addEventListener('change', async () => {
-    const wanted = select.value;
+  /** The strategy a switch wanted when it was refused for want of the token. */
+  let waitingForToken = null;
+
+  async function switchStrategy(wanted) {
     select.disabled = true;
     strategyMessage.dataset.kind = 'info';
     strategyMessage.textContent = `switching to ${wanted}…`;
+    const token = adminToken();
     try {
       const response = await fetch('/strategy', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify({ strategy: wanted }),
       });
       const body = await response.json().catch(() => ({}));
+      if (response.status === 401) {
+        waitingForToken = wanted;
+        tokenForm.hidden = false;
+        tokenInput.focus();
+        throw new Error(
+          token ? 'the admin token was refused' : 'this balancer needs its admin token',
+        );
+      }
       if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
       model.strategy = body.strategy ?? wanted;
       strategyMessage.textContent = `now routing with ${model.strategy}`;
@@ -488,6 +534,18 @@
       strategyMessage.textContent = `could not switch: ${error.message}`;
     }
     renderStrategy();
+  }
+
+  select.addEventListener('change', () => void switchStrategy(select.value));
+
+  tokenForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    keepToken(tokenInput.value);
+    tokenInput.value = '';
+    tokenForm.hidden = true;
+    const wanted = waitingForToken;
+    waitingForToken = null;
+    if (wanted) void switchStrategy(wanted);
   });
 
   // ---------- live connection ----------
@@ -522,6 +580,7 @@
   }
 
   async function start() {
+    takeTokenFromAddress();
     try {
       const response = await fetch('/status');
       if (response.ok) applyStatus(await response.json());

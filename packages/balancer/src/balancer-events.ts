@@ -39,6 +39,12 @@ export interface ProbeEvent {
   rttMs: number;
 }
 
+export interface ProbeFailedEvent {
+  id: string;
+  /** Why: refused, unreachable, timed out, closed, no pong in time. */
+  reason: string;
+}
+
 export interface BalancerEvents {
   route: [RouteEvent];
   'replica-state': [ReplicaStateEvent];
@@ -46,4 +52,5 @@ export interface BalancerEvents {
   'no-replica': [NoReplicaEvent];
   strategy: [StrategyEvent];
   probe: [ProbeEvent];
+  'probe-failed': [ProbeFailedEvent];
 }

@@ -58,8 +58,21 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   const routeCounts = new Map<string, number>();
   let routesTotal = 0;
 
-  const snapshot = (): ReplicaView[] =>
-    [...tracked.values()].map(viewOf).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const byId = (a: { id: string }, b: { id: string }): number =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  const snapshot = (): ReplicaView[] => [...tracked.values()].map(viewOf).sort(byId);
+
+  /**
+   * The replicas a route may go to (up, not drained by the admin), by id: kept up to date on
+   * every state or set change, so a route never looks at replicas that are down — with
+   * hundreds of dead servers.txt entries, that was most of a route's cost.
+   */
+  let routable: TrackedReplica[] = [];
+  const refreshRoutable = (): void => {
+    routable = [...tracked.values()]
+      .filter(({ replica, health }) => health.state === 'up' && !adminDrained.has(replica.id))
+      .sort((a, b) => byId(a.replica, b.replica));
+  };
 
   const noReplica = (path: string | null, views: ReplicaView[]): ErrorMessage => {
     const retryAfterMs = Math.ceil(settings.probeIntervalMs * settings.rise);
@@ -78,8 +91,9 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     peer: string,
     info: RouteRequestInfo = { dialect: 'native' },
   ): RouteAnswer => {
-    const all = snapshot().filter((view) => !adminDrained.has(view.id));
-    const views = info.reachable ? all.filter(info.reachable) : all;
+    // Strategies only ever pick replicas that are up, so they are given only those.
+    const up = routable.map(viewOf);
+    const views = info.reachable ? up.filter(info.reachable) : up;
     // Every spelling of an object, and every query the replicas ignore, has one owner.
     const key = path === null ? null : objectKey(path, settings.query);
     const choice = STRATEGIES[strategy](
@@ -89,7 +103,10 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     );
     const distinct = [...new Map(choice.ordered.map((view) => [view.id, view])).values()];
     const best = distinct[0];
-    if (!best) return noReplica(path, views);
+    if (!best) {
+      const known = snapshot().filter((view) => !adminDrained.has(view.id));
+      return noReplica(path, info.reachable ? known.filter(info.reachable) : known);
+    }
     const alternates = distinct.slice(1, 1 + MAX_ALTERNATES).map(toEndpoint);
     const chosen = tracked.get(best.id);
     if (chosen) {
@@ -126,6 +143,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
 
   const onStateChange = (id: string, change: StateChange | null): void => {
     if (!change) return;
+    refreshRoutable();
     log.info({ event: 'replica-state', replica: id, ...change }, `replica ${change.to}`);
     say(`replica ${id} is ${change.to} (${change.reason})`);
     events.emit('replica-state', { id, ...change, at: Date.now() });
@@ -140,14 +158,22 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     });
     const prober = new Prober(
       replica,
-      { intervalMs: settings.probeIntervalMs, timeoutMs: settings.probeTimeoutMs },
+      {
+        intervalMs: settings.probeIntervalMs,
+        timeoutMs: settings.probeTimeoutMs,
+        backoffMaxMs: settings.probeBackoffMaxMs,
+      },
       {
         onSuccess: (rttMs, load) => {
           const change = health.recordSuccess(rttMs, load, Date.now());
           events.emit('probe', { id: replica.id, rttMs });
           onStateChange(replica.id, change);
         },
-        onFailure: (reason) => onStateChange(replica.id, health.recordFailure(reason)),
+        onFailure: (reason) => {
+          const change = health.recordFailure(reason);
+          events.emit('probe-failed', { id: replica.id, reason });
+          onStateChange(replica.id, change);
+        },
       },
       log,
     );
@@ -179,6 +205,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   discovery.on('replicas', (change) => {
     change.removed.forEach(untrack);
     change.added.forEach(track);
+    refreshRoutable();
     events.emit('replicas', change);
   });
   try {
@@ -236,6 +263,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       if (drained === adminDrained.has(id)) return true;
       if (drained) adminDrained.add(id);
       else adminDrained.delete(id);
+      refreshRoutable();
       log.info(
         { event: drained ? 'admin-drain' : 'admin-undrain', replica: id },
         drained ? 'replica drained by the admin: no routes' : 'replica undrained by the admin',

@@ -36,6 +36,7 @@ interface CliOptions extends AdminFlags, LimitFlags {
   strategy: string;
   probeInterval: number;
   probeTimeout: number;
+  probeBackoffMax: number;
   rise: number;
   fall: number;
   failureRatio: number;
@@ -85,6 +86,15 @@ function parseArgs(): CliOptions {
       envOption('--probe-timeout <duration>', 'ping answer and connect timeout', 'PROBE_TIMEOUT')
         .argParser(durationArg)
         .default(d.probeTimeoutMs, `${d.probeTimeoutMs}ms`),
+    )
+    .addOption(
+      envOption(
+        '--probe-backoff-max <duration>',
+        'longest wait between connection attempts to a replica that cannot be reached (doubling from the probe interval after 4 failures)',
+        'PROBE_BACKOFF_MAX',
+      )
+        .argParser(durationArg)
+        .default(d.probeBackoffMaxMs, `${d.probeBackoffMaxMs / 1000}s`),
     )
     .addOption(
       envOption('--rise <n>', 'answered probes in a row to bring a replica up', 'RISE')
@@ -164,6 +174,7 @@ async function main(): Promise<void> {
       strategy: options.strategy,
       probeIntervalMs: options.probeInterval,
       probeTimeoutMs: options.probeTimeout,
+      probeBackoffMaxMs: options.probeBackoffMax,
       rise: options.rise,
       fall: options.fall,
       failureRatio: options.failureRatio,

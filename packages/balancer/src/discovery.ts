@@ -57,6 +57,8 @@ export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
   private readonly reportedProblems = new Set<string>();
   private readonly reportedDnsFailures = new Map<string, string>();
   private fileUnreadableReported = false;
+  /** An earlier read found no replica and was not believed yet (see load). */
+  private emptyReadHeld = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly resolve: ResolveAll;
@@ -135,8 +137,41 @@ export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
     if (this.stopped) return entries.length;
     const next = new Map<string, DiscoveredReplica>();
     for (const replica of resolved.flat()) if (!next.has(replica.id)) next.set(replica.id, replica);
+    this.options.log.debug(
+      { event: 'servers-file-read', entries: entries.length, replicas: next.size },
+      'servers file read',
+    );
+    if (this.holdsEmptyRead(next.size)) return entries.length;
     this.apply(next);
     return entries.length;
+  }
+
+  /**
+   * An editor or `echo … > servers.txt` truncates the file before writing it, so a read can
+   * land in between and find nothing. Such a read never empties the set at once: the set stays
+   * until the next read finds it empty too (a rewrite that takes longer than the reload
+   * interval still empties it; rename a temporary file into place to be safe).
+   */
+  private holdsEmptyRead(found: number): boolean {
+    const { serversFile, log, say } = this.options;
+    if (found > 0 || this.current.size === 0) {
+      this.emptyReadHeld = false;
+      return false;
+    }
+    if (this.emptyReadHeld) {
+      this.emptyReadHeld = false;
+      const message = `${serversFile} lists no replica again: removing all ${this.current.size}`;
+      log.warn({ event: 'servers-file-emptied', file: serversFile }, message);
+      say?.(message);
+      return false;
+    }
+    this.emptyReadHeld = true;
+    const message =
+      `${serversFile} lists no replica on this read; keeping the ${this.current.size} ` +
+      'known until the next read agrees';
+    log.warn({ event: 'servers-file-empty-held', file: serversFile }, message);
+    say?.(message);
+    return true;
   }
 
   private async expand(entry: ServerEntry): Promise<DiscoveredReplica[]> {

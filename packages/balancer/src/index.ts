@@ -3,6 +3,7 @@ export type {
   BalancerEvents,
   NoReplicaEvent,
   ProbeEvent,
+  ProbeFailedEvent,
   ReplicaStateEvent,
   RouteEvent,
   StrategyEvent,
@@ -31,6 +32,7 @@ export {
   type ResolvedBalancerOptions,
 } from './options.js';
 export { Prober, type ProbeListener, type ProbeTarget, type ProbeTiming } from './prober.js';
+export { FULL_RATE_ATTEMPTS, probeRetryDelayMs } from './probe-backoff.js';
 export { RouteServer, type RouteServerOptions } from './dialects/route-server.js';
 export type { Decide, RouteAnswer, RouteDialect, RouteRequestInfo } from './routing/route-types.js';
 export { parseRouteTarget, replicaUrl } from './dialects/http-routes.js';

@@ -28,6 +28,8 @@ export interface BalancerOptions {
   probeIntervalMs?: number;
   /** Ping answer and connect timeout. */
   probeTimeoutMs?: number;
+  /** Longest wait between connection attempts to a replica that cannot be reached. */
+  probeBackoffMaxMs?: number;
   /** Answered probes in a row that take a down replica up. */
   rise?: number;
   /** Failed probes in a row that take an up replica down. */
@@ -67,6 +69,7 @@ export interface ResolvedBalancerOptions {
   strategy: StrategyName;
   probeIntervalMs: number;
   probeTimeoutMs: number;
+  probeBackoffMaxMs: number;
   rise: number;
   fall: number;
   failureRatio: number;
@@ -84,6 +87,7 @@ export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
   strategy: DEFAULT_STRATEGY,
   probeIntervalMs: 250,
   probeTimeoutMs: 500,
+  probeBackoffMaxMs: 2000,
   rise: 2,
   fall: 2,
   failureRatio: 0.5,
@@ -132,6 +136,7 @@ export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalanc
     strategy: checkStrategyName(merged.strategy),
     probeIntervalMs: positive(merged.probeIntervalMs, 'the probe interval'),
     probeTimeoutMs: positive(merged.probeTimeoutMs, 'the probe timeout'),
+    probeBackoffMaxMs: positive(merged.probeBackoffMaxMs, 'the longest probe backoff'),
     rise: atLeastOne(merged.rise, 'rise'),
     fall: atLeastOne(merged.fall, 'fall'),
     failureRatio: ratio(merged.failureRatio, 'the failure ratio'),

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@cdn-lab/common';
+import { probeRetryDelayMs } from './probe-backoff.js';
 import {
   FrameDecoder,
   encodeMessage,
@@ -13,6 +14,8 @@ export interface ProbeTiming {
   intervalMs: number;
   /** How long a ping may wait for its pong; also the connect timeout. */
   timeoutMs: number;
+  /** Longest wait between connection attempts to a replica that cannot be reached. */
+  backoffMaxMs: number;
 }
 
 export interface ProbeTarget {
@@ -41,17 +44,22 @@ interface PendingPing {
 /**
  * Probes one replica over one persistent native connection: a `ping` every interval, each
  * answered by a `pong` or counted as failed after the timeout. A refused or timed-out connect
- * and a connection that closes count as failures too; it reconnects at the next interval.
+ * and a connection that closes count as failures too; it connects again after the interval,
+ * or, when connecting keeps failing, after longer and longer waits (probeRetryDelayMs).
  */
 export class Prober {
   private socket: Socket | null = null;
   private connected = false;
   private decoder: FrameDecoder | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
+  /** Sends a ping every interval while connected. */
   private ticker: NodeJS.Timeout | null = null;
+  /** The next connection attempt while there is no connection. */
+  private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly pending = new Map<number, PendingPing>();
   private nextSeq = 1;
   private timeoutsInRow = 0;
+  private failedConnects = 0;
   private stopped = false;
 
   constructor(
@@ -62,24 +70,19 @@ export class Prober {
   ) {}
 
   start(): void {
-    this.tick();
-    this.ticker = setInterval(() => this.tick(), this.timing.intervalMs);
+    this.openConnection();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = null;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
     this.dropConnection();
   }
 
-  private tick(): void {
-    if (this.stopped) return;
-    if (!this.socket) this.openConnection();
-    else if (this.connected) this.sendPing();
-  }
-
   private openConnection(): void {
+    this.reconnectTimer = null;
+    if (this.stopped) return;
     const socket = connect({ host: this.target.host, port: this.target.port });
     this.socket = socket;
     this.connected = false;
@@ -87,16 +90,17 @@ export class Prober {
     socket.setNoDelay(true);
     let lastError: NodeJS.ErrnoException | null = null;
     this.connectTimer = setTimeout(() => {
-      this.dropConnection();
-      this.fail(`connect timed out after ${this.timing.timeoutMs} ms`);
+      this.connectionLost(`connect timed out after ${this.timing.timeoutMs} ms`, false);
     }, this.timing.timeoutMs);
     socket.on('connect', () => {
       this.clearConnectTimer();
       this.connected = true;
       this.timeoutsInRow = 0;
+      this.failedConnects = 0;
       this.log.debug({ event: 'probe-connected', replica: this.target.id }, 'probe connected');
       socket.write(encodePreamble());
       this.sendPing();
+      this.ticker = setInterval(() => this.sendPing(), this.timing.intervalMs);
     });
     socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -104,12 +108,26 @@ export class Prober {
     });
     socket.on('close', () => {
       if (socket !== this.socket) return; // dropped on purpose: already accounted for
-      const wasConnected = this.connected;
-      this.dropConnection();
-      if (wasConnected)
-        this.fail(`connection closed${lastError ? ` (${describe(lastError)})` : ''}`);
-      else this.fail(`connect failed: ${lastError ? describe(lastError) : 'closed'}`);
+      if (this.connected) {
+        this.connectionLost(
+          `connection closed${lastError ? ` (${describe(lastError)})` : ''}`,
+          true,
+        );
+      } else {
+        this.connectionLost(`connect failed: ${lastError ? describe(lastError) : 'closed'}`, false);
+      }
     });
+  }
+
+  /** Counts the failure, forgets the connection and plans the next attempt. */
+  private connectionLost(reason: string, wasConnected: boolean): void {
+    this.dropConnection();
+    if (!wasConnected) this.failedConnects += 1;
+    this.fail(reason);
+    if (this.stopped) return;
+    const { intervalMs, backoffMaxMs } = this.timing;
+    const delayMs = probeRetryDelayMs(this.failedConnects, intervalMs, backoffMaxMs);
+    this.reconnectTimer = setTimeout(() => this.openConnection(), delayMs);
   }
 
   private sendPing(): void {
@@ -124,8 +142,9 @@ export class Prober {
   private onPingTimeout(seq: number): void {
     if (!this.pending.delete(seq)) return;
     this.timeoutsInRow += 1;
-    if (this.timeoutsInRow >= TIMEOUTS_BEFORE_RECONNECT) this.dropConnection();
-    this.fail(`no pong within ${this.timing.timeoutMs} ms`);
+    const reason = `no pong within ${this.timing.timeoutMs} ms`;
+    if (this.timeoutsInRow >= TIMEOUTS_BEFORE_RECONNECT) this.connectionLost(reason, true);
+    else this.fail(reason);
   }
 
   private onData(socket: Socket, chunk: Buffer): void {
@@ -136,8 +155,7 @@ export class Prober {
       this.onMessage(message);
     }
     if (error && socket === this.socket) {
-      this.dropConnection();
-      this.fail(`the replica sent malformed data: ${error.message}`);
+      this.connectionLost(`the replica sent malformed data: ${error.message}`, true);
     }
   }
 
@@ -145,8 +163,7 @@ export class Prober {
     if (message.type !== 'pong') {
       const detail =
         message.type === 'error' ? `${message.code}: ${message.message}` : message.type;
-      this.dropConnection();
-      this.fail(`unexpected answer to a ping: ${detail}`);
+      this.connectionLost(`unexpected answer to a ping: ${detail}`, true);
       return;
     }
     const ping = this.pending.get(message.seq);
@@ -171,6 +188,8 @@ export class Prober {
   /** Forgets the connection and its outstanding pings without counting anything. */
   private dropConnection(): void {
     this.clearConnectTimer();
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
     for (const ping of this.pending.values()) clearTimeout(ping.timer);
     this.pending.clear();
     const socket = this.socket;

@@ -12,6 +12,7 @@ async function getJson<T>(url: string): Promise<T> {
 function postJson(url: string, body?: unknown): Promise<Response> {
   return fetch(url, {
     method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
@@ -168,6 +169,35 @@ describe('balancer admin', { timeout: 20_000 }, () => {
     assert.deepEqual([...best].sort(), [a.id, b.id].sort());
     const unknown = await postJson(`${url}replicas/${encodeURIComponent('127.0.0.9:1')}/drain`);
     assert.equal(unknown.status, 404);
+  });
+
+  it('with a token on loopback, strategy and drain need it; a page cannot drain by a simple POST', async (t) => {
+    const { balancer, replicas, url, routeClient } = await adminCluster(t, 2, {
+      admin: { port: 0, token: 'S3CRET' },
+    });
+    const drainUrl = (id: string): string => `${url}replicas/${encodeURIComponent(id)}/drain`;
+    const before = balancer.strategy;
+    assert.equal((await postJson(`${url}strategy`, { strategy: 'seed' })).status, 401);
+    for (const replica of replicas) {
+      assert.equal((await fetch(drainUrl(replica.id), { method: 'POST' })).status, 401);
+      // What a page on another site can send without a preflight: a form or text/plain POST.
+      const simple = await fetch(drainUrl(replica.id), {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer S3CRET' },
+        body: 'x',
+      });
+      assert.equal(simple.status, 415);
+    }
+    assert.equal(balancer.strategy, before);
+    assert.ok(replicas.every((replica) => !balancer.isAdminDrained(replica.id)));
+    assert.equal((await routeOnce(await routeClient())).type, 'route-ok');
+    const allowed = await fetch(`${url}strategy`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer S3CRET' },
+      body: JSON.stringify({ strategy: 'seed' }),
+    });
+    assert.equal(allowed.status, 200);
+    assert.equal(balancer.strategy, 'seed');
   });
 
   it('serves the dashboard page at / and 404 for other names', async (t) => {

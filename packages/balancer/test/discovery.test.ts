@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, it } from 'node:test';
 import { UserError, endpointId, openEventLog } from '@cdn-lab/common';
-import { Discovery, type DiscoveryOptions } from '../src/index.js';
+import { Discovery, type DiscoveryOptions, type ReplicaSetChange } from '../src/index.js';
 import { tempServersFile, type TempServersFile } from './helpers.js';
 
 const silentLog = openEventLog('balancer', undefined).log;
@@ -121,6 +121,37 @@ describe('discovery', () => {
       ['127.0.0.1:7001'],
     );
     assert.deepEqual(idsOf(d), ['127.0.0.1:7002']);
+  });
+
+  it('keeps the replicas through one empty read (a rewrite caught half-way); a second one empties the set', async () => {
+    const lines = ['127.0.0.1:7001', '127.0.0.1:7002'];
+    const file = await serversFile(lines);
+    const said: string[] = [];
+    // Reloads only when the test asks, so each read sees exactly what the test wrote.
+    const d = discovery({
+      serversFile: file.file,
+      reloadIntervalMs: 3_600_000,
+      say: (line) => said.push(line),
+    });
+    await d.start();
+    const changes: ReplicaSetChange[] = [];
+    d.on('replicas', (change) => changes.push(change));
+
+    await file.write([]); // truncated, not written yet
+    await d.reload();
+    assert.deepEqual(idsOf(d), lines);
+    assert.ok(said.some((line) => /lists no replica on this read; keeping the 2/.test(line)));
+    await file.write(lines);
+    await d.reload();
+    assert.equal(changes.length, 0, 'the set never changed');
+
+    await file.write(['# emptied on purpose']);
+    await d.reload();
+    assert.deepEqual(idsOf(d), lines);
+    await d.reload();
+    assert.deepEqual(idsOf(d), []);
+    assert.deepEqual(changes[0]?.removed.map((replica) => replica.id).sort(), lines);
+    assert.ok(said.some((line) => /lists no replica again: removing all 2/.test(line)));
   });
 
   it('logs a name that does not resolve and loads the rest', async () => {

@@ -87,8 +87,13 @@ export class RouteClient {
     });
   }
 
-  static async open(endpoint: Endpoint, preamble = true): Promise<RouteClient> {
-    const socket = connect({ host: endpoint.host, port: endpoint.port });
+  /** `localAddress`: the loopback address to connect from (another client machine). */
+  static async open(
+    endpoint: Endpoint,
+    preamble = true,
+    localAddress?: string,
+  ): Promise<RouteClient> {
+    const socket = connect({ host: endpoint.host, port: endpoint.port, localAddress });
     await once(socket, 'connect');
     const client = new RouteClient(socket);
     if (preamble) socket.write(encodePreamble());

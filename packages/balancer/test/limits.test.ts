@@ -87,6 +87,33 @@ describe('balancer connection limits', () => {
     assert.equal((await third.next())?.type, 'route-ok');
   });
 
+  it('one address holding connections past its share does not lock out another address', async () => {
+    const balancer = await balancerWith({ maxConnections: 6, maxConnectionsPerSource: 3 });
+    // The flood: 127.0.0.1 opens as many connections as the balancer takes and holds them.
+    const flood = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const held = await client(balancer);
+        held.route('/a');
+        return held.next();
+      }),
+    );
+    const refusals = flood.filter((message) => message?.type === 'error');
+    assert.equal(flood.filter((message) => message?.type === 'route-ok').length, 3);
+    assert.equal(refusals.length, 3);
+    for (const refusal of refusals) {
+      assert.ok(refusal?.type === 'error' && refusal.code === 'too_many_connections');
+      assert.match(refusal.message, /from your address/);
+      assert.equal(refusal.retryAfterMs, 1000);
+    }
+    const http = await rawHttp(balancer.endpoint.port, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(http, /^HTTP\/1\.1 503 [^]*from your address/);
+
+    const elsewhere = await RouteClient.open(balancer.endpoint, true, '127.0.0.2');
+    cleanups.push(() => elsewhere.close());
+    elsewhere.route('/a');
+    assert.equal((await elsewhere.next())?.type, 'route-ok');
+  });
+
   it('closes a native client that trickles a frame, with a timeout error', async () => {
     const balancer = await balancerWith({ readTimeoutMs: 300 });
     const slow = await client(balancer);

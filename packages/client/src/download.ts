@@ -6,6 +6,7 @@ import { describePath, fetchPart, type PartOptions, type PartOutcome } from './f
 import { DEFAULT_TIMEOUT_MS, requestRoute, type BalancerAddress, type Router } from './route.js';
 import { openSink, type SinkTarget } from './sink.js';
 import { TransferState } from './transfer-state.js';
+import { splicedMismatch, verify, type Verified } from './verify.js';
 
 export interface DownloadProgress {
   /** Bytes of the object received so far (the resume offset). */
@@ -52,28 +53,32 @@ export const DEFAULT_MAX_ROUTE_ATTEMPTS = 5;
 /** Balancer answers after which asking again later may help. */
 const RETRYABLE_ROUTE_CODES: ReadonlySet<ClientErrorCode> = new Set<ClientErrorCode>([
   'no_replica',
+  'too_many_connections',
   'balancer_unreachable',
   'balancer_error',
   'draining',
   'internal',
 ]);
 
+/** The longest pause a server's retryAfterMs can ask for, so a wrong one cannot hang a client. */
+export const MAX_RETRY_AFTER_MS = 10_000;
+
 /**
- * Pause before route attempt `round + 1`: 200, 400, 800, 1600 ms (at most 2 s), so the default
- * five attempts span about 3 s — enough to outlast a balancer restart.
+ * Pause before route attempt `round + 1`: what the server asked for (no_replica,
+ * too_many_connections), else 200, 400, 800, 1600 ms (at most 2 s), so the default five
+ * attempts span about 3 s — enough to outlast a balancer restart.
  */
 function backoffMs(round: number, retryAfterMs: number | undefined): number {
-  return retryAfterMs ?? Math.min(200 * 2 ** (round - 1), 2000);
-}
-
-function short(digest: string): string {
-  return `${digest.slice(0, 12)}…`;
+  if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs), MAX_RETRY_AFTER_MS);
+  return Math.min(200 * 2 ** (round - 1), 2000);
 }
 
 interface Failure {
   code?: ErrorCode | undefined;
   replica: string;
   reason: string;
+  /** The replica asked to be left alone this long (too_many_connections). */
+  retryAfterMs?: number | undefined;
 }
 
 function allFailed(path: string | null, rounds: number, failures: Failure[]): ClientError {
@@ -107,8 +112,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     onProgress && ((received, size) => onProgress({ received, size })),
   );
   try {
-    const { outcome, failovers } = await assemble(options, state, log);
-    const verified = verify(path, state, outcome);
+    const { verified, failovers } = await assembleVerified(options, state, log);
     await sink.commit();
     const result: DownloadResult = {
       path: verified.path,
@@ -134,6 +138,35 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
 
 type Complete = Extract<PartOutcome, { kind: 'complete' }>;
 
+/**
+ * Assembles and verifies the object; when bytes joined across a failover do not match, starts
+ * once more from byte 0 (the replicas may hold two versions under one ETag) before giving up.
+ */
+async function assembleVerified(
+  options: DownloadOptions,
+  state: TransferState,
+  log: Logger,
+): Promise<{ verified: Verified; failovers: number }> {
+  const first = await assemble(options, state, log);
+  try {
+    const { end, servedBy } = first.outcome;
+    return { verified: verify(options.path, state, end, servedBy, false), ...first };
+  } catch (error) {
+    if (!splicedMismatch(error, state)) throw error;
+    log.warn(
+      { event: 'restart', path: options.path, offset: state.received, reason: error.message },
+      `restarting at byte 0: ${error.message}`,
+    );
+  }
+  await state.restart();
+  const second = await assemble(options, state, log);
+  const { end, servedBy } = second.outcome;
+  return {
+    verified: verify(options.path, state, end, servedBy, true),
+    failovers: first.failovers + second.failovers,
+  };
+}
+
 async function assemble(
   options: DownloadOptions,
   state: TransferState,
@@ -150,9 +183,13 @@ async function assemble(
   let pending: Failure | null = null;
   let failovers = 0;
   let routeError: ClientError | null = null;
+  /** The longest wait the replicas of the last round asked for, if any did. */
+  let replicasRetryAfterMs: number | undefined;
 
   for (let round = 1; round <= maxRounds; round += 1) {
-    if (round > 1) await delay(backoffMs(round - 1, routeError?.retryAfterMs));
+    const askedMs = routeError?.retryAfterMs ?? replicasRetryAfterMs;
+    replicasRetryAfterMs = undefined;
+    if (round > 1) await delay(backoffMs(round - 1, askedMs));
     let route: RouteOkMessage;
     try {
       route = await router(path);
@@ -194,11 +231,17 @@ async function assemble(
       }
       const outcome = await fetchWithRestart(endpoint, state, partOptions);
       if (outcome.kind === 'complete') return { outcome, failovers };
-      pending = { replica: endpoint.id, reason: outcome.reason, code: outcome.code };
+      pending = {
+        replica: endpoint.id,
+        reason: outcome.reason,
+        code: outcome.code,
+        retryAfterMs: outcome.retryAfterMs,
+      };
       failures.push(pending);
     }
-    // Every replica of this round said the origin is unavailable: asking again cannot help.
     const thisRound = failures.slice(-(1 + route.alternates.length));
+    replicasRetryAfterMs = longestRetryAfter(thisRound);
+    // Every replica of this round said the origin is unavailable: asking again cannot help.
     if (thisRound.every((failure) => failure.code === 'origin_unavailable')) {
       throw new ClientError(
         'origin_unavailable',
@@ -233,6 +276,13 @@ async function fetchWithRestart(
   return again.kind === 'restart' ? { kind: 'failed', reason: again.reason } : again;
 }
 
+function longestRetryAfter(failures: Failure[]): number | undefined {
+  const asked = failures.flatMap((failure) =>
+    failure.retryAfterMs === undefined ? [] : [failure.retryAfterMs],
+  );
+  return asked.length === 0 ? undefined : Math.max(...asked);
+}
+
 function routeFailure(error: ClientError, path: string | null, rounds: number): ClientError {
   if (error.code !== 'no_replica') return error;
   return new ClientError(
@@ -240,25 +290,4 @@ function routeFailure(error: ClientError, path: string | null, rounds: number): 
     `no replica is available for ${describePath(path)} (asked the balancer ${rounds} times): ${error.message}`,
     error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs },
   );
-}
-
-function verify(
-  path: string | null,
-  state: TransferState,
-  outcome: Complete,
-): { path: string; size: number; sha256: string; cache: CacheStatus } {
-  state.contributed(outcome.servedBy);
-  const object = state.object;
-  if (!object) throw new ClientError('internal', 'the download completed without an object');
-  const digest = state.digest();
-  const expected = new Set([outcome.end.sha256, ...state.promised]);
-  for (const want of expected) {
-    if (want !== digest) {
-      throw new ClientError(
-        'digest_mismatch',
-        `sha256 of ${describePath(path)} from ${state.servedBy.join(', ')} is ${short(digest)}, expected ${short(want)}: the bytes were corrupted`,
-      );
-    }
-  }
-  return { path: object.path, size: object.size, sha256: digest, cache: object.cache };
 }

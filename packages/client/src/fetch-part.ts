@@ -17,8 +17,11 @@ import type { TransferState } from './transfer-state.js';
 export type PartOutcome =
   | { kind: 'complete'; end: EndMessage; servedBy: string }
   | { kind: 'restart'; reason: string }
-  /** `code`: the replica's error code, when it answered with an error frame. */
-  | { kind: 'failed'; reason: string; code?: ErrorCode };
+  /**
+   * `code`: the replica's error code, when it answered with an error frame; `retryAfterMs`: how
+   * long it asked the client to wait (too_many_connections).
+   */
+  | { kind: 'failed'; reason: string; code?: ErrorCode; retryAfterMs?: number };
 
 export interface PartOptions {
   path: string | null;
@@ -134,7 +137,12 @@ function refusal(
   offset: number,
 ): PartOutcome {
   if (RETRYABLE_REPLICA_CODES.has(error.code)) {
-    return { kind: 'failed', reason: `${error.code}: ${error.message}`, code: error.code };
+    return {
+      kind: 'failed',
+      reason: `${error.code}: ${error.message}`,
+      code: error.code,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    };
   }
   if (error.code === 'bad_request' && offset > 0) {
     // The replica's copy is shorter than what we have: it is another version of the object.

@@ -10,13 +10,24 @@ export interface KnownObject {
   cache: CacheStatus;
 }
 
+/** A digest the whole object must have, and who vouched for it (for the error message). */
+export interface DigestPromise {
+  sha256: string;
+  by: string;
+}
+
+/** Who vouches for the origin's digest a replica passed on. */
+export function originVouch(servedBy: string): string {
+  return `the origin (its Repr-Digest, via replica ${servedBy})`;
+}
+
 /**
  * The object as assembled so far across replicas: bytes written to the sink and hashed in
- * order, the digests replicas promised, and who contributed.
+ * order, the digests replicas (and, through them, the origin) promised, and who contributed.
  */
 export class TransferState {
   private hash: Hash = createHash('sha256');
-  private promisedDigests = new Set<string>();
+  private promises: DigestPromise[] = [];
   /** Bytes of the object we have, in order; also the offset to resume from. */
   received = 0;
   /** Every data byte that came over the wire, including bytes discarded by a restart. */
@@ -42,8 +53,12 @@ export class TransferState {
     if (announced.etag !== null && known.etag !== null && announced.etag !== known.etag) {
       return `the object's etag is now ${announced.etag}, it was ${known.etag}`;
     }
-    if (announced.sha256 !== null && this.promisedDigests.size > 0) {
-      if (!this.promisedDigests.has(announced.sha256)) return "the object's sha256 changed";
+    const promised = (sha256: string): boolean => this.promises.some((p) => p.sha256 === sha256);
+    if (announced.sha256 !== null && this.promises.length > 0 && !promised(announced.sha256)) {
+      return "the object's sha256 changed";
+    }
+    if (announced.originSha256 && this.promises.length > 0 && !promised(announced.originSha256)) {
+      return "the origin's digest of the object changed";
     }
     return null;
   }
@@ -57,9 +72,17 @@ export class TransferState {
         etag: announced.etag,
         cache: announced.cache,
       };
-      this.promisedDigests = new Set();
+      this.promises = [];
     }
-    if (announced.sha256 !== null) this.promisedDigests.add(announced.sha256);
+    if (announced.sha256 !== null) {
+      this.promises.push({ sha256: announced.sha256, by: `replica ${announced.servedBy}` });
+    }
+    if (announced.originSha256) {
+      this.promises.push({
+        sha256: announced.originSha256,
+        by: originVouch(announced.servedBy),
+      });
+    }
   }
 
   async append(bytes: Buffer, from: string): Promise<void> {
@@ -77,9 +100,9 @@ export class TransferState {
     if (this.servedBy[this.servedBy.length - 1] !== from) this.servedBy.push(from);
   }
 
-  /** The digests every replica promised for the object (from `object` frames). */
-  get promised(): ReadonlySet<string> {
-    return this.promisedDigests;
+  /** The digests promised for the object in `object` frames (replicas' and the origin's). */
+  get promised(): readonly DigestPromise[] {
+    return this.promises;
   }
 
   digest(): string {
@@ -90,7 +113,7 @@ export class TransferState {
   async restart(): Promise<void> {
     await this.sink.reset();
     this.hash = createHash('sha256');
-    this.promisedDigests = new Set();
+    this.promises = [];
     this.received = 0;
     this.object = null;
     this.servedBy = [];

@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
 import { openEventLog } from '@cdn-lab/common';
-import { ClientError, download, type DownloadOptions } from '../src/index.js';
-import {
-  deadEndpoint,
-  makeBody,
-  routeTo,
-  sha256,
-  startFakeBalancer,
-  startFakeReplica,
-  type FakeBalancer,
-  type FakeObject,
-  type FakeReplica,
-} from './fakes.js';
-import { makeTempDir, readEvents, type TempDir } from './temp.js';
+import { ClientError, download } from '../src/index.js';
+import { downloadFixture } from './download-fixture.js';
+import { deadEndpoint, makeBody, routeTo, sha256, type FakeObject } from './fakes.js';
+import { readEvents } from './temp.js';
 
 const BODY = makeBody(300 * 1024 + 123);
 const OBJECT: FakeObject = { path: '/objects/file.bin', body: BODY, etag: '"v1"' };
@@ -29,46 +20,15 @@ function isClientError(code: string, pattern?: RegExp): (error: unknown) => bool
 }
 
 describe('download', () => {
-  let dir: TempDir;
-  const servers: { close(): Promise<void> }[] = [];
-
-  async function replica(...args: Parameters<typeof startFakeReplica>): Promise<FakeReplica> {
-    const started = await startFakeReplica(...args);
-    servers.push(started);
-    return started;
-  }
-
-  async function balancer(...args: Parameters<typeof startFakeBalancer>): Promise<FakeBalancer> {
-    const started = await startFakeBalancer(...args);
-    servers.push(started);
-    return started;
-  }
-
-  function options(through: FakeBalancer, extra: Partial<DownloadOptions> = {}): DownloadOptions {
-    return {
-      balancer: through.address,
-      path: OBJECT.path,
-      sink: dir.file('file.bin'),
-      timeoutMs: 5000,
-      ...extra,
-    };
-  }
-
-  before(async () => {
-    dir = await makeTempDir();
-  });
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-    for (const name of await dir.list()) await rm(dir.file(name));
-  });
-  after(() => dir.remove());
+  const fixture = downloadFixture({ path: OBJECT.path, file: 'file.bin' });
+  const { replica, balancer, options } = fixture;
 
   it('saves a byte-identical, verified file under the final name only', async () => {
     const a = await replica([OBJECT], { behave: () => ({ announceSha: true }) });
     const b = await balancer(() => routeTo(a.endpoint));
     const result = await download(options(b));
-    assert.deepEqual(await readFile(dir.file('file.bin')), BODY);
-    assert.deepEqual(await dir.list(), ['file.bin']);
+    assert.deepEqual(await readFile(fixture.dir.file('file.bin')), BODY);
+    assert.deepEqual(await fixture.dir.list(), ['file.bin']);
     assert.equal(result.sha256, sha256(BODY));
     assert.equal(result.size, BODY.length);
     assert.equal(result.path, OBJECT.path);
@@ -86,7 +46,7 @@ describe('download', () => {
     assert.equal(result.sha256, sha256(makeBody(5000, 7)));
     assert.deepEqual(b.routes, [null]);
     assert.equal(a.gets[0]?.path, null);
-    assert.deepEqual(await dir.list(), []);
+    assert.deepEqual(await fixture.dir.list(), []);
   });
 
   it('resumes on the alternate at exactly the byte where the best replica died', async () => {
@@ -94,13 +54,13 @@ describe('download', () => {
     const best = await replica([OBJECT], { behave: () => ({ cutAt: cut }) });
     const alternate = await replica([OBJECT]);
     const b = await balancer(() => routeTo(best.endpoint, alternate.endpoint));
-    const logFile = dir.file('events.log');
+    const logFile = fixture.dir.file('events.log');
     const events = openEventLog('client', logFile);
     const result = await download(options(b, { log: events.log }));
     events.close();
 
     assert.deepEqual(alternate.gets, [{ type: 'get', path: OBJECT.path, offset: cut }]);
-    assert.deepEqual(await readFile(dir.file('file.bin')), BODY);
+    assert.deepEqual(await readFile(fixture.dir.file('file.bin')), BODY);
     assert.deepEqual(result.servedBy, [best.endpoint.id, alternate.endpoint.id]);
     assert.equal(result.failovers, 1);
     assert.equal(result.bytes, BODY.length);
@@ -125,12 +85,12 @@ describe('download', () => {
     const result = await download(
       options(b, {
         path: big.path,
-        sink: dir.file('8m.bin'),
+        sink: fixture.dir.file('8m.bin'),
         onProgress: (progress) => seen.push(progress.received),
       }),
     );
     assert.equal(result.sha256, sha256(big.body));
-    assert.ok((await readFile(dir.file('8m.bin'))).equals(big.body));
+    assert.ok((await readFile(fixture.dir.file('8m.bin'))).equals(big.body));
     assert.equal(alternate.gets[0]?.offset, cut);
     assert.ok(seen.every((value, i) => i === 0 || value > (seen[i - 1] ?? 0)));
     assert.equal(seen[seen.length - 1], big.body.length);
@@ -147,7 +107,7 @@ describe('download', () => {
       [stall],
     );
     assert.deepEqual(result.servedBy, [hung.endpoint.id, alternate.endpoint.id]);
-    assert.deepEqual(await readFile(dir.file('file.bin')), BODY);
+    assert.deepEqual(await readFile(fixture.dir.file('file.bin')), BODY);
   });
 
   it('asks the balancer again when best and alternates are exhausted', async () => {
@@ -160,7 +120,7 @@ describe('download', () => {
     assert.equal(b.routes.length, 2);
     assert.deepEqual(result.servedBy, [good.endpoint.id]);
     assert.equal(result.failovers, 1);
-    assert.deepEqual(await readFile(dir.file('file.bin')), BODY);
+    assert.deepEqual(await readFile(fixture.dir.file('file.bin')), BODY);
   });
 
   it('rejects with all_replicas_failed and leaves no file when every replica fails', async () => {
@@ -178,14 +138,14 @@ describe('download', () => {
       ),
     );
     assert.equal(b.routes.length, 2);
-    assert.deepEqual(await dir.list(), [], 'neither the final file nor a temp file exists');
+    assert.deepEqual(await fixture.dir.list(), [], 'neither the final file nor a temp file exists');
   });
 
   it('rejects a corrupted byte with digest_mismatch and leaves no file', async () => {
     const a = await replica([OBJECT], { behave: () => ({ corruptAt: 200_000 }) });
     const b = await balancer(() => routeTo(a.endpoint));
     await assert.rejects(download(options(b)), isClientError('digest_mismatch', /sha256/));
-    assert.deepEqual(await dir.list(), []);
+    assert.deepEqual(await fixture.dir.list(), []);
   });
 
   it('rejects bytes that differ from the sha256 announced in the object frame', async () => {
@@ -195,7 +155,7 @@ describe('download', () => {
     });
     const b = await balancer(() => routeTo(a.endpoint));
     await assert.rejects(download(options(b)), isClientError('digest_mismatch'));
-    assert.deepEqual(await dir.list(), []);
+    assert.deepEqual(await fixture.dir.list(), []);
   });
 
   for (const change of ['etag', 'size'] as const) {
@@ -210,10 +170,10 @@ describe('download', () => {
         alternate.gets.map((get) => get.offset),
         [120_000, 0],
       );
-      assert.deepEqual(await readFile(dir.file('file.bin')), newBody);
+      assert.deepEqual(await readFile(fixture.dir.file('file.bin')), newBody);
       assert.equal(result.sha256, sha256(newBody));
       assert.deepEqual(result.servedBy, [alternate.endpoint.id]);
-      assert.deepEqual(await dir.list(), ['file.bin']);
+      assert.deepEqual(await fixture.dir.list(), ['file.bin']);
     });
   }
 
@@ -232,7 +192,56 @@ describe('download', () => {
       return true;
     });
     assert.equal(b.routes.length, 3);
-    assert.deepEqual(await dir.list(), []);
+    assert.deepEqual(await fixture.dir.list(), []);
+  });
+
+  it('waits as long as a too_many_connections refusal from the balancer asks, then routes again', async () => {
+    const r = await replica([OBJECT]);
+    const askedAt: number[] = [];
+    const b = await balancer((_path, index) => {
+      askedAt.push(performance.now());
+      return index === 0
+        ? {
+            type: 'error',
+            code: 'too_many_connections',
+            message: 'too many connections from your address (limit 1 per address)',
+            retryAfterMs: 300,
+          }
+        : routeTo(r.endpoint);
+    });
+    const result = await download(options(b));
+    assert.equal(result.sha256, sha256(BODY));
+    assert.equal(b.routes.length, 2);
+    const [first = 0, second = 0] = askedAt;
+    assert.ok(second - first >= 290, `asked again after ${second - first} ms`);
+  });
+
+  it('waits as long as a replica refusing for too many connections asks, and gets in once a slot frees', async () => {
+    const getAt: number[] = [];
+    const r = await replica([OBJECT], {
+      behave: (_get, index) => {
+        getAt.push(performance.now());
+        return index === 0 ? { error: 'too_many_connections', retryAfterMs: 600 } : {};
+      },
+    });
+    const b = await balancer(() => routeTo(r.endpoint));
+    const result = await download(options(b));
+    assert.equal(result.sha256, sha256(BODY));
+    assert.equal(r.gets.length, 2);
+    const [first = 0, second = 0] = getAt;
+    assert.ok(second - first >= 590, `tried again after ${second - first} ms, not the 600 asked`);
+  });
+
+  it('gives up after the bounded number of rounds when every slot stays taken', async () => {
+    const r = await replica([OBJECT], {
+      behave: () => ({ error: 'too_many_connections', retryAfterMs: 10 }),
+    });
+    const b = await balancer(() => routeTo(r.endpoint));
+    await assert.rejects(
+      download(options(b, { maxRouteAttempts: 3 })),
+      isClientError('all_replicas_failed', /too_many_connections/),
+    );
+    assert.equal(r.gets.length, 3);
   });
 
   it('treats not_found as final: no other replica is tried', async () => {
@@ -245,7 +254,7 @@ describe('download', () => {
     );
     assert.equal(alternate.gets.length, 0);
     assert.equal(b.routes.length, 1);
-    assert.deepEqual(await dir.list(), []);
+    assert.deepEqual(await fixture.dir.list(), []);
   });
 
   it('names the balancer when it is not reachable', async () => {
@@ -254,7 +263,7 @@ describe('download', () => {
       download({
         balancer: { host: dead.host, port: dead.port },
         path: '/x',
-        sink: dir.file('x'),
+        sink: fixture.dir.file('x'),
         maxRouteAttempts: 1,
       }),
       isClientError(
@@ -262,13 +271,13 @@ describe('download', () => {
         new RegExp(`balancer ${dead.id} is not reachable: connection refused`),
       ),
     );
-    assert.deepEqual(await dir.list(), []);
+    assert.deepEqual(await fixture.dir.list(), []);
   });
 
   it('reports an output folder that does not exist before contacting anyone', async () => {
     const dead = await deadEndpoint();
     await assert.rejects(
-      download({ balancer: dead, path: '/x', sink: dir.file('no/such/dir/x') }),
+      download({ balancer: dead, path: '/x', sink: fixture.dir.file('no/such/dir/x') }),
       isClientError('output_failed', /folder does not exist/),
     );
   });

@@ -27,12 +27,16 @@ export interface Behaviour {
   stallAt?: number;
   /** Answer with this error frame instead of the object. */
   error?: ErrorCode;
+  /** …asking the client to wait this long before trying again. */
+  retryAfterMs?: number;
   /** Send this byte (object offset) altered. */
   corruptAt?: number;
   /** Put the sha256 in the object frame too (as a replica with the object cached does). */
   announceSha?: boolean;
   /** Announce this sha256 in the object frame instead of the real one. */
   announcedSha?: string;
+  /** Pass this on as the origin's digest (originSha256 in the object and end frames). */
+  originSha?: string;
 }
 
 export interface FakeReplica {
@@ -104,7 +108,15 @@ export async function startFakeReplica(
     const object = get.path === null ? objects[0] : objects.find((o) => o.path === get.path);
     if (behaviour.error || !object) {
       const code = behaviour.error ?? 'not_found';
-      socket.write(encodeMessage({ type: 'error', code, message: `fake ${code}` }));
+      const retry = behaviour.retryAfterMs;
+      socket.write(
+        encodeMessage({
+          type: 'error',
+          code,
+          message: `fake ${code}`,
+          ...(retry === undefined ? {} : { retryAfterMs: retry }),
+        }),
+      );
       return;
     }
     const digest = sha256(object.body);
@@ -118,6 +130,7 @@ export async function startFakeReplica(
         sha256: behaviour.announcedSha ?? (behaviour.announceSha ? digest : null),
         cache: 'hit',
         servedBy: id,
+        ...(behaviour.originSha ? { originSha256: behaviour.originSha } : {}),
       }),
     );
     const stopAt = Math.min(
@@ -137,7 +150,10 @@ export async function startFakeReplica(
       if (behaviour.cutAt !== undefined) socket.end();
       return;
     }
-    socket.write(encodeMessage({ type: 'end', size: object.body.length, sha256: digest }));
+    const origin = behaviour.originSha ? { originSha256: behaviour.originSha } : {};
+    socket.write(
+      encodeMessage({ type: 'end', size: object.body.length, sha256: digest, ...origin }),
+    );
   };
 
   server.on('connection', (socket) => {

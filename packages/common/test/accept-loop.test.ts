@@ -79,8 +79,13 @@ async function startLoop(
   return { loop, port, seen };
 }
 
-async function open(t: TestContext, port: number, allowHalfOpen = false): Promise<Socket> {
-  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen });
+async function open(
+  t: TestContext,
+  port: number,
+  allowHalfOpen = false,
+  localAddress?: string,
+): Promise<Socket> {
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen, localAddress });
   socket.on('error', () => undefined);
   t.after(() => socket.destroy());
   await once(socket, 'connect');
@@ -196,6 +201,36 @@ describe('accept loop', () => {
     third.write(HTTP);
     await once(seen.events, 'served');
     assert.deepEqual(loop.connections, ['http']);
+  });
+
+  it('refuses a source address over its share in its own dialect; another address still gets in', async (t) => {
+    const { loop, port, seen } = await startLoop(t, {
+      maxConnections: 10,
+      maxConnectionsPerSource: 2,
+    });
+    for (let i = 0; i < 2; i += 1) {
+      (await open(t, port)).write(NATIVE);
+      await once(seen.events, 'served');
+    }
+    const third = await open(t, port);
+    const refusal = once(third, 'data');
+    third.write(NATIVE);
+    const [chunk] = (await refusal) as [Buffer];
+    const [message] = new FrameDecoder({ expectPreamble: false }).push(chunk).messages;
+    assert.ok(message?.type === 'error');
+    assert.equal(message.code, 'too_many_connections');
+    assert.match(message.message, /from your address \(limit 2 per address\)/);
+    assert.equal(message.retryAfterMs, 1000);
+    const http = await open(t, port);
+    const answer = once(http, 'data');
+    http.write(HTTP);
+    assert.match(String((await answer)[0]), /^HTTP\/1\.1 503 [^]*Retry-After: 1/);
+
+    const other = await open(t, port, false, '127.0.0.2');
+    other.write(NATIVE);
+    await once(seen.events, 'served');
+    assert.deepEqual(loop.connections, ['native', 'native', 'native']);
+    assert.deepEqual(seen.refused, ['native', 'http']);
   });
 
   it('closes an idle native connection, leaving HTTP to its own timeout', async (t) => {

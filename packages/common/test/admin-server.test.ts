@@ -60,6 +60,8 @@ describe('admin token rule', () => {
   });
 });
 
+const JSON_BODY = { 'Content-Type': 'application/json' };
+
 describe('admin server', () => {
   async function server(token?: string) {
     return startAdminServer({
@@ -92,13 +94,22 @@ describe('admin server', () => {
     assert.deepEqual(await status.json(), { ok: true });
     const post = await fetch(`${admin.url}things/${encodeURIComponent('127.0.1.1:9000')}`, {
       method: 'POST',
+      headers: JSON_BODY,
       body: '{"a":1}',
     });
     assert.deepEqual(await post.json(), { id: '127.0.1.1:9000', body: { a: 1 } });
-    const bad = await fetch(`${admin.url}things/x`, { method: 'POST', body: '{"bad":true}' });
+    const bad = await fetch(`${admin.url}things/x`, {
+      method: 'POST',
+      headers: JSON_BODY,
+      body: '{"bad":true}',
+    });
     assert.equal(bad.status, 400);
     assert.deepEqual(await bad.json(), { error: 'bad thing' });
-    const notJson = await fetch(`${admin.url}things/x`, { method: 'POST', body: 'nope' });
+    const notJson = await fetch(`${admin.url}things/x`, {
+      method: 'POST',
+      headers: JSON_BODY,
+      body: 'nope',
+    });
     assert.equal(notJson.status, 400);
     const missing = await fetch(`${admin.url}nothing`);
     assert.equal(missing.status, 404);
@@ -108,7 +119,7 @@ describe('admin server', () => {
     assert.equal(wrongMethod.headers.get('allow'), 'GET');
   });
 
-  it('on loopback a configured token is accepted and not needed', async (t) => {
+  it('enforces a configured token on loopback too; reads need none', async (t) => {
     const admin = await server('s3cret');
     t.after(() => admin.close());
     const withToken = await fetch(`${admin.url}things/a`, {
@@ -117,6 +128,7 @@ describe('admin server', () => {
     });
     assert.equal(withToken.status, 200);
     const without = await fetch(`${admin.url}things/a`, { method: 'POST' });
-    assert.equal(without.status, 200);
+    assert.equal(without.status, 401);
+    assert.equal((await fetch(`${admin.url}status`)).status, 200);
   });
 });

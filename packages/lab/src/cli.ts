@@ -19,7 +19,8 @@ import { addFaultCommands } from './fault-commands.js';
 import { startLab, type Lab } from './lab.js';
 import { LAB_DEFAULTS, MAX_REPLICAS, type LabOptions } from './lab-options.js';
 import { labSummary } from './summary.js';
-import { formatSoak, runSoak } from './soak.js';
+import { runSoak } from './soak.js';
+import { formatSoak } from './soak-report.js';
 import { waitForRoutes } from './wait-for-routes.js';
 
 const DEMO_MAX_OBJECT = 1024 * 1024;
@@ -202,7 +203,7 @@ function addSoak(program: Command): void {
   program
     .command('soak')
     .description(
-      'start a lab, run a mixed load while switching faults on and off, then report requests, errors by cause, verified digests and memory growth',
+      'start a lab, run a mixed load while switching faults on and off, then report requests, errors by cause, verified digests and memory (heap after a full collection, judged by its trend; resident memory beside it); exit code 1 when a heap grew or nothing succeeded',
     )
     .addOption(
       envOption('--minutes <n>', 'how long to run (fractions allowed: 0.5)', 'SOAK_MINUTES')

@@ -18,6 +18,8 @@ export interface LabOptions {
   maxObjectBytes: number | undefined;
   /** Each line a role prints, with the role's name. */
   onLine: (name: string, line: string) => void;
+  /** Node.js options for the role of that name (`replica-1`, `balancer`, …), e.g. `--expose-gc`. */
+  execArgvFor?: (name: string) => string[];
 }
 
 export const LAB_DEFAULTS = {

@@ -36,7 +36,10 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   const started: RoleProcess[] = [];
   let stopping = false;
   const spawn = async (...args: Parameters<typeof spawnRole>): Promise<RoleProcess> => {
-    const role = await spawnRole(args[0], args[1], args[2], { onLine: options.onLine });
+    const role = await spawnRole(args[0], args[1], args[2], {
+      onLine: options.onLine,
+      execArgv: options.execArgvFor?.(args[1]) ?? [],
+    });
     started.push(role);
     void role.exited.then((exit) => {
       if (!stopping)

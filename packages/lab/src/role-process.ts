@@ -37,6 +37,8 @@ export interface SpawnOptions {
   /** Called with each line the role prints on stderr. */
   onLine?: (name: string, line: string) => void;
   readyTimeoutMs?: number;
+  /** Node.js options for the role's process, after the lab's own (`--expose-gc`, `--import …`). */
+  execArgv?: string[];
 }
 
 /** Starts a role's CLI as a child process and resolves once it says it is ready. */
@@ -50,6 +52,7 @@ export async function spawnRole(
   const child = fork(roleCliPath(role), args, {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     detached: true,
+    execArgv: [...process.execArgv, ...(options.execArgv ?? [])],
   });
   const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }) as Exit);
   const lastLines: string[] = [];

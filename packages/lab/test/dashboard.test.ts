@@ -18,7 +18,12 @@ const REPLICAS = 3;
 type TestContext = Parameters<typeof tempDir>[0];
 
 /** Like startCluster, with the balancer's admin server (and so the dashboard) on a free port. */
-async function startClusterWithAdmin(t: TestContext, count: number, network: string) {
+async function startClusterWithAdmin(
+  t: TestContext,
+  count: number,
+  network: string,
+  token?: string,
+) {
   const site = await sharedDemoSite();
   const origin = await startOrigin({ root: site.dir, port: 0 });
   t.after(() => origin.close());
@@ -37,7 +42,7 @@ async function startClusterWithAdmin(t: TestContext, count: number, network: str
   const balancer = await startBalancer({
     port: 0,
     serversFile,
-    admin: { port: 0, host: '127.0.0.1' },
+    admin: { port: 0, host: '127.0.0.1', token },
   });
   t.after(() => balancer.close());
   const upCount = (): number => balancer.snapshot().filter((r) => r.state === 'up').length;
@@ -45,6 +50,24 @@ async function startClusterWithAdmin(t: TestContext, count: number, network: str
   const adminUrl = balancer.admin?.url;
   assert.ok(adminUrl, 'the balancer serves its admin API');
   return { replicas, ids, balancer, adminUrl };
+}
+
+async function openBrowserPage(t: TestContext) {
+  const browser = await chromium.launchPersistentContext(await tempDir(t), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1200, height: 900 },
+  });
+  t.after(() => browser.close());
+  return browser.newPage();
 }
 
 const upTiles = (count: number): string =>
@@ -58,21 +81,7 @@ describe('the live dashboard in a real browser', () => {
       '127.0.12',
     );
 
-    const browser = await chromium.launchPersistentContext(await tempDir(t), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-      viewport: { width: 1200, height: 900 },
-    });
-    t.after(() => browser.close());
-    const page = await browser.newPage();
+    const page = await openBrowserPage(t);
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(adminUrl);
@@ -133,6 +142,40 @@ describe('the live dashboard in a real browser', () => {
 
     await mkdir(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: `${OUTPUT_DIR}dashboard.png`, fullPage: true });
+    assert.deepEqual(pageErrors, [], 'no script errors on the page');
+  });
+
+  it('with an admin token, asks for it on a switch, then switches; #token= in the address works too', async (t) => {
+    const token = 'dash-S3CRET';
+    const { balancer, adminUrl } = await startClusterWithAdmin(t, 1, '127.0.13', token);
+    const page = await openBrowserPage(t);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(adminUrl);
+    await page.waitForFunction(upTiles(1), undefined, { timeout: 5000 });
+    const first = balancer.strategy === 'round-robin' ? 'least-loaded' : 'round-robin';
+    await page.selectOption('[data-strategy-select]', first);
+    await page.waitForSelector('[data-strategy-message]:text("needs its admin token")', {
+      timeout: 3000,
+    });
+    assert.notEqual(balancer.strategy, first, 'nothing changed without the token');
+    await page.fill('[data-token-input]', token);
+    await page.click('[data-token-form] button');
+    await page.waitForSelector(`[data-strategy-message]:text("now routing with ${first}")`, {
+      timeout: 3000,
+    });
+    assert.equal(balancer.strategy, first);
+
+    const second = first === 'round-robin' ? 'least-loaded' : 'round-robin';
+    const fresh = await openBrowserPage(t);
+    await fresh.goto(`${adminUrl}#token=${token}`);
+    await fresh.waitForFunction(upTiles(1), undefined, { timeout: 5000 });
+    assert.equal(new URL(fresh.url()).hash, '', 'the token is taken out of the address');
+    await fresh.selectOption('[data-strategy-select]', second);
+    await fresh.waitForSelector(`[data-strategy-message]:text("now routing with ${second}")`, {
+      timeout: 3000,
+    });
+    assert.equal(balancer.strategy, second);
     assert.deepEqual(pageErrors, [], 'no script errors on the page');
   });
 });

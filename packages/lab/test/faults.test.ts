@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { startOrigin } from '@cdn-lab/origin';
 import type { BalancerHandle, ReplicaState } from '@cdn-lab/balancer';
 import { replicaAdminUrl } from '../src/replica-admin-url.js';
@@ -29,6 +29,21 @@ function stateReached(balancer: BalancerHandle, id: string, state: ReplicaState)
   });
 }
 
+/** A replica process on `host` with an admin API on a free port; its admin URL. */
+async function replicaWithAdmin(t: TestContext, host: string, args: string[]): Promise<string> {
+  const site = await sharedDemoSite();
+  const origin = await startOrigin({ root: site.dir, port: 0 });
+  t.after(() => origin.close());
+  const replica = await spawnRole('replica', 'replica-1', [
+    ...['--host', host, '-p', '0', '--origin', origin.url, '--admin-port', '0'],
+    ...args,
+  ]);
+  t.after(() => replica.stop('SIGKILL'));
+  const adminUrl = replica.ready.adminUrl;
+  assert.ok(adminUrl, 'the replica announces its admin URL');
+  return adminUrl;
+}
+
 describe('cdn-lab fault / heal', { timeout: 30_000 }, () => {
   it('names lab replicas the way `up` places them', () => {
     assert.equal(replicaAdminUrl('replica-3'), 'http://127.0.1.3:9091/');
@@ -40,16 +55,7 @@ describe('cdn-lab fault / heal', { timeout: 30_000 }, () => {
   });
 
   it('injects faults into a running replica and heals it', async (t) => {
-    const site = await sharedDemoSite();
-    const origin = await startOrigin({ root: site.dir, port: 0 });
-    t.after(() => origin.close());
-    const replica = await spawnRole('replica', 'replica-1', [
-      ...['--host', '127.0.9.1', '-p', '0', '--origin', origin.url],
-      ...['--admin-port', '0', '--fault-jitter', '5ms'],
-    ]);
-    t.after(() => replica.stop('SIGKILL'));
-    const adminUrl = replica.ready.adminUrl;
-    assert.ok(adminUrl, 'the replica announces its admin URL');
+    const adminUrl = await replicaWithAdmin(t, '127.0.9.1', ['--fault-jitter', '5ms']);
     assert.deepEqual(await faultsOf(adminUrl), { jitterMs: 5 }, 'a --fault-* flag is in force');
 
     const fault = await run(process.execPath, [
@@ -67,6 +73,28 @@ describe('cdn-lab fault / heal', { timeout: 30_000 }, () => {
 
     const heal = await run(process.execPath, [labCli, 'heal', '1', '--admin-url', adminUrl]);
     assert.match(heal.stderr, /healed/);
+    assert.deepEqual(await faultsOf(adminUrl), {});
+  });
+
+  it('with an admin token, fault and heal pass it (--token or CDN_ADMIN_TOKEN); without it, a 401', async (t) => {
+    const adminUrl = await replicaWithAdmin(t, '127.0.9.2', ['--admin-token', 'lab-S3CRET']);
+    const withoutToken = { ...process.env, CDN_ADMIN_TOKEN: '' };
+    await assert.rejects(
+      run(process.execPath, [labCli, 'fault', '1', '--admin-url', adminUrl, '--delay', '5ms'], {
+        env: withoutToken,
+      }),
+      (error: { code?: number; stderr?: string }) =>
+        error.code === 1 && /401/.test(error.stderr ?? ''),
+    );
+    assert.deepEqual(await faultsOf(adminUrl), {});
+    await run(process.execPath, [
+      ...[labCli, 'fault', '1', '--admin-url', adminUrl],
+      ...['--delay', '5ms', '--token', 'lab-S3CRET'],
+    ]);
+    assert.deepEqual(await faultsOf(adminUrl), { delayMs: 5 });
+    await run(process.execPath, [labCli, 'heal', '1', '--admin-url', adminUrl], {
+      env: { ...process.env, CDN_ADMIN_TOKEN: 'lab-S3CRET' },
+    });
     assert.deepEqual(await faultsOf(adminUrl), {});
   });
 

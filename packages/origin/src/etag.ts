@@ -1,8 +1,9 @@
-import type { Stats } from 'node:fs';
-
-/** A strong validator from size and modification time: cheap, no hashing per request. */
-export function etagFor(stats: Stats): string {
-  return `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
+/**
+ * A strong validator from the content: two versions of a file get different ETags even when
+ * they have the same size and modification time (size + mtime could not tell them apart).
+ */
+export function etagFor(sha256Hex: string): string {
+  return `"${sha256Hex.slice(0, 32)}"`;
 }
 
 /** If-None-Match uses the weak comparison: W/ prefixes are ignored, "*" matches anything. */

@@ -3,10 +3,21 @@ import { stat, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
-import { contentTypeFor, endpointId, listen, UserError, type Logger } from '@cdn-lab/common';
+import {
+  REPR_DIGEST_HEADER,
+  contentTypeFor,
+  endpointId,
+  formatReprDigest,
+  listen,
+  UserError,
+  type Logger,
+} from '@cdn-lab/common';
 import { etagFor, ifNoneMatchHits } from './etag.js';
+import { FileChanging, FileDigests } from './file-digests.js';
+import { ManifestDigests } from './manifest-digests.js';
 import { openUnderRoot } from './open-under-root.js';
 import { parseRequestTarget } from './request-target.js';
+import { ChangedWhileSending, VerifiedBody } from './verified-body.js';
 
 export interface OriginOptions {
   /** The directory whose files are served. */
@@ -82,6 +93,7 @@ export async function startOrigin(options: OriginOptions): Promise<OriginHandle>
   const host = options.host ?? '127.0.0.1';
   const log = options.log;
   const realRoot = await resolveRoot(options.root);
+  const digests = new FileDigests(await ManifestDigests.load(realRoot));
   const events = new EventEmitter<OriginEvents>();
   let requests = 0;
   let closing = false;
@@ -101,10 +113,22 @@ export async function startOrigin(options: OriginOptions): Promise<OriginHandle>
     if (opened.kind === 'missing') return sendText(res, 404, 'not found', headOnly);
     if (opened.kind === 'forbidden') return sendText(res, 403, 'forbidden', headOnly);
 
-    const { handle, stats, fsPath } = opened;
-    const etag = etagFor(stats);
+    const { handle, fsPath } = opened;
+    let described;
+    try {
+      described = await digests.describe(fsPath, handle);
+    } catch (error) {
+      await handle.close();
+      if (!(error instanceof FileChanging)) throw error;
+      return sendText(res, 503, 'the file is being changed; try again', headOnly, {
+        'Retry-After': '1',
+      });
+    }
+    const { stats, sha256 } = described;
+    const etag = etagFor(sha256);
     const validators = {
       ETag: etag,
+      [REPR_DIGEST_HEADER]: formatReprDigest(sha256),
       'Last-Modified': stats.mtime.toUTCString(),
       'Cache-Control': 'no-cache',
     };
@@ -126,18 +150,31 @@ export async function startOrigin(options: OriginOptions): Promise<OriginHandle>
     }
     let sent = 0;
     // end is inclusive; it pins the body to the length already promised in the headers.
-    const stream = handle.createReadStream({ end: stats.size - 1, highWaterMark: READ_CHUNK });
-    stream.on('data', (chunk: string | Buffer) => {
+    const stream = handle.createReadStream({
+      start: 0,
+      end: stats.size - 1,
+      highWaterMark: READ_CHUNK,
+    });
+    const verified = new VerifiedBody(stats.size, sha256);
+    verified.on('data', (chunk: Buffer) => {
       sent += chunk.length;
     });
     try {
-      await pipeline(stream, res);
+      await pipeline(stream, verified, res);
     } catch (error) {
-      // The client went away or the file could not be read; the socket is already destroyed.
-      log?.warn(
-        { event: 'stream-error', path: req.url, error: String(error) },
-        'stream ended early',
-      );
+      if (error instanceof ChangedWhileSending) {
+        digests.distrust(fsPath);
+        log?.warn(
+          { event: 'file-changed', path: req.url, sent, size: stats.size, reason: error.message },
+          'cut the response: the file changed while it was being sent',
+        );
+      } else {
+        // The client went away or the file could not be read; the socket is already destroyed.
+        log?.warn(
+          { event: 'stream-error', path: req.url, error: String(error) },
+          'stream ended early',
+        );
+      }
     }
     return sent;
   }

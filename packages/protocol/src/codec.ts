@@ -6,7 +6,14 @@ import {
   type FrameTypeCode,
 } from './constants.js';
 import { ERROR_CODES, ProtocolError } from './errors.js';
-import type { Endpoint, LoadReport, Message, MessageType } from './messages.js';
+import type {
+  EndMessage,
+  Endpoint,
+  LoadReport,
+  Message,
+  MessageType,
+  ObjectMessage,
+} from './messages.js';
 import {
   asObject,
   readArray,
@@ -90,6 +97,14 @@ function readSha(obj: Json, field: string): string {
   return value;
 }
 
+/** The optional origin digest of object and end frames (absent from older replicas). */
+function withOriginSha256<M extends ObjectMessage | EndMessage>(obj: Json, message: M): M {
+  if (obj['originSha256'] !== undefined && obj['originSha256'] !== null) {
+    message.originSha256 = readSha(obj, 'originSha256');
+  }
+  return message;
+}
+
 function readEndpoint(value: unknown): Endpoint {
   const obj = asObject(value, 'an endpoint');
   const port = readCount(obj, 'port');
@@ -147,7 +162,7 @@ function parseControl(type: FrameTypeCode, obj: Json): Message {
     case FrameType.Get:
       return { type: 'get', path: readPath(obj), offset: readCount(obj, 'offset') };
     case FrameType.Object:
-      return {
+      return withOriginSha256(obj, {
         type: 'object',
         path: readString(obj, 'path', MAX_PATH_LENGTH),
         size: readCount(obj, 'size'),
@@ -156,9 +171,13 @@ function parseControl(type: FrameTypeCode, obj: Json): Message {
         sha256: obj['sha256'] === null ? null : readSha(obj, 'sha256'),
         cache: readOneOf(obj, 'cache', ['hit', 'miss', 'revalidated', 'stale'] as const),
         servedBy: readString(obj, 'servedBy', MAX_TEXT),
-      };
+      });
     case FrameType.End:
-      return { type: 'end', size: readCount(obj, 'size'), sha256: readSha(obj, 'sha256') };
+      return withOriginSha256(obj, {
+        type: 'end',
+        size: readCount(obj, 'size'),
+        sha256: readSha(obj, 'sha256'),
+      });
     case FrameType.Ping:
       return { type: 'ping', seq: readCount(obj, 'seq') };
     case FrameType.Pong:

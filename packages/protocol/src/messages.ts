@@ -59,8 +59,9 @@ export interface GetMessage {
 
 /**
  * Replica → client, before the data frames. `size` is the whole object's size; the data that
- * follows starts at `offset`. `sha256` is known here only when the object is fully cached; the
- * end frame always carries it.
+ * follows starts at `offset`. `sha256` is the whole object's digest when the replica knows it
+ * already: its own for a cached object, otherwise the origin's (which the replica checks before
+ * `end`); null when neither is known yet. The end frame always carries it.
  */
 export interface ObjectMessage {
   type: 'object';
@@ -71,6 +72,11 @@ export interface ObjectMessage {
   sha256: string | null;
   cache: CacheStatus;
   servedBy: string;
+  /**
+   * The digest the origin announced for the object (its Repr-Digest), when it sent one. Absent:
+   * an origin without digests, or an older replica.
+   */
+  originSha256?: string;
 }
 
 export interface DataMessage {
@@ -78,11 +84,15 @@ export interface DataMessage {
   bytes: Buffer;
 }
 
-/** Replica → client after the last data frame: the digest of the whole object. */
+/**
+ * Replica → client after the last data frame: the digest of the whole object as the replica
+ * computed it, and the origin's (Repr-Digest), which it matched, when the origin sent one.
+ */
 export interface EndMessage {
   type: 'end';
   size: number;
   sha256: string;
+  originSha256?: string;
 }
 
 export interface PingMessage {

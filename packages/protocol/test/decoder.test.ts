@@ -34,6 +34,18 @@ const sample: Message[] = [
   },
   { type: 'data', bytes: Buffer.from([1, 2, 3, 250, 0]) },
   { type: 'end', size: 3, sha256: 'a'.repeat(64) },
+  {
+    type: 'object',
+    path: '/b',
+    size: 3,
+    offset: 0,
+    etag: null,
+    sha256: 'b'.repeat(64),
+    cache: 'miss',
+    servedBy: '127.0.1.1:9000',
+    originSha256: 'b'.repeat(64),
+  },
+  { type: 'end', size: 3, sha256: 'b'.repeat(64), originSha256: 'b'.repeat(64) },
   { type: 'ping', seq: 7 },
   {
     type: 'pong',
@@ -152,12 +164,21 @@ describe('FrameDecoder', () => {
       [frame(FrameType.Get, { path: 'no-slash', offset: 0 }), 'bad_message'],
       [frame(FrameType.Get, { path: '/a', offset: -1 }), 'bad_message'],
       [frame(FrameType.End, { size: 1, sha256: 'xyz' }), 'bad_message'],
+      [frame(FrameType.End, { size: 1, sha256: 'a'.repeat(64), originSha256: 'A' }), 'bad_message'],
       [frame(FrameType.Error, { code: 'made_up', message: 'm' }), 'bad_message'],
     ];
     for (const [bytes, code] of cases) {
       const decoder = new FrameDecoder({ expectPreamble: false });
       assert.equal(decoder.push(bytes).error?.code, code, bytes.toString('hex'));
     }
+  });
+
+  it('reads end and object frames without originSha256 (older replicas) as before', () => {
+    const decoder = new FrameDecoder({ expectPreamble: false });
+    const old = frame(FrameType.End, { size: 1, sha256: 'a'.repeat(64), originSha256: null });
+    assert.deepEqual(decoder.push(old).messages, [
+      { type: 'end', size: 1, sha256: 'a'.repeat(64) },
+    ]);
   });
 
   it('keeps messages decoded before an error and refuses input after it', () => {

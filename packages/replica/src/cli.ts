@@ -26,6 +26,7 @@ import {
   durationDefaultSecondsArg,
 } from '@cdn-lab/common';
 import { checkReplica } from './healthcheck.js';
+import { ORIGIN_REDIRECT_POLICIES } from './cache/origin-redirects.js';
 import { REPLICA_DEFAULTS, startReplica } from './index.js';
 
 const ROLE = 'replica';
@@ -41,12 +42,14 @@ interface CliOptions extends AdminFlags, LimitFlags {
   host: string;
   cacheBytes: number;
   ttl: number;
+  negativeTtl: number;
   drainTimeout: number;
   originTimeout: number;
   originTotalTimeout: number;
   originRetries: number;
   maxObjectBytes: number;
   query: string;
+  originRedirects: string;
   healthcheck?: boolean;
 }
 
@@ -87,6 +90,15 @@ function parseArgs(): CliOptions {
       )
         .argParser(durationDefaultSecondsArg)
         .default(d.ttlMs, `${d.ttlMs / 1000}s`),
+    )
+    .addOption(
+      envOption(
+        '--negative-ttl <duration>',
+        "repeat the origin's 404 this long without asking it again (5xx: at most 1s; 0: off)",
+        'NEGATIVE_TTL',
+      )
+        .argParser(durationDefaultSecondsArg)
+        .default(d.negativeTtlMs, `${d.negativeTtlMs / 1000}s`),
     )
     .addOption(
       envOption('--drain-timeout <duration>', 'longest wait for transfers on stop', 'DRAIN_TIMEOUT')
@@ -130,6 +142,15 @@ function parseArgs(): CliOptions {
         .argParser(queryPolicyArg)
         .default(d.query),
     )
+    .addOption(
+      envOption(
+        '--origin-redirects <policy>',
+        'origin redirects followed: off (a redirect is an origin error) or same-origin (same scheme, host and port only)',
+        'ORIGIN_REDIRECTS',
+      )
+        .choices(ORIGIN_REDIRECT_POLICIES)
+        .default(d.originRedirects),
+    )
     .option(
       '--healthcheck',
       'ask the replica running with these settings whether it is ready; exit 0 (yes) or 1',
@@ -158,12 +179,14 @@ async function main(): Promise<void> {
       defaultObject: options.webpage ?? null,
       cacheBytes: options.cacheBytes,
       ttlMs: options.ttl,
+      negativeTtlMs: options.negativeTtl,
       drainTimeoutMs: options.drainTimeout,
       originTimeoutMs: options.originTimeout,
       originTotalTimeoutMs: options.originTotalTimeout,
       originRetries: options.originRetries,
       maxObjectBytes: options.maxObjectBytes,
       query: options.query,
+      originRedirects: options.originRedirects,
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
       faults: faultsFromOptions({ ...options }, FAULT_OPTIONS),

@@ -15,6 +15,11 @@ import {
   type Logger,
   type QueryPolicy,
 } from '@cdn-lab/common';
+import {
+  ORIGIN_REDIRECT_POLICIES,
+  isOriginRedirectPolicy,
+  type OriginRedirectPolicy,
+} from './cache/origin-redirects.js';
 
 export interface ReplicaOptions {
   /** Address to listen on. Default 127.0.0.1. */
@@ -29,6 +34,11 @@ export interface ReplicaOptions {
   cacheBytes?: number;
   /** How long a cached object is served without asking the origin again. Default 60 s. */
   ttlMs?: number;
+  /**
+   * How long the origin's 404 for a path is repeated without asking it again (its 5xx: at most
+   * a second). 0 turns negative caching off. Default 5 s.
+   */
+  negativeTtlMs?: number;
   /** How long a drain waits for transfers in flight before cutting them. Default 30 s. */
   drainTimeoutMs?: number;
   /** Origin connect/answer timeout, and the longest silence inside a body. Default 10 s. */
@@ -46,6 +56,8 @@ export interface ReplicaOptions {
    * `ignore` or `allow=a,b`. Default `keep`; give the balancer the same.
    */
   query?: string;
+  /** Origin redirects followed: 'off' (none: origin_error) or 'same-origin'. Default 'off'. */
+  originRedirects?: string;
   /** Faults in force from the start (the admin API changes them later). */
   faults?: Faults;
   /** Serve the admin HTTP API (status, metrics, faults); absent: none. */
@@ -60,12 +72,14 @@ export const DEFAULTS = {
   port: 9000,
   cacheBytes: 256 * 1024 * 1024,
   ttlMs: 60_000,
+  negativeTtlMs: 5_000,
   drainTimeoutMs: 30_000,
   originTimeoutMs: 10_000,
   originTotalTimeoutMs: 300_000,
   originRetries: 2,
   maxObjectBytes: 1024 ** 3,
   query: DEFAULT_QUERY_POLICY,
+  originRedirects: 'off',
 } as const;
 
 /** Pause before the n-th extra origin attempt (n from 1): 100 ms, 200 ms, 400 ms … at most 2 s. */
@@ -84,12 +98,14 @@ export interface ResolvedReplicaOptions {
   defaultObject: string | null;
   cacheBytes: number;
   ttlMs: number;
+  negativeTtlMs: number;
   drainTimeoutMs: number;
   originTimeoutMs: number;
   originTotalTimeoutMs: number;
   originRetries: number;
   maxObjectBytes: number;
   query: QueryPolicy;
+  originRedirects: OriginRedirectPolicy;
   limits: ConnectionLimits;
   faults: Faults;
   admin: AdminSettings | null;
@@ -111,15 +127,24 @@ export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaO
     defaultObject,
     cacheBytes: positive(merged.cacheBytes, 'the cache size'),
     ttlMs: notNegative(merged.ttlMs, 'the TTL'),
+    negativeTtlMs: notNegative(merged.negativeTtlMs, 'the negative TTL'),
     drainTimeoutMs: notNegative(merged.drainTimeoutMs, 'the drain timeout'),
     originTimeoutMs: positive(merged.originTimeoutMs, 'the origin timeout'),
     originTotalTimeoutMs: positive(merged.originTotalTimeoutMs, 'the origin total timeout'),
     originRetries: wholeNumber(merged.originRetries, 'the origin retries', 0, 10),
     maxObjectBytes: positive(merged.maxObjectBytes, 'the maximum object size'),
     query: parseQueryPolicy(merged.query),
+    originRedirects: redirectPolicyOf(merged.originRedirects),
     limits: connectionLimitsOf(merged.limits),
     faults: activeFaults(parseFaults({ ...merged.faults })),
     admin: merged.admin ?? null,
     log: merged.log ?? null,
   };
+}
+
+function redirectPolicyOf(value: string): OriginRedirectPolicy {
+  if (isOriginRedirectPolicy(value)) return value;
+  throw new UserError(
+    `the origin redirects setting "${value}" is not one of ${ORIGIN_REDIRECT_POLICIES.join(', ')}`,
+  );
 }

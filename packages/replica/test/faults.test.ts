@@ -8,7 +8,11 @@ import type { TestClient } from './test-client.js';
 import { bytesOf } from './test-origin.js';
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const answer = await fetch(`${url}faults`, { method: 'POST', body: JSON.stringify(body) });
+  const answer = await fetch(`${url}faults`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: answer.status, json: await answer.json() };
 }
 
@@ -39,6 +43,33 @@ describe('fault injection', { timeout: 30_000 }, () => {
     assert.equal((await c.ping(2)).load.faults, undefined, 'no faults: none named');
     const status = (await (await fetch(`${url}status`)).json()) as { faults: unknown };
     assert.deepEqual(status.faults, {});
+  });
+
+  it('with a token on loopback, faults need it; a cross-site page cannot set errorRate', async (t) => {
+    const { replica, client } = await setup(t, { admin: { port: 0, token: 'S3CRET' } });
+    const url = replica.admin?.url ?? '';
+    const tries: { headers: Record<string, string>; status: number }[] = [
+      { headers: { 'Content-Type': 'application/json' }, status: 401 },
+      {
+        headers: {
+          'Content-Type': 'text/plain',
+          Origin: 'http://evil.example',
+          Authorization: 'Bearer S3CRET',
+        },
+        status: 403,
+      },
+      { headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer S3CRET' }, status: 415 },
+    ];
+    for (const { headers, status } of tries) {
+      const answer = await fetch(`${url}faults`, {
+        method: 'POST',
+        headers,
+        body: '{"errorRate":1}',
+      });
+      assert.equal(answer.status, status, JSON.stringify(headers));
+    }
+    assert.equal((await fetch(`${url}faults`, { method: 'DELETE' })).status, 401);
+    assert.equal((await (await client()).ping()).load.faults, undefined, 'no fault was set');
   });
 
   it('delayMs raises the latency of a request by at least the delay', async (t) => {

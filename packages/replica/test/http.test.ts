@@ -64,6 +64,31 @@ describe('HTTP on the replica port', { timeout: 20_000 }, () => {
     assert.equal(several.body.length, bytes.length);
   });
 
+  it('clamps a range with a huge last byte or suffix to the satisfiable part (206, not 200)', async (t) => {
+    const { origin, replica } = await setup(t);
+    const bytes = bytesOf(10_000, 5);
+    origin.put('/huge-range.bin', bytes);
+    const huge = '9'.repeat(30);
+    const cases: [string, number][] = [
+      [`bytes=0-${huge}`, 0],
+      [`bytes=4000-${huge}`, 4000],
+      [`bytes=-${huge}`, 0],
+      [`bytes=-${Number.MAX_SAFE_INTEGER + 2}`, 0],
+    ];
+    for (const [range, start] of cases) {
+      const answer = await httpGet(replica.endpoint.port, '/huge-range.bin', {
+        headers: { Range: range },
+      });
+      assert.equal(answer.status, 206, range);
+      assert.equal(answer.headers['content-range'], `bytes ${start}-9999/10000`, range);
+      assert.deepEqual(answer.body, bytes.subarray(start), range);
+    }
+    const past = await httpGet(replica.endpoint.port, '/huge-range.bin', {
+      headers: { Range: `bytes=${huge}-` },
+    });
+    assert.equal(past.status, 416, 'a huge first byte is still past the end');
+  });
+
   it('answers If-None-Match with 304, and a missing object with 404', async (t) => {
     const { origin, replica } = await setup(t);
     origin.put('/e.txt', Buffer.from('hello'), { etag: '"v1"' });

@@ -92,6 +92,41 @@ describe('replica connection limits', () => {
     assert.equal(fetched.bytes.length, 1000);
   });
 
+  it('one address holding connections past its share does not lock out another address', async (t) => {
+    const { origin, replica } = await setup(t, {
+      limits: { maxConnections: 6, maxConnectionsPerSource: 3 },
+    });
+    origin.put('/a.bin', bytesOf(1000));
+    // The flood: 127.0.0.1 opens as many connections as the replica takes and holds them.
+    const flood = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const socket = await rawSocket(replica.endpoint.port);
+        t.after(() => socket.destroy());
+        const decoder = new FrameDecoder({ expectPreamble: false });
+        const first = new Promise<Message | undefined>((resolve) =>
+          socket.on('data', (chunk: Buffer) => resolve(decoder.push(chunk).messages[0])),
+        );
+        socket.on('error', () => undefined);
+        socket.write(Buffer.concat([encodePreamble(), encodeMessage({ type: 'ping', seq: 1 })]));
+        return first;
+      }),
+    );
+    const refusals = flood.filter((message) => message?.type === 'error');
+    assert.equal(flood.filter((message) => message?.type === 'pong').length, 3);
+    assert.equal(refusals.length, 3);
+    for (const refusal of refusals) {
+      assert.ok(refusal?.type === 'error' && refusal.code === 'too_many_connections');
+      assert.match(refusal.message, /from your address/);
+    }
+    const http = await rawHttp(replica.endpoint.port, 'GET /a.bin HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(http.text, /^HTTP\/1\.1 503 [^]*from your address/);
+
+    const elsewhere = await TestClient.connect(replica.endpoint.port, '127.0.0.1', '127.0.0.2');
+    t.after(() => elsewhere.close());
+    const fetched = await elsewhere.fetch('/a.bin');
+    assert.equal(fetched.bytes.length, 1000);
+  });
+
   it('answers 431 to too many header fields and to headers over the byte limit', async (t) => {
     const { origin, replica } = await setup(t, {
       limits: { maxHeaders: 10, maxHeaderBytes: 2048 },

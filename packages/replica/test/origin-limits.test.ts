@@ -76,6 +76,41 @@ describe('origin fetch limits', () => {
     assert.ok(elapsed < 3_000, 'and still fails fast');
   });
 
+  it('does not retry an origin whose answer had started (a head dripped a byte at a time)', async (t) => {
+    let connections = 0;
+    const head = Buffer.from(
+      'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n',
+    );
+    const dripping = createServer((socket) => {
+      connections += 1;
+      socket.on('error', () => undefined);
+      let at = 0;
+      const drip = setInterval(() => {
+        if (at < head.length) socket.write(head.subarray(at, at + 1));
+        at += 1;
+      }, 25);
+      socket.once('close', () => clearInterval(drip));
+    });
+    dripping.listen(0, '127.0.0.1');
+    await once(dripping, 'listening');
+    t.after(() => dripping.close());
+    const port = (dripping.address() as AddressInfo).port;
+    const replica = await startReplica({
+      port: 0,
+      origin: `http://127.0.0.1:${port}`,
+      originTimeoutMs: 400,
+      originRetries: 2,
+    });
+    t.after(() => replica.close());
+    const c = await TestClient.connect(replica.endpoint.port);
+    t.after(() => c.close());
+    const answer = await c.get('/drip.txt');
+    assert.ok('type' in answer && answer.type === 'error');
+    assert.equal(answer.code, 'origin_error', answer.message);
+    assert.match(answer.message, /began to answer.*not complete within 400 ms/);
+    assert.equal(connections, 1, 'an answer that started is not asked again');
+  });
+
   it('stays within its byte cap under many distinct concurrent misses', async (t) => {
     const cacheBytes = 50_000;
     const { origin, replica } = await setup(t, { cacheBytes });

@@ -37,6 +37,22 @@ describe('startReplica', { timeout: 20_000 }, () => {
     );
   });
 
+  it('asks again for a default object the origin answered 500 for at first (no remembered error)', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const page = Buffer.from('<p>home</p>');
+    origin.put('/home.html', Buffer.alloc(0), { status: 500 });
+    origin.once('request', () => origin.put('/home.html', page));
+    const replica = await startReplica({
+      port: 0,
+      origin: origin.url,
+      defaultObject: '/home.html',
+      negativeTtlMs: 60_000,
+    });
+    t.after(() => replica.close());
+    assert.equal(origin.requestsFor('/home.html').length, 2, 'a 500, then the page');
+  });
+
   it('needs an origin or a default object, and a usable origin URL', async () => {
     await assert.rejects(startReplica({ port: 0 }), UserError);
     await assert.rejects(startReplica({ port: 0, origin: 'ftp://example.test' }), UserError);

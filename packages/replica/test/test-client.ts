@@ -46,8 +46,13 @@ export class TestClient extends EventEmitter {
     });
   }
 
-  static async connect(port: number, host = '127.0.0.1'): Promise<TestClient> {
-    const socket = connect(port, host);
+  /** `localAddress`: the loopback address to connect from (another client machine). */
+  static async connect(
+    port: number,
+    host = '127.0.0.1',
+    localAddress?: string,
+  ): Promise<TestClient> {
+    const socket = connect({ port, host, localAddress });
     await once(socket, 'connect');
     socket.write(encodePreamble());
     return new TestClient(socket);

@@ -2,11 +2,16 @@ import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { formatReprDigest } from '@cdn-lab/common';
 
 export interface OriginObjectOptions {
   etag?: string | null;
   /** False: no Content-Length (chunked), so the size is known only at the end. */
   contentLength?: boolean;
+  /** Send Repr-Digest: true for the body's own sha256, or this hex sha256 (a wrong one, say). */
+  digest?: boolean | string;
+  /** Answer with this status and no body instead (a 500, say). */
+  status?: number;
   /** Send this many bytes, then wait for `release` before sending the rest. */
   holdAfter?: number;
   release?: Promise<void>;
@@ -107,13 +112,23 @@ export class TestOrigin extends EventEmitter {
       res.writeHead(404, { 'Content-Length': '0' }).end();
       return;
     }
+    if (object.status !== undefined) {
+      record(object.status);
+      res.writeHead(object.status, { 'Content-Length': '0' }).end();
+      return;
+    }
+    const digest =
+      object.digest === true ? sha256(object.body) : object.digest ? object.digest : null;
+    const digestHeader: Record<string, string> = digest
+      ? { 'Repr-Digest': formatReprDigest(digest) }
+      : {};
     if (conditional && object.etag && ifNoneMatch === object.etag) {
       record(304);
-      res.writeHead(304, { ETag: object.etag }).end();
+      res.writeHead(304, { ETag: object.etag, ...digestHeader }).end();
       return;
     }
     record(200);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...digestHeader };
     if (object.etag) headers['ETag'] = object.etag;
     if (object.contentLength !== false) headers['Content-Length'] = String(object.body.length);
     res.writeHead(200, headers);

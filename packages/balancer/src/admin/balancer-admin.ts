@@ -85,6 +85,7 @@ export async function startBalancerAdmin(
       host: settings.host ?? DEFAULT_ADMIN_HOST,
       port: settings.port,
       token: settings.token,
+      allowedHosts: settings.allowedHosts,
       log,
       what: 'balancer admin',
       routes: [

@@ -7,8 +7,10 @@ export interface AdminSettings {
   port: number;
   /** Default DEFAULT_ADMIN_HOST. */
   host?: string;
-  /** Needed for POST/DELETE when the host is not loopback. */
+  /** When set, POST/DELETE need it, on every address; required beyond loopback. */
   token?: string;
+  /** Host names, besides the address and `localhost`, that requests may name (e.g. `balancer`). */
+  allowedHosts?: string[];
 }
 
 export const DEFAULT_ADMIN_HOST = '127.0.0.1';
@@ -17,9 +19,21 @@ export interface AdminFlags {
   adminPort?: number;
   adminHost: string;
   adminToken?: string;
+  adminAllowedHosts?: string[];
 }
 
-/** --admin-port, --admin-host and --admin-token (env CDN_ADMIN_PORT, _HOST, _TOKEN). */
+/** Comma-separated names, blanks dropped. */
+function nameList(text: string): string[] {
+  return text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+}
+
+/**
+ * --admin-port, --admin-host, --admin-token and --admin-allowed-hosts (env CDN_ADMIN_PORT,
+ * _HOST, _TOKEN, _ALLOWED_HOSTS).
+ */
 export function addAdminOptions(program: Command): Command {
   return program
     .addOption(
@@ -37,13 +51,25 @@ export function addAdminOptions(program: Command): Command {
     .addOption(
       envOption(
         '--admin-token <token>',
-        'bearer token for admin POST/DELETE; required when --admin-host is not loopback',
+        'bearer token for admin POST/DELETE (enforced on every address); required when --admin-host is not loopback',
         'ADMIN_TOKEN',
       ),
+    )
+    .addOption(
+      envOption(
+        '--admin-allowed-hosts <names>',
+        'host names requests may use besides the admin address and localhost (comma-separated), e.g. a Compose service name',
+        'ADMIN_ALLOWED_HOSTS',
+      ).argParser(nameList),
     );
 }
 
 export function adminSettingsOf(flags: AdminFlags): AdminSettings | undefined {
   if (flags.adminPort === undefined) return undefined;
-  return { port: flags.adminPort, host: flags.adminHost, token: flags.adminToken || undefined };
+  return {
+    port: flags.adminPort,
+    host: flags.adminHost,
+    token: flags.adminToken || undefined,
+    allowedHosts: flags.adminAllowedHosts ?? [],
+  };
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger.js';
-import { adminTokenRequired, bearerMatches, checkAdminTokenSetting } from './admin-token.js';
+import { bearerMatches, checkAdminTokenSetting } from './admin-token.js';
+import { bodyTypeProblem, crossSiteReason, hostNamesAdmin } from './request-guard.js';
 import { endpointId } from '../endpoint.js';
 import { HttpError, sendJson } from './http-json.js';
 import { listen } from '../process/listen.js';
@@ -17,8 +18,10 @@ export interface AdminRoute {
 export interface AdminServerOptions {
   host: string;
   port: number;
-  /** Required for POST/DELETE when the host is not loopback. */
+  /** When set, POST/DELETE need `Authorization: Bearer <token>`; required beyond loopback. */
   token?: string;
+  /** Names besides the address and `localhost` that `Host` may carry (e.g. a Compose service). */
+  allowedHosts?: readonly string[];
   routes: AdminRoute[];
   log: Logger;
   /** For error messages: "balancer admin", "replica admin". */
@@ -43,14 +46,51 @@ function matchRoute(route: AdminRoute, path: string): string[] | null {
   }
 }
 
-/** A small JSON admin server: a routing table, {error} answers, and the token rule. */
+/**
+ * A small JSON admin server: a routing table, {error} answers, and the rules of request-guard
+ * (Host, same-origin, JSON bodies) and the token for every request that changes something.
+ */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const { host, token, routes, log } = options;
   checkAdminTokenSetting(host, token);
-  // On loopback only this machine can reach the port: mutating requests are open there.
-  const needsToken = adminTokenRequired(host);
+  const allowedHosts = options.allowedHosts ?? [];
+
+  const refuse = (req: IncomingMessage, status: number, reason: string, message: string) => {
+    log.warn(
+      { event: 'admin-refused', method: req.method, url: req.url, status, reason },
+      'admin: request refused',
+    );
+    return new HttpError(status, message);
+  };
+
+  /** Changing something takes this server's own page or a tool, a JSON body, and the token. */
+  const checkMutation = (req: IncomingMessage): void => {
+    const crossSite = crossSiteReason(req.headers);
+    if (crossSite) {
+      throw refuse(req, 403, crossSite, `refused: sent by another site's page (${crossSite})`);
+    }
+    if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
+      throw refuse(
+        req,
+        401,
+        'bad token',
+        'this needs "Authorization: Bearer <token>" (the admin token)',
+      );
+    }
+    const bodyProblem = bodyTypeProblem(req.headers);
+    if (bodyProblem) throw refuse(req, 415, bodyProblem, bodyProblem);
+  };
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!hostNamesAdmin(req.headers.host, host, allowedHosts)) {
+      throw refuse(
+        req,
+        403,
+        `Host: ${req.headers.host ?? ''}`,
+        `the Host header "${req.headers.host ?? ''}" does not name this admin server; ` +
+          'use its address, or add the name to --admin-allowed-hosts',
+      );
+    }
     const path = new URL(req.url ?? '/', 'http://admin').pathname;
     const matching = routes
       .map((route) => ({ route, params: matchRoute(route, path) }))
@@ -61,13 +101,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       res.setHeader('Allow', [...new Set(matching.map(({ route }) => route.method))].join(', '));
       throw new HttpError(405, `${req.method ?? '?'} is not allowed on ${path}`);
     }
-    if (found.route.method !== 'GET' && needsToken && token !== undefined) {
-      if (!bearerMatches(req.headers.authorization, token)) {
-        log.warn({ event: 'admin-unauthorized', method: req.method, path }, 'admin: bad token');
-        throw new HttpError(401, 'this needs "Authorization: Bearer <token>" (the admin token)');
-      }
-    }
     if (found.route.method !== 'GET') {
+      checkMutation(req);
       log.info({ event: 'admin-request', method: req.method, path }, 'admin request');
     }
     await found.route.handle(req, res, found.params ?? []);

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { UserError } from '../config/user-error.js';
 
@@ -9,7 +10,10 @@ export function isLoopbackHost(host: string): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
-/** Mutating admin requests need a token unless the admin port is reachable from this machine only. */
+/**
+ * Whether an admin server on `host` must have a token to start: anyone who can reach a port
+ * beyond loopback could change it. A token that is set is enforced on every address.
+ */
 export function adminTokenRequired(host: string): boolean {
   return !isLoopbackHost(host);
 }
@@ -23,8 +27,16 @@ export function checkAdminTokenSetting(host: string, token: string | undefined):
   }
 }
 
-/** Whether an Authorization header carries `Bearer <token>`. */
+/**
+ * Whether an Authorization header carries exactly `Bearer <token>` (the scheme in any case, as
+ * RFC 9110 says). Compared in constant time, so the answer time tells nothing about the token.
+ */
 export function bearerMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  return match?.[1]?.trim() === token;
+  const given = /^Bearer[ \t]+(.+?)[ \t]*$/i.exec(header ?? '')?.[1];
+  if (given === undefined || token === '') return false;
+  return timingSafeEqual(digestOf(given), digestOf(token));
+}
+
+function digestOf(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }

@@ -6,6 +6,11 @@ import { durationArg, envOption, intArg, bytesArg } from './cli.js';
 export interface ConnectionLimits {
   /** Open connections beyond this are refused (native: too_many_connections, HTTP: 503). */
   maxConnections: number;
+  /**
+   * Open connections from one address beyond this are refused the same way, so one client
+   * holding connections cannot lock the others out. In the local lab every client is 127.0.0.1.
+   */
+  maxConnectionsPerSource: number;
   /** A connection with no byte either way this long is closed. */
   idleTimeoutMs: number;
   /**
@@ -21,6 +26,8 @@ export interface ConnectionLimits {
 
 export const CONNECTION_LIMIT_DEFAULTS: ConnectionLimits = {
   maxConnections: 1024,
+  // Well above a wrk or bench run (64) and a Compose client, well below the total.
+  maxConnectionsPerSource: 256,
   idleTimeoutMs: 60_000,
   readTimeoutMs: 10_000,
   maxHeaderBytes: 16 * 1024,
@@ -35,13 +42,17 @@ export function connectionLimitsOf(
 
 export interface LimitFlags {
   maxConnections: number;
+  maxConnectionsPerSource: number;
   idleTimeout: number;
   readTimeout: number;
   maxHeaderBytes: number;
   maxHeaders: number;
 }
 
-/** --max-connections, --idle-timeout, --read-timeout, --max-header-bytes, --max-headers. */
+/**
+ * --max-connections, --max-connections-per-source, --idle-timeout, --read-timeout,
+ * --max-header-bytes, --max-headers.
+ */
 export function addLimitOptions(program: Command): Command {
   const d = CONNECTION_LIMIT_DEFAULTS;
   return program
@@ -53,6 +64,15 @@ export function addLimitOptions(program: Command): Command {
       )
         .argParser(intArg(1))
         .default(d.maxConnections),
+    )
+    .addOption(
+      envOption(
+        '--max-connections-per-source <n>',
+        'open connections from one address beyond this are refused (local lab: every client is 127.0.0.1)',
+        'MAX_CONNECTIONS_PER_SOURCE',
+      )
+        .argParser(intArg(1))
+        .default(d.maxConnectionsPerSource),
     )
     .addOption(
       envOption(
@@ -91,6 +111,7 @@ export function addLimitOptions(program: Command): Command {
 export function limitsOf(flags: LimitFlags): ConnectionLimits {
   return {
     maxConnections: flags.maxConnections,
+    maxConnectionsPerSource: flags.maxConnectionsPerSource,
     idleTimeoutMs: flags.idleTimeout,
     readTimeoutMs: flags.readTimeout,
     maxHeaderBytes: flags.maxHeaderBytes,

@@ -9,8 +9,12 @@ import type { Dialect } from '@cdn-lab/protocol';
 import { closeWhenIdle, type ConnectionLimits } from '../config/connection-limits.js';
 import { listen } from '../process/listen.js';
 import type { Logger } from '../logging/logger.js';
+import { ConnectionCounts, sourceKey } from './connection-counts.js';
 import { refuseConnection } from './refuse-connection.js';
 import { sniffSocket } from './sniff-socket.js';
+
+/** How long a connection over a limit may take to show its dialect before it is just closed. */
+const REFUSAL_SNIFF_MS = 1000;
 
 /** First bytes that name no dialect the role serves, or no decision within the read timeout. */
 export type UnrecognisedStart =
@@ -53,15 +57,18 @@ export interface AcceptLoopOptions<Connection> {
 
 /**
  * One listening port for every dialect: tracks each connection, refuses those over
- * --max-connections in their own dialect, sniffs the first bytes, closes idle non-HTTP
+ * --max-connections or --max-connections-per-source in their own dialect (a refused one holds
+ * no slot), sniffs the first bytes, closes idle non-HTTP
  * connections, hands each one to its dialect's handler, and ends them all on close.
  */
 export class AcceptLoop<Connection> {
   private readonly server: Server;
   /** Every open socket, with what its handler returned once it was dispatched. */
   private readonly sockets = new Map<Socket, Connection | null>();
+  private readonly counts: ConnectionCounts;
 
   constructor(private readonly options: AcceptLoopOptions<Connection>) {
+    this.counts = new ConnectionCounts(options.limits);
     this.server = createServer(options.server ?? {}, (socket) => void this.accept(socket));
   }
 
@@ -109,27 +116,33 @@ export class AcceptLoop<Connection> {
   private async accept(socket: Socket): Promise<void> {
     const { limits, log, handlers, hooks } = this.options;
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const source = sourceKey(socket.remoteAddress);
+    const overLimit = this.counts.admit(source);
     this.sockets.set(socket, null);
     hooks.opened(peer, this.sockets.size);
     socket.on('error', (error: NodeJS.ErrnoException) => hooks.socketError(peer, error));
     socket.once('close', () => {
       this.sockets.delete(socket);
+      if (!overLimit) this.counts.release(source);
       hooks.closed(peer);
     });
-    const overLimit = this.sockets.size > limits.maxConnections;
     const outcome = await sniffSocket(socket, {
-      timeoutMs: limits.readTimeoutMs,
+      // A refused connection waits only long enough to be refused in its own words.
+      timeoutMs: overLimit
+        ? Math.min(limits.readTimeoutMs, REFUSAL_SNIFF_MS)
+        : limits.readTimeoutMs,
       silenceMs: handlers.silent?.afterMs ?? 0,
     });
     if (outcome.kind === 'closed' || socket.destroyed) return;
     if (overLimit) {
       const dialect = outcome.kind === 'dialect' ? outcome.dialect : null;
+      const { limit, scope } = overLimit;
       log.warn(
-        { event: 'connection-refused', peer, dialect, limit: limits.maxConnections },
-        'too many connections',
+        { event: 'connection-refused', peer, dialect, limit, scope },
+        scope === 'source' ? 'too many connections from one address' : 'too many connections',
       );
       hooks.refused?.(peer, dialect);
-      refuseConnection(socket, dialect, limits.maxConnections);
+      refuseConnection(socket, dialect, limit, scope);
       return;
     }
     if (outcome.kind === 'silent') {

@@ -1,12 +1,23 @@
 import type { Socket } from 'node:net';
 import { encodeMessage, type Dialect } from '@cdn-lab/protocol';
 
+/** Which limit a refused connection is over: the server's, or its source address's share. */
+export type ConnectionLimitScope = 'server' | 'source';
+
 /**
  * Refuses a connection beyond the limit in its own dialect: an error frame, a 503, or (legacy,
  * unknown) just a close. The socket is ended afterwards.
  */
-export function refuseConnection(socket: Socket, dialect: Dialect | null, limit: number): void {
-  const message = `too many connections (limit ${limit}); try again shortly`;
+export function refuseConnection(
+  socket: Socket,
+  dialect: Dialect | null,
+  limit: number,
+  scope: ConnectionLimitScope = 'server',
+): void {
+  const message =
+    scope === 'source'
+      ? `too many connections from your address (limit ${limit} per address); try again shortly`
+      : `too many connections (limit ${limit}); try again shortly`;
   if (dialect === 'native') {
     socket.end(
       encodeMessage({ type: 'error', code: 'too_many_connections', message, retryAfterMs: 1000 }),

@@ -1,7 +1,5 @@
-import { mkdirSync, openSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { UserError } from '../config/user-error.js';
 import { pino, type Logger } from 'pino';
+import { LogFile, reopenOnSighup } from './log-file.js';
 
 export type { Logger };
 
@@ -12,32 +10,25 @@ export interface EventLog {
   close(): void;
 }
 
-function openLogFile(file: string): number {
-  try {
-    mkdirSync(dirname(resolve(file)), { recursive: true });
-    return openSync(file, 'a');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new UserError(`cannot open the log file ${file} (${reason}); choose another -l path`);
-  }
-}
-
-/** Opens the role's JSON-lines log. Each line has time, level, role and an `event` name. */
+/**
+ * Opens the role's JSON-lines log. Each line has time, level, role and an `event` name. A
+ * SIGHUP opens the file again under its name (log rotation: rename it, then send SIGHUP).
+ */
 export function openEventLog(role: string, file: string | undefined, level = 'info'): EventLog {
   if (!file) {
     return { log: pino({ level: 'silent' }), close: () => undefined };
   }
-  // Opened here, synchronously, so lines logged just before an early exit are not lost while an
-  // asynchronous open is pending; the writes themselves stay asynchronous.
-  const destination = pino.destination({ fd: openLogFile(file), sync: false });
+  const destination = new LogFile(file);
   const log = pino({ level, base: { role, pid: process.pid } }, destination);
-  const close = (): void => {
-    try {
-      destination.flushSync();
-    } catch {
-      // Nothing was buffered, or the file is already closed.
+  const close = (): void => destination.flushSync();
+  reopenOnSighup(destination, (error) => {
+    if (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      log.error({ event: 'log-reopen-failed', file, reason }, 'kept writing to the open log file');
+    } else {
+      log.info({ event: 'log-reopened', file }, 'log file opened again (SIGHUP)');
     }
-  };
+  });
   // Whatever way the process exits (a second Ctrl-C, a failed stop), the last lines are written.
   process.once('exit', close);
   return { log, close };

@@ -2,7 +2,10 @@
  * A role started by a supervisor (the local lab, a test) gets an IPC channel. Through it the role
  * says when it is ready and where it listens, so the supervisor waits on an event instead of
  * polling ports; and when the supervisor goes away, the role stops gracefully instead of lingering.
+ * The supervisor may also ask for the role's memory (heap-report.ts).
  */
+import { answerHeapReports } from './heap-report.js';
+
 export interface ReadyMessage {
   type: 'ready';
   role: string;
@@ -32,4 +35,5 @@ export function announceReady(ready: Omit<ReadyMessage, 'type'>): void {
   }
   process.send({ type: 'ready', ...ready } satisfies ReadyMessage);
   process.once('disconnect', stop);
+  answerHeapReports();
 }

@@ -39,6 +39,7 @@ export function startReplicaAdmin(
     host: settings.host ?? '127.0.0.1',
     port: settings.port,
     token: settings.token,
+    allowedHosts: settings.allowedHosts,
     log: sources.log,
     what: 'replica admin',
     routes: [

@@ -22,6 +22,8 @@ export async function loadDefaultObject(store: ObjectStore, target: ObjectTarget
       if (delay === undefined || notFound) {
         throw new UserError(`cannot fetch the default object ${target.url}: ${causeOf(error)}`);
       }
+      // The origin may be starting too: its error answer must not be repeated from memory.
+      store.forgetRefusal(target);
       await sleep(delay);
     }
   }

@@ -9,6 +9,8 @@ export interface PumpLimits {
   totalTimeoutMs: number;
   /** A body (of unannounced size) growing past this fails. */
   maxBytes: number;
+  /** A body of unannounced size is kept whole only up to this (what the cache could take). */
+  holdBytes: number;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface PumpLimits {
  * reader) or abort it; a body that stalls, takes too long or grows too large fails.
  */
 export function pumpInto(stream: Readable, body: ObjectBody, limits: PumpLimits): void {
-  const { idleTimeoutMs, totalTimeoutMs, maxBytes } = limits;
+  const { idleTimeoutMs, totalTimeoutMs, maxBytes, holdBytes } = limits;
   let timer: NodeJS.Timeout | undefined;
   const deadline = setTimeout(() => {
     stream.destroy(
@@ -55,6 +57,15 @@ export function pumpInto(stream: Readable, body: ObjectBody, limits: PumpLimits)
       return;
     }
     body.append(chunk);
+    if (body.retain && body.size === null && body.received > holdBytes) {
+      body.stopRetaining(
+        new RequestError(
+          'too_large',
+          `the object has no Content-Length and grew past the ${holdBytes} bytes this replica can hold; ` +
+            'a client that needs the size first cannot be served (HTTP clients get it streamed)',
+        ),
+      );
+    }
     armTimer();
   });
   stream.once('end', () => {

@@ -8,6 +8,18 @@ export interface ObjectMeta {
   lastModified: string | null;
   /** The origin's Content-Type, when it sent one (for HTTP clients). */
   contentType?: string | null;
+  /** The origin's Repr-Digest (hex sha256): the body is complete only if its bytes match it. */
+  originSha256?: string | null;
+}
+
+/** The bytes the origin sent do not hash to the digest it announced. */
+export class DigestMismatch extends Error {
+  constructor(announced: string, got: string) {
+    super(
+      `the bytes from the origin hash to sha256 ${got.slice(0, 12)}…, its Repr-Digest said ${announced.slice(0, 12)}…`,
+    );
+    this.name = 'DigestMismatch';
+  }
 }
 
 /** How a fill can slow down or stop its origin stream (set by whoever pumps the bytes in). */
@@ -26,8 +38,9 @@ const PASS_THROUGH_HIGH_WATER = 8 * 1024 * 1024;
 /**
  * An object's bytes as a list of chunks that may still be growing. Every reader (cursor) walks
  * the same list by index, so each sees every chunk exactly once and nothing is copied per reader.
- * A retained body keeps all its chunks (it becomes a cache entry); a pass-through body frees the
- * chunks every cursor has passed and pauses the origin when its readers fall behind.
+ * A retained body keeps all its chunks (it becomes a cache entry when it is also cacheable); a
+ * pass-through body frees the chunks every cursor has passed and pauses the origin when its
+ * readers fall behind. A fill that will not be cached stops when its last reader goes away.
  */
 export class ObjectBody {
   readonly chunks: Buffer[] = [];
@@ -35,7 +48,12 @@ export class ObjectBody {
   sha256: string | null = null;
   failure: Error | null = null;
   source: FillSource | null = null;
+  /** Called when a retained body turns pass-through (see stopRetaining). */
+  onPassThrough: (() => void) | null = null;
   private state: State = 'filling';
+  private retaining: boolean;
+  private cacheable: boolean;
+  private sizeRefusal: Error | null = null;
   private hash: Hash | null = createHash('sha256');
   private wake: { promise: Promise<void>; resolve: () => void } | null = null;
   private readonly cursors = new Set<BodyCursor>();
@@ -43,13 +61,33 @@ export class ObjectBody {
   private releasedBytes = 0;
   private paused = false;
 
+  /** `cacheable`: the store may keep it once complete (false: e.g. a body nothing delimits). */
   constructor(
     readonly meta: ObjectMeta,
-    readonly retain: boolean,
-  ) {}
+    retain: boolean,
+    cacheable = retain,
+  ) {
+    this.retaining = retain;
+    this.cacheable = cacheable;
+  }
 
   get size(): number | null {
     return this.meta.size;
+  }
+
+  /** Keeps every chunk, so a reader may still start at byte 0. */
+  get retain(): boolean {
+    return this.retaining;
+  }
+
+  /** Becomes a cache entry once complete; otherwise nobody needs the fill without readers. */
+  get isCacheable(): boolean {
+    return this.retaining && this.cacheable;
+  }
+
+  /** Every announced byte has arrived; the body may still fail its checks at the end. */
+  get allIn(): boolean {
+    return this.meta.size !== null && this.received === this.meta.size;
   }
 
   get isComplete(): boolean {
@@ -74,7 +112,9 @@ export class ObjectBody {
       this.fail(new Error(`the origin sent more than the announced ${this.meta.size} bytes`));
       return;
     }
-    if (!this.retain && this.received - this.releasedBytes > PASS_THROUGH_HIGH_WATER) {
+    // With every byte in, the origin stream must run on to its end, where the body is checked.
+    const behind = this.received - this.releasedBytes > PASS_THROUGH_HIGH_WATER;
+    if (!this.retaining && !this.allIn && behind) {
       this.paused = true;
       this.source?.pause();
     }
@@ -89,10 +129,32 @@ export class ObjectBody {
       );
       return;
     }
-    this.meta.size = this.received;
-    this.sha256 = this.hash?.digest('hex') ?? null;
+    const sha256 = this.hash?.digest('hex') ?? null;
     this.hash = null;
+    const announced = this.meta.originSha256;
+    if (announced && sha256 !== null && sha256 !== announced) {
+      this.fail(new DigestMismatch(announced, sha256));
+      return;
+    }
+    this.meta.size = this.received;
+    this.sha256 = sha256;
     this.state = 'complete';
+    this.notify();
+  }
+
+  /**
+   * Stops keeping every chunk (a body of unannounced size grew past what may be held): it is
+   * pass-through from now on, never cached, and a reader still waiting for the size is told
+   * `whySizeUnknown`.
+   */
+  stopRetaining(whySizeUnknown: Error): void {
+    if (!this.retaining || this.state !== 'filling') return;
+    this.retaining = false;
+    this.cacheable = false;
+    this.sizeRefusal = whySizeUnknown;
+    this.onPassThrough?.();
+    if (this.cursors.size === 0) this.fail(new Error('nobody reads an object too big to cache'));
+    else this.cursorMoved();
     this.notify();
   }
 
@@ -121,6 +183,7 @@ export class ObjectBody {
     for (;;) {
       if (this.failure) throw this.failure;
       if (this.meta.size !== null) return this.meta.size;
+      if (this.sizeRefusal) throw this.sizeRefusal;
       await this.changed();
     }
   }
@@ -143,7 +206,7 @@ export class ObjectBody {
 
   /** @internal called by cursors */
   cursorMoved(): void {
-    if (this.retain || this.cursors.size === 0) return;
+    if (this.retaining || this.cursors.size === 0) return;
     let lowest = Number.POSITIVE_INFINITY;
     for (const cursor of this.cursors) lowest = Math.min(lowest, cursor.index);
     while (this.releasedChunks < lowest && this.releasedChunks < this.chunks.length) {
@@ -160,9 +223,8 @@ export class ObjectBody {
   /** @internal called by cursors */
   cursorClosed(cursor: BodyCursor): void {
     this.cursors.delete(cursor);
-    if (this.retain) return;
-    if (this.cursors.size === 0 && this.state === 'filling') {
-      this.fail(new Error('every reader of a pass-through object went away'));
+    if (this.cursors.size === 0 && this.state === 'filling' && !this.isCacheable) {
+      this.fail(new Error('every reader of an object that is not being cached went away'));
     } else {
       this.cursorMoved();
     }
@@ -193,7 +255,10 @@ export class BodyCursor {
     for (;;) {
       if (this.closed) return null;
       const chunk = this.body.chunks[this.index];
-      if (chunk !== undefined) {
+      // The last bytes wait for the end checks (size, the origin's digest): a client that has
+      // every byte takes the object for complete.
+      const last = this.index === this.body.chunks.length - 1 && this.body.allIn;
+      if (chunk !== undefined && !(last && this.body.isFilling)) {
         this.index += 1;
         this.body.cursorMoved();
         if (this.skip >= chunk.length) {

@@ -7,7 +7,9 @@ import { LruCache, type CacheEntry } from './lru-cache.js';
 import { ObjectBody, type BodyCursor } from './object-body.js';
 import type { ObjectTarget } from './object-path.js';
 import { originRetryDelayMs } from '../options.js';
+import { NegativeCache } from './negative-cache.js';
 import { OriginClient, OriginFailure, type OriginResponse } from './origin-client.js';
+import type { OriginRedirectPolicy } from './origin-redirects.js';
 
 type OriginOk = Extract<OriginResponse, { kind: 'ok' }>;
 import { RequestError } from '../request/request-error.js';
@@ -22,6 +24,8 @@ export interface Lease {
 
 /** How long a stale copy is served without asking a failing origin again (at most the TTL). */
 const STALE_RETRY_MS = 1000;
+/** The longest an origin's error answer (5xx) is repeated without asking it again. */
+export const ORIGIN_ERROR_TTL_MS = 1000;
 
 interface Resolution {
   status: CacheStatus;
@@ -34,10 +38,13 @@ export type Wanted = 'body' | 'head';
 export interface ObjectStoreOptions {
   cacheBytes: number;
   ttlMs: number;
+  /** How long a 404 is repeated without asking the origin (5xx: at most a second); 0: off. */
+  negativeTtlMs: number;
   originTimeoutMs: number;
   originTotalTimeoutMs: number;
   originRetries: number;
   maxObjectBytes: number;
+  originRedirects: OriginRedirectPolicy;
   log: Logger;
   events: ReplicaEventEmitter;
 }
@@ -61,9 +68,10 @@ export class ObjectStore {
   private readonly origin: OriginClient;
   private readonly pending = new Map<string, Promise<Resolution>>();
   private readonly fills = new Set<ObjectBody>();
+  private readonly negatives = new NegativeCache();
 
   constructor(private readonly options: ObjectStoreOptions) {
-    this.origin = new OriginClient(options.originTimeoutMs);
+    this.origin = new OriginClient(options.originTimeoutMs, options.originRedirects);
     this.cache = new LruCache(options.cacheBytes, (entry) => {
       this.counters.evictions += 1;
       options.log.info(
@@ -99,6 +107,14 @@ export class ObjectStore {
 
   /** The object's bytes for one reader; throws a RequestError when there are none to serve. */
   async open(target: ObjectTarget, wanted: Wanted = 'body'): Promise<Lease> {
+    const refused = this.negatives.get(target.url);
+    if (refused) {
+      this.options.log.info(
+        { event: 'negative-hit', path: target.path, code: refused.code },
+        'the origin refused this moments ago',
+      );
+      throw refused;
+    }
     const entry = this.cache.get(target.url);
     if (entry && this.isFresh(entry)) {
       this.counters.hits += 1;
@@ -128,14 +144,22 @@ export class ObjectStore {
         if (this.pending.get(target.url) === shared) this.pending.delete(target.url);
       };
       shared.then((resolution) => {
-        if (!resolution.body.retain || !resolution.body.isFilling) forget();
-        else resolution.body.completed().then(forget, forget);
+        const { body } = resolution;
+        if (!body.retain || !body.isFilling) return forget();
+        body.completed().then(forget, forget);
+        // Once it stops keeping its first bytes, a newcomer cannot join it from byte 0.
+        body.onPassThrough = forget;
       }, forget);
     }
     // Each waiter opens its cursor in the same microtask run that settles the shared promise,
     // before any chunk can arrive, so a pass-through body still has its first chunk for all.
     const resolution = await shared;
     return { target, ...resolution, cursor: resolution.body.openCursor() };
+  }
+
+  /** Asks the origin next time even if it refused `target` moments ago (a retry at start). */
+  forgetRefusal(target: ObjectTarget): void {
+    this.negatives.forget(target.url);
   }
 
   /** Aborts fills in progress and lets go of the origin's connections. */
@@ -169,15 +193,16 @@ export class ObjectStore {
     );
     this.counters.originFetches += 1;
     events.emit('origin-fetch', { path: target.path, url: target.url, conditional });
-    let headOnly = wanted === 'head';
+    const headOnly = wanted === 'head';
     let response: OriginResponse;
     try {
       response = await this.fetchWithRetries(target, validators, headOnly ? 'HEAD' : 'GET');
-      if (headOnly && response.kind === 'ok' && response.size === null) {
-        // An origin whose HEAD names no size: the body is fetched (and cached) as for a GET.
-        response.stream.destroy();
-        headOnly = false;
-        response = await this.fetchWithRetries(target, validators);
+      if (stale && changedDespite304(stale, response)) {
+        log.warn(
+          { event: 'revalidate-changed', path: target.path },
+          "the origin's 304 names another digest than the cached copy's; fetching it whole",
+        );
+        response = await this.fetchWithRetries(target, null);
       }
     } catch (error) {
       const failure =
@@ -200,7 +225,15 @@ export class ObjectStore {
         );
         return { status: 'stale', body: stale.body };
       }
-      throw new RequestError(failure.code, `cannot fetch ${target.path}: ${failure.message}`);
+      const refusal = new RequestError(
+        failure.code,
+        `cannot fetch ${target.path}: ${failure.message}`,
+      );
+      if (failure.code === 'origin_error') {
+        const ttlMs = Math.min(this.options.negativeTtlMs, ORIGIN_ERROR_TTL_MS);
+        this.negatives.remember(target.url, refusal, ttlMs);
+      }
+      throw refusal;
     }
     if (headOnly && response.kind === 'ok') return this.headOnly(target, response);
     return this.settle(target, stale, response);
@@ -208,20 +241,20 @@ export class ObjectStore {
 
   /**
    * A HEAD of an uncached object is answered from the origin's own HEAD: no body is fetched,
-   * so none is cached, and none pushed into buffers only to be thrown away.
+   * so none is cached, and none pushed into buffers only to be thrown away. Without a size
+   * the answer has no Content-Length, as a GET of that object would stream.
    */
   private headOnly(target: ObjectTarget, response: OriginOk): Resolution {
-    const { size, etag, lastModified, contentType, stream } = response;
+    const { size, etag, lastModified, contentType, originSha256, stream } = response;
     stream.destroy();
-    if (size === null) throw new RequestError('origin_error', 'the origin HEAD named no size');
-    this.refuseTooLarge(target, size);
+    if (size !== null) this.refuseTooLarge(target, size);
     this.options.log.info(
       { event: 'head-only', path: target.path, size },
       "answered from the origin's HEAD; no body fetched",
     );
     return {
       status: 'miss',
-      body: new ObjectBody({ size, etag, lastModified, contentType }, false),
+      body: new ObjectBody({ size, etag, lastModified, contentType, originSha256 }, false),
     };
   }
 
@@ -278,21 +311,29 @@ export class ObjectStore {
         { event: 'not-found', path: target.path, status: response.status },
         'the origin has no such object',
       );
-      throw new RequestError('not_found', `${target.path} does not exist on the origin`);
+      const missing = new RequestError('not_found', `${target.path} does not exist on the origin`);
+      this.negatives.remember(target.url, missing, this.options.negativeTtlMs);
+      throw missing;
     }
-    const { size, etag, lastModified, contentType, stream } = response;
+    const { size, etag, lastModified, contentType, originSha256, delimited, stream } = response;
     const { maxObjectBytes } = this.options;
     if (size !== null && size > maxObjectBytes) {
       stream.destroy();
       this.refuseTooLarge(target, size);
     }
+    // An unannounced size is held while it could still be cached (a native client needs the
+    // size before the bytes); a body only the closing connection ends is cached only when the
+    // origin's digest can vouch for it, since a crash midway looks like a complete body.
     const retain = size === null || this.cache.fits(leastCostBytes(size));
-    const body = new ObjectBody({ size, etag, lastModified, contentType }, retain);
+    const cacheable = retain && (delimited || originSha256 !== null);
+    const meta = { size, etag, lastModified, contentType, originSha256 };
+    const body = new ObjectBody(meta, retain, cacheable);
     this.fills.add(body);
     pumpInto(stream, body, {
       idleTimeoutMs: this.options.originTimeoutMs,
       totalTimeoutMs: this.options.originTotalTimeoutMs,
       maxBytes: maxObjectBytes,
+      holdBytes: Math.min(this.options.cacheBytes, maxObjectBytes),
     });
     const startedAt = Date.now();
     body.completed().then(
@@ -339,7 +380,13 @@ export class ObjectStore {
 
   private keep(target: ObjectTarget, body: ObjectBody, startedAt: number): void {
     const size = body.size ?? body.received;
-    if (!body.retain) return;
+    if (body.retain && !body.isCacheable) {
+      this.options.log.info(
+        { event: 'not-cached', path: target.path, size },
+        'no Content-Length and no digest: a body cut by a closed connection would look whole',
+      );
+    }
+    if (!body.isCacheable) return;
     // The origin's response (socket, parser, headers, axios' request: ~11 KiB) stayed reachable
     // through the fill's controls; a kept body no longer needs them.
     body.source = null;
@@ -365,4 +412,11 @@ export class ObjectStore {
       kept ? 'object cached' : 'too big to cache',
     );
   }
+}
+
+/** A 304 whose Repr-Digest is not the cached copy's: the ETag matched, the content did not. */
+function changedDespite304(stale: CacheEntry, response: OriginResponse): boolean {
+  if (response.kind !== 'not-modified' || response.originSha256 === null) return false;
+  const cached = stale.body.meta.originSha256 ?? stale.body.sha256;
+  return cached !== null && cached !== response.originSha256;
 }

@@ -2,7 +2,10 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import axios, { isAxiosError, type AxiosInstance } from 'axios';
+import axios, { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { parseReprDigest } from '@cdn-lab/common';
+import { AnswerWatch } from './answer-watch.js';
+import { redirectDecision, type OriginRedirectPolicy } from './origin-redirects.js';
 
 /** What the replica remembers to ask "has it changed?" (conditional request). */
 export interface Validators {
@@ -17,9 +20,16 @@ export type OriginResponse =
       etag: string | null;
       lastModified: string | null;
       contentType: string | null;
+      /** The origin's Repr-Digest as hex sha256: what the bytes must hash to. */
+      originSha256: string | null;
+      /**
+       * False for a body that ends when the connection closes (no Content-Length, not chunked):
+       * an origin that crashed midway and a complete body look the same.
+       */
+      delimited: boolean;
       stream: Readable;
     }
-  | { kind: 'not-modified'; etag: string | null }
+  | { kind: 'not-modified'; etag: string | null; originSha256: string | null }
   | { kind: 'not-found'; status: number };
 
 /** The origin could not be asked (unavailable) or answered something unusable (error). */
@@ -68,7 +78,10 @@ export class OriginClient {
   private readonly https = new HttpsAgent({ keepAlive: true });
   private readonly axios: AxiosInstance;
 
-  constructor(readonly timeoutMs: number) {
+  constructor(
+    readonly timeoutMs: number,
+    private readonly redirects: OriginRedirectPolicy = 'off',
+  ) {
     this.axios = axios.create({
       responseType: 'stream',
       // 304 and 404 are answers the cache handles, not exceptions.
@@ -78,7 +91,8 @@ export class OriginClient {
       headers: { 'Accept-Encoding': 'identity' },
       timeout: timeoutMs,
       proxy: false,
-      maxRedirects: 5,
+      // Redirects are this client's decision (see getFollowingPolicy), never axios's.
+      maxRedirects: 0,
       httpAgent: this.http,
       httpsAgent: this.https,
     });
@@ -93,27 +107,29 @@ export class OriginClient {
     const headers: Record<string, string> = {};
     if (validators?.etag) headers['If-None-Match'] = validators.etag;
     else if (validators?.lastModified) headers['If-Modified-Since'] = validators.lastModified;
-    let response;
-    try {
-      response = await this.axios.request<Readable>({ url, method, headers });
-    } catch (error) {
-      throw new OriginFailure('origin_unavailable', this.describe(error));
-    }
+    const response = await this.getFollowingPolicy(url, headers, method);
     const stream = response.data;
     const responseHeaders = response.headers as IncomingHttpHeaders;
     const status = response.status;
+    const originSha256 = parseReprDigest(responseHeaders['repr-digest']);
     if (status === 200) {
+      const size = contentLength(responseHeaders);
       return {
         kind: 'ok',
-        size: contentLength(responseHeaders),
+        size,
         etag: headerText(responseHeaders, 'etag'),
         lastModified: headerText(responseHeaders, 'last-modified'),
         contentType: headerText(responseHeaders, 'content-type'),
+        originSha256,
+        delimited:
+          size !== null || /chunked/i.test(headerText(responseHeaders, 'transfer-encoding') ?? ''),
         stream,
       };
     }
     stream.resume();
-    if (status === 304) return { kind: 'not-modified', etag: headerText(responseHeaders, 'etag') };
+    if (status === 304) {
+      return { kind: 'not-modified', etag: headerText(responseHeaders, 'etag'), originSha256 };
+    }
     if (status === 404 || status === 410) return { kind: 'not-found', status };
     throw new OriginFailure(
       'origin_error',
@@ -121,9 +137,47 @@ export class OriginClient {
     );
   }
 
+  /** The origin's answer once redirects are followed or refused as the policy says. */
+  private async getFollowingPolicy(
+    url: string,
+    headers: Record<string, string>,
+    method: 'GET' | 'HEAD',
+  ): Promise<AxiosResponse<Readable>> {
+    for (let current = url, hops = 0; ; hops += 1) {
+      let response: AxiosResponse<Readable>;
+      const watch = new AnswerWatch();
+      try {
+        response = await watch.run(() =>
+          this.axios.request<Readable>({ url: current, method, headers }),
+        );
+      } catch (error) {
+        // An answer that began is never retried as "unreachable" (origin_error is final).
+        if (watch.answerStarted) throw new OriginFailure('origin_error', this.describeCut(error));
+        throw new OriginFailure('origin_unavailable', this.describe(error));
+      }
+      const location = headerText(response.headers as IncomingHttpHeaders, 'location');
+      const decision = redirectDecision(
+        this.redirects,
+        { first: url, current, hops },
+        { status: response.status, location },
+      );
+      if (decision.kind === 'answer') return response;
+      response.data.destroy();
+      if (decision.kind === 'refuse') throw new OriginFailure('origin_error', decision.reason);
+      current = decision.url;
+    }
+  }
+
   close(): void {
     this.http.destroy();
     this.https.destroy();
+  }
+
+  private describeCut(error: unknown): string {
+    if (isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')) {
+      return `the origin began to answer but its response head was not complete within ${this.timeoutMs} ms`;
+    }
+    return `the origin's answer broke off before its head was complete: ${this.describe(error)}`;
   }
 
   private describe(error: unknown): string {

@@ -1,10 +1,11 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { contentTypeFor, sendText } from '@cdn-lab/common';
+import { REPR_DIGEST_HEADER, contentTypeFor, formatReprDigest, sendText } from '@cdn-lab/common';
 import type { ErrorCode } from '@cdn-lab/protocol';
 import type { Lease } from '../cache/object-store.js';
 import type { ByteRange } from '../request/byte-pump.js';
 import type { AnswerFraming } from '../request/request-lifecycle.js';
 import { RequestError } from '../request/request-error.js';
+import { TransferBroken } from '../request/transfer-broken.js';
 import { chooseRange, ifRangeHolds, noneMatchHits } from './http-range.js';
 import { ResponseSink } from './response-sink.js';
 
@@ -19,12 +20,17 @@ const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
 
 /**
  * An HTTP answer: 200 or 206 with Content-Length, 304 for a matching If-None-Match, 416 for
- * a range past the end; HEAD gets the headers only. A request error before the status line is
- * answered with its status; after it, the connection is closed (a short body is the signal).
+ * a range past the end; HEAD gets the headers only. An object whose size the origin did not
+ * announce is streamed as it arrives (200, chunked, no ranges). `Repr-Digest` carries the
+ * origin's digest, or the replica's own once the object is whole. A request error before the
+ * status line is answered with its status; after it, the connection is closed (a short body,
+ * or a missing last chunk, is the signal).
  */
 export class HttpAnswer implements AnswerFraming {
   readonly sink: ResponseSink;
   private status = 0;
+  /** The body goes to the object's last byte, so its end must wait for the fill's checks. */
+  private toTheEnd = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -34,21 +40,31 @@ export class HttpAnswer implements AnswerFraming {
     this.sink = new ResponseSink(res);
   }
 
-  head(lease: Lease, size: number): ByteRange | null {
+  head(lease: Lease): ByteRange | null {
     const { req, res } = this;
     const { body, target } = lease;
     const etag = body.meta.etag;
+    const digest = body.meta.originSha256 ?? (body.isComplete ? body.sha256 : null);
     const headers: OutgoingHttpHeaders = {
       'X-Served-By': this.servedBy,
       'X-Cache': lease.status,
       'Accept-Ranges': 'bytes',
       ...(etag ? { ETag: etag } : {}),
       ...(body.meta.lastModified ? { 'Last-Modified': body.meta.lastModified } : {}),
+      ...(digest ? { [REPR_DIGEST_HEADER]: formatReprDigest(digest) } : {}),
     };
     if (noneMatchHits(req.headers['if-none-match'], etag)) {
       this.status = 304;
       res.writeHead(304, headers).end();
       return null;
+    }
+    const contentType = body.meta.contentType || contentTypeFor(target.path);
+    const size = body.size;
+    if (size === null) {
+      this.status = 200;
+      res.writeHead(200, { ...headers, 'Content-Type': contentType });
+      this.toTheEnd = req.method !== 'HEAD';
+      return this.toTheEnd ? { start: 0, end: null } : null;
     }
     const range = ifRangeHolds(single(req.headers['if-range']), etag)
       ? chooseRange(req.headers.range, size)
@@ -66,14 +82,22 @@ export class HttpAnswer implements AnswerFraming {
     this.status = range.kind === 'partial' ? 206 : 200;
     res.writeHead(this.status, {
       ...headers,
-      'Content-Type': body.meta.contentType || contentTypeFor(target.path),
+      'Content-Type': contentType,
       'Content-Length': end - start + 1,
       ...(range.kind === 'partial' ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
     });
+    this.toTheEnd = req.method !== 'HEAD' && end === size - 1;
     return req.method === 'HEAD' ? null : { start, end: end + 1 };
   }
 
-  finish(): void {
+  async finish(lease: Lease): Promise<void> {
+    try {
+      // The end of the body (the last chunk of a streamed one) vouches for it: only once checked.
+      if (this.toTheEnd) await lease.body.completed();
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new TransferBroken(`the origin fetch broke off: ${why}`);
+    }
     if (!this.res.writableEnded) this.res.end();
   }
 

@@ -4,15 +4,16 @@ export type RangeChoice =
 
 const WHOLE: RangeChoice = { kind: 'whole' };
 
+/** Digits as a number; digits too many to count exactly stand for "more than any object". */
 function wholeNumber(text: string): number | null {
   if (!/^\d+$/.test(text)) return null;
   const value = Number(text);
-  return Number.isSafeInteger(value) ? value : null;
+  return Number.isSafeInteger(value) ? value : Number.POSITIVE_INFINITY;
 }
 
 /**
  * `bytes=a-b`, `bytes=a-` and `bytes=-n` select one range (`end` inclusive, clamped to the
- * object). A header this server does not handle (another unit, several ranges, bad syntax) is
+ * object, however large the number: RFC 9110 14.1.2 asks for the satisfiable part, a 206). A header this server does not handle (another unit, several ranges, bad syntax) is
  * ignored and the whole object is sent, as RFC 9110 allows; a well-formed range that starts
  * past the end, or a zero-length suffix, is unsatisfiable (416).
  */
@@ -29,7 +30,7 @@ export function chooseRange(header: string | undefined, size: number): RangeChoi
   }
   const start = wholeNumber(first);
   if (start === null) return WHOLE;
-  const end = last === '' ? Number.MAX_SAFE_INTEGER : wholeNumber(last);
+  const end = last === '' ? Number.POSITIVE_INFINITY : wholeNumber(last);
   if (end === null || end < start) return WHOLE;
   if (start >= size) return { kind: 'unsatisfiable' };
   return { kind: 'partial', start, end: Math.min(end, size - 1) };

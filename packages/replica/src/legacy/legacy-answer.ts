@@ -1,5 +1,6 @@
 import type { Lease } from '../cache/object-store.js';
 import type { ByteRange } from '../request/byte-pump.js';
+import { announcedSize } from '../request/announced-size.js';
 import type { AnswerFraming } from '../request/request-lifecycle.js';
 import type { LegacyPacketSink } from './legacy-packet-sink.js';
 
@@ -13,7 +14,8 @@ export class LegacyAnswer implements AnswerFraming {
     private readonly stop: (why: string) => void,
   ) {}
 
-  head(_lease: Lease, size: number): ByteRange {
+  async head(lease: Lease): Promise<ByteRange> {
+    const size = await announcedSize(lease, this.sink.whenGone);
     this.sink.expect(size);
     return { start: 0, end: size };
   }

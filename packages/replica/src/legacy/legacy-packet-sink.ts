@@ -6,6 +6,7 @@ import {
   nextLegacySeq,
   type LegacyPacket,
 } from '@cdn-lab/protocol';
+import { whenClosed, type WhenGone } from '../request/announced-size.js';
 import type { ByteSink } from '../request/byte-sink.js';
 
 /**
@@ -23,11 +24,16 @@ export class LegacyPacketSink implements ByteSink {
   private closed = false;
   private wake: (() => void) | null = null;
 
+  /** Tells a wait that the client has gone. */
+  readonly whenGone: WhenGone;
+
   constructor(
     private readonly socket: Socket,
     /** The packet the next write answers: the SYN, then each ACK. */
     private answering: LegacyPacket,
-  ) {}
+  ) {
+    this.whenGone = whenClosed(socket);
+  }
 
   get usable(): boolean {
     return !this.closed && !this.socket.destroyed && this.socket.writable;

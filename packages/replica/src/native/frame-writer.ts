@@ -6,6 +6,7 @@ import {
   encodeMessage,
   type Message,
 } from '@cdn-lab/protocol';
+import { whenClosed, type WhenGone } from '../request/announced-size.js';
 import { STREAM_SEND_WINDOW_BYTES, type ByteSink } from '../request/byte-sink.js';
 
 /**
@@ -16,7 +17,12 @@ export class FrameWriter implements ByteSink {
   readonly window = STREAM_SEND_WINDOW_BYTES;
   readonly maxWrite = Number.POSITIVE_INFINITY;
 
-  constructor(private readonly socket: Socket) {}
+  /** Tells a wait that the client has gone. */
+  readonly whenGone: WhenGone;
+
+  constructor(private readonly socket: Socket) {
+    this.whenGone = whenClosed(socket);
+  }
 
   get buffered(): number {
     return this.socket.writableLength;

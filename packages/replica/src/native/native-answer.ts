@@ -1,5 +1,6 @@
 import type { Lease } from '../cache/object-store.js';
 import type { ByteRange } from '../request/byte-pump.js';
+import { announcedSize } from '../request/announced-size.js';
 import type { AnswerFraming } from '../request/request-lifecycle.js';
 import { RequestError } from '../request/request-error.js';
 import { TransferBroken } from '../request/transfer-broken.js';
@@ -9,6 +10,8 @@ import type { FrameWriter } from './frame-writer.js';
  * A native answer: `object` (size, etag, digest when already known), data frames from the
  * asked offset, then `end` with the digest of the whole object. A request error is an error
  * frame and the connection stays usable; a failure after `object` closes the connection.
+ * The origin's digest, when it sent one, goes in both (`originSha256`); `object.sha256` then
+ * carries it already on a miss, so even an older client holds the bytes to it.
  */
 export class NativeAnswer implements AnswerFraming {
   private objectSent = false;
@@ -20,7 +23,8 @@ export class NativeAnswer implements AnswerFraming {
     private readonly closeConnection: () => void,
   ) {}
 
-  head(lease: Lease, size: number): ByteRange {
+  async head(lease: Lease): Promise<ByteRange> {
+    const size = await announcedSize(lease, this.sink.whenGone);
     if (this.offset > size) {
       throw new RequestError(
         'bad_request',
@@ -28,15 +32,17 @@ export class NativeAnswer implements AnswerFraming {
       );
     }
     const { body } = lease;
+    const originSha256 = body.meta.originSha256 ?? null;
     this.sink.send({
       type: 'object',
       path: lease.target.path,
       size,
       offset: this.offset,
       etag: body.meta.etag,
-      sha256: body.isComplete ? body.sha256 : null,
+      sha256: body.isComplete ? body.sha256 : originSha256,
       cache: lease.status,
       servedBy: this.servedBy,
+      ...(originSha256 ? { originSha256 } : {}),
     });
     this.objectSent = true;
     return { start: this.offset, end: size };
@@ -55,7 +61,13 @@ export class NativeAnswer implements AnswerFraming {
     if (body.sha256 === null || body.size === null) {
       throw new TransferBroken('the object has no digest');
     }
-    this.sink.send({ type: 'end', size: body.size, sha256: body.sha256 });
+    const originSha256 = body.meta.originSha256 ?? null;
+    this.sink.send({
+      type: 'end',
+      size: body.size,
+      sha256: body.sha256,
+      ...(originSha256 ? { originSha256 } : {}),
+    });
   }
 
   fail(error: unknown): void {

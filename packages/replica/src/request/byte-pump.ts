@@ -4,10 +4,10 @@ import type { LoadMeter } from '../server/load-meter.js';
 import type { ByteSink } from './byte-sink.js';
 import { TransferBroken } from './transfer-broken.js';
 
-/** Bytes of an object, from `start` (inclusive) to `end` (exclusive). */
+/** Bytes of an object, from `start` (inclusive) to `end` (exclusive; null: wherever it ends). */
 export interface ByteRange {
   start: number;
-  end: number;
+  end: number | null;
 }
 
 /** How far a transfer got; kept by the caller so a failure still reports what was written. */
@@ -29,12 +29,14 @@ export async function pumpBytes(
   faults: FaultInjector,
   progress: PumpProgress,
 ): Promise<void> {
-  const total = range.end - range.start;
-  const cutAt = faults.resetPoint(total);
+  const openEnded = range.end === null;
+  const total = range.end === null ? Number.POSITIVE_INFINITY : range.end - range.start;
+  const cutAt = openEnded ? null : faults.resetPoint(total);
   const startedAt = Date.now();
   cursor.seek(range.start);
   while (progress.bytes < total) {
-    let piece = await nextPiece(cursor);
+    let piece = await nextPiece(cursor, openEnded);
+    if (piece === null) break;
     if (!sink.usable) throw new TransferBroken('the client went away');
     piece = piece.subarray(0, Math.min(piece.length, total - progress.bytes));
     const cut = cutAt !== null && progress.bytes + piece.length > cutAt;
@@ -51,7 +53,8 @@ export async function pumpBytes(
   if (!sink.usable) throw new TransferBroken('the client went away');
 }
 
-async function nextPiece(cursor: BodyCursor): Promise<Buffer> {
+/** The next piece; null only at the end of a body whose size was not known (`openEnded`). */
+async function nextPiece(cursor: BodyCursor, openEnded: boolean): Promise<Buffer | null> {
   let piece: Buffer | null;
   try {
     piece = await cursor.next();
@@ -59,6 +62,6 @@ async function nextPiece(cursor: BodyCursor): Promise<Buffer> {
     const why = error instanceof Error ? error.message : String(error);
     throw new TransferBroken(`the origin fetch broke off: ${why}`);
   }
-  if (piece === null) throw new TransferBroken('the object ended early');
+  if (piece === null && !openEnded) throw new TransferBroken('the object ended early');
   return piece;
 }

@@ -5,7 +5,7 @@ import type { ServedDialect } from '../replica-events.js';
 import type { ConnectionContext } from '../server/connection-context.js';
 import type { ByteSink } from './byte-sink.js';
 import { pumpBytes, type ByteRange, type PumpProgress } from './byte-pump.js';
-import { RequestError, fetchFailure } from './request-error.js';
+import { RequestError } from './request-error.js';
 import { TransferBroken } from './transfer-broken.js';
 
 /** One request as its dialect read it. */
@@ -23,16 +23,18 @@ export interface ObjectRequest {
 }
 
 /**
- * How one dialect frames an answer. The lifecycle calls head() once the object and its size
- * are known, pumps the body into `sink`, then calls finish(); on any failure it calls fail().
+ * How one dialect frames an answer. The lifecycle calls head() once the object is open, pumps
+ * the body into `sink`, then calls finish(); on any failure it calls fail().
  */
 export interface AnswerFraming {
   readonly sink: ByteSink;
   /**
    * Answers the start (object frame, status line and headers) and says which bytes to send,
-   * or null for an answer without a body (304, 416, HEAD). May throw a RequestError.
+   * or null for an answer without a body (304, 416, HEAD). A dialect that must announce the
+   * size first waits for it (announcedSize); one that can stream a body of unannounced size
+   * does not. May throw a RequestError.
    */
-  head(lease: Lease, size: number): ByteRange | null;
+  head(lease: Lease): ByteRange | null | Promise<ByteRange | null>;
   /** The body went out whole: close the answer (end frame, end of the HTTP body). */
   finish(lease: Lease): void | Promise<void>;
   /** Answers a failure in the dialect's words: an error frame or status, or a close. */
@@ -69,7 +71,7 @@ export async function serveObjectRequest(
     if (ctx.faults.failsRequest()) throw new RequestError('internal', INJECTED_ERROR);
     lease = await ctx.store.open(target, request.headOnly ? 'head' : 'body');
     ctx.meter.recordResponse(performance.now() - askedAt);
-    const range = answer.head(lease, await sizeOf(lease));
+    const range = await answer.head(lease);
     ctx.events.emit('transfer-start', { path, offset: range?.start ?? offset, peer, dialect });
     if (range) await pumpBytes(lease.cursor, range, answer.sink, ctx.meter, ctx.faults, progress);
     await answer.finish(lease);
@@ -109,14 +111,6 @@ export async function serveObjectRequest(
     lease?.cursor.close();
     // In flight until the answer has left (or died), so a drain does not cut its last bytes.
     answer.settled(() => ctx.transferEnded());
-  }
-}
-
-async function sizeOf(lease: Lease): Promise<number> {
-  try {
-    return await lease.body.sizeKnown();
-  } catch (error) {
-    throw fetchFailure(lease.target.path, error);
   }
 }
 
