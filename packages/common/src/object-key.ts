@@ -88,12 +88,17 @@ export function canonicalObjectPath(path: string, policy: QueryPolicy): string {
 
 const ANY_HOST = 'http://object.key';
 
+/** A path that is already its own key: unreserved characters only, no empty or dot segments. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9\-_~][A-Za-z0-9\-._~]*)*\/?$/;
+
 /**
  * canonicalObjectPath as a URL carries it (characters a URL cannot hold raw, like a space or
  * `é`, percent-encoded): exactly the path and query a replica asks the origin for, and what
  * the balancer hashes, however the client spelled them.
  */
 export function objectKey(path: string, policy: QueryPolicy): string {
+  // Every route and every request asks for a key; most paths need no work to be one.
+  if (path.length > 0 && PLAIN_PATH.test(path)) return path;
   const canonical = canonicalObjectPath(path, policy);
   let url: URL;
   try {
