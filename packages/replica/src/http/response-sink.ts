@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { STREAM_SEND_WINDOW_BYTES, type ByteSink } from '../request/byte-sink.js';
+import { drainOrClose } from '../request/drain-or-close.js';
 
 /** An HTTP response body as a byte sink, with the same send window as native transfers. */
 export class ResponseSink implements ByteSink {
@@ -21,15 +22,6 @@ export class ResponseSink implements ByteSink {
   }
 
   writable(): Promise<void> {
-    if (!this.usable || !this.res.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.res.off('drain', done);
-        this.res.off('close', done);
-        resolve();
-      };
-      this.res.on('drain', done);
-      this.res.on('close', done);
-    });
+    return drainOrClose(this.res, this.usable);
   }
 }

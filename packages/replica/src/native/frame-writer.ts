@@ -8,6 +8,7 @@ import {
 } from '@cdn-lab/protocol';
 import { whenClosed, type WhenGone } from '../request/announced-size.js';
 import { STREAM_SEND_WINDOW_BYTES, type ByteSink } from '../request/byte-sink.js';
+import { drainOrClose } from '../request/drain-or-close.js';
 
 /**
  * Writes frames to a socket: control messages, and object bytes as data frames (header + the
@@ -50,15 +51,6 @@ export class FrameWriter implements ByteSink {
 
   /** Resolves when the socket can take more (drain), or when it is gone (close). */
   writable(): Promise<void> {
-    if (!this.usable || !this.socket.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
+    return drainOrClose(this.socket, this.usable);
   }
 }
