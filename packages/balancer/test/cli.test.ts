@@ -84,6 +84,14 @@ describe('cdn-balancer command', () => {
     assert.match(result.stderr(), /round-robin, least-loaded, p2c-ewma, consistent, seed/);
   });
 
+  it('rejects a query policy it does not know, naming --query, in one line', async () => {
+    const file = await scratch(['127.0.0.1:1']);
+    const result = run(['-s', file.file, '--query', 'allow='], dirname(file.file));
+    assert.equal(await result.exit, 2);
+    assert.match(result.stderr(), /--query must be keep, ignore or allow=NAME/);
+    assert.equal(result.stderr().trim().split('\n').length, 1);
+  });
+
   it('routes, logs JSON events and exits 0 on SIGTERM', async () => {
     const replica = await FakeReplica.start();
     cleanups.push(() => replica.stop());

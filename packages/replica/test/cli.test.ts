@@ -44,6 +44,11 @@ describe('cdn-replica command', { timeout: 20_000 }, () => {
     ]);
     assert.notEqual(badSize.code, 0);
     assert.match(badSize.stderr, /--cache-bytes/);
+
+    const badQuery = await runToExit(['-p', '0', '--origin', 'http://127.0.0.1:1', '--query', 'x']);
+    assert.equal(badQuery.code, 2);
+    assert.match(badQuery.stderr, /--query must be keep, ignore or allow=NAME/);
+    assert.equal(badQuery.stderr.trim().split('\n').length, 1);
   });
 
   it('serves, then drains on SIGTERM and exits 0 with drain events in its log', async (t) => {

@@ -22,6 +22,7 @@ describe('replica settings', () => {
       [{ originRetries: 1.5 }, /the origin retries must be a whole number/],
       [{ faults: { errorRate: 3 } }, /errorRate must be between 0 and 1/],
       [{ origin: null }, /needs an origin/],
+      [{ query: 'sometimes' }, /--query must be keep, ignore or allow=/],
     ];
     for (const [bad, message] of cases) {
       await assert.rejects(

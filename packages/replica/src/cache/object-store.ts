@@ -10,9 +10,9 @@ import { originRetryDelayMs } from '../options.js';
 import { NegativeCache } from './negative-cache.js';
 import { OriginClient, OriginFailure, type OriginResponse } from './origin-client.js';
 import type { OriginRedirectPolicy } from './origin-redirects.js';
+import { RequestError } from '../request/request-error.js';
 
 type OriginOk = Extract<OriginResponse, { kind: 'ok' }>;
-import { RequestError } from '../request/request-error.js';
 
 /** One request's hold on an object: how it was obtained, its bytes, and a reader of its own. */
 export interface Lease {
@@ -387,8 +387,8 @@ export class ObjectStore {
       );
     }
     if (!body.isCacheable) return;
-    // The origin's response (socket, parser, headers, axios' request: ~11 KiB) stayed reachable
-    // through the fill's controls; a kept body no longer needs them.
+    // The origin's response objects (axios' response and request, their headers) stayed
+    // reachable through the fill's controls; a kept body no longer needs them.
     body.source = null;
     ownChunks(body.chunks);
     const kept = this.cache.set({
