@@ -37,7 +37,8 @@ function parseArgs(): Args {
     .parse();
   const ids = program.processedArgs[0] as string[];
   const { smoke, runs, write } = program.opts<{ smoke?: boolean; runs: number; write?: boolean }>();
-  const chosen = ids.map((id) => id.toUpperCase());
+  const byUpper = new Map(names.map((name) => [name.toUpperCase(), name]));
+  const chosen = ids.map((id) => byUpper.get(id.toUpperCase()) ?? id);
   const unknown = chosen.filter((id) => !names.includes(id));
   if (unknown.length > 0) {
     throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${names.join(', ')}`);

@@ -166,17 +166,25 @@ export async function iperf3BytesPerSecond(
   }
 }
 
+/** A wrk Lua script (bench/wrk/) and the arguments it is given after `--`. */
+export interface WrkScript {
+  file: string;
+  args: string[];
+}
+
 /** wrk requests/s over `connections` keep-alive connections; null when not installed. */
 export async function wrkRequestsPerSecond(
   url: string,
   connections: number,
   seconds: number,
+  script?: WrkScript,
 ): Promise<number | null> {
   const binary = await findBinary('wrk');
   if (!binary) return null;
+  const scriptArgs = script ? ['-s', script.file, url, '--', ...script.args] : [url];
   const { stdout } = await run(
     binary,
-    ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, url],
+    ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, ...scriptArgs],
     { timeout: (seconds + 15) * 1000 },
   );
   const match = /Requests\/sec:\s+([\d.]+)/.exec(stdout);

@@ -4,7 +4,7 @@ import type { ReplicaOptions } from '@cdn-lab/replica';
 type Plain<T> = Omit<T, 'log' | 'say' | 'resolve' | 'host' | 'port'>;
 
 export type WorkerSpec =
-  | { role: 'replica'; options: Plain<ReplicaOptions> }
+  | { role: 'replica'; options: Plain<ReplicaOptions>; logFile?: string }
   | { role: 'balancer'; options: Plain<BalancerOptions>; expectUp: number };
 
 export type WorkerCommand =

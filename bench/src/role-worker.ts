@@ -3,6 +3,7 @@
  * does not share its event loop. Started by roles.ts with fork(); answers commands over IPC.
  */
 import { startBalancer, type BalancerHandle } from '@cdn-lab/balancer';
+import { openEventLog, type EventLog } from '@cdn-lab/common';
 import { startReplica, type Faults, type ReplicaHandle } from '@cdn-lab/replica';
 import type { WorkerCommand, WorkerReply, WorkerSpec } from './role-protocol.js';
 
@@ -27,8 +28,15 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as WorkerSpec;
   let replica: ReplicaHandle | null = null;
   let balancer: BalancerHandle | null = null;
+  let eventLog: EventLog | null = null;
   if (spec.role === 'replica') {
-    replica = await startReplica({ ...spec.options, host: '127.0.0.1', port: 0 });
+    eventLog = spec.logFile ? openEventLog('replica', spec.logFile) : null;
+    replica = await startReplica({
+      ...spec.options,
+      host: '127.0.0.1',
+      port: 0,
+      ...(eventLog ? { log: eventLog.log } : {}),
+    });
     send({ kind: 'ready', host: replica.endpoint.host, port: replica.endpoint.port });
   } else {
     balancer = await startBalancer({ ...spec.options, host: '127.0.0.1', port: 0 });
@@ -49,6 +57,7 @@ async function main(): Promise<void> {
       } else if (command.kind === 'close') {
         await replica?.close();
         await balancer?.close();
+        eventLog?.close();
         send({ kind: 'reply', id: command.id, value: null });
         process.disconnect();
         return;

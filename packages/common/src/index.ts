@@ -4,6 +4,7 @@ export * from './config/option-checks.js';
 export * from './config/units.js';
 export * from './config/user-error.js';
 export * from './logging/logger.js';
+export * from './logging/request-log-gate.js';
 export * from './process/healthcheck.js';
 export * from './process/listen.js';
 export * from './process/role-lifecycle.js';

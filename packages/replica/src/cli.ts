@@ -21,6 +21,9 @@ import {
   openEventLog,
   portArg,
   queryPolicyArg,
+  requestLogPolicyArg,
+  LOG_LEVELS,
+  DEFAULT_LOG_LEVEL,
   runMain,
   say,
   durationDefaultSecondsArg,
@@ -50,6 +53,8 @@ interface CliOptions extends AdminFlags, LimitFlags {
   maxObjectBytes: number;
   query: string;
   originRedirects: string;
+  logRequests: string;
+  logLevel: string;
   healthcheck?: boolean;
 }
 
@@ -66,6 +71,20 @@ function parseArgs(): CliOptions {
         .default(d.port),
     )
     .addOption(envOption('-l, --log <file>', 'write JSON-lines events to this file', 'REPLICA_LOG'))
+    .addOption(
+      envOption(
+        '--log-requests <policy>',
+        'requests logged line by line: all, off, or at most N a second (the rest counted in one line a second); state changes are always logged',
+        'LOG_REQUESTS',
+      )
+        .argParser(requestLogPolicyArg)
+        .default(d.logRequests),
+    )
+    .addOption(
+      envOption('--log-level <level>', 'lowest level written to the log', 'LOG_LEVEL')
+        .choices(LOG_LEVELS)
+        .default(DEFAULT_LOG_LEVEL),
+    )
     .addOption(
       envOption(
         '-w, --webpage <url-or-path>',
@@ -170,7 +189,7 @@ async function main(): Promise<void> {
       2,
     );
   }
-  const eventLog = openEventLog(ROLE, options.log);
+  const eventLog = openEventLog(ROLE, options.log, options.logLevel);
   try {
     const replica = await startReplica({
       host: options.host,
@@ -187,6 +206,7 @@ async function main(): Promise<void> {
       maxObjectBytes: options.maxObjectBytes,
       query: options.query,
       originRedirects: options.originRedirects,
+      logRequests: options.logRequests,
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
       faults: faultsFromOptions({ ...options }, FAULT_OPTIONS),

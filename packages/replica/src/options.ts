@@ -6,6 +6,7 @@ import {
   notNegative,
   parseFaults,
   parseQueryPolicy,
+  parseRequestLogPolicy,
   positive,
   wholeNumber,
   withoutUndefined,
@@ -14,6 +15,7 @@ import {
   type Faults,
   type Logger,
   type QueryPolicy,
+  type RequestLogPolicy,
 } from '@cdn-lab/common';
 import {
   ORIGIN_REDIRECT_POLICIES,
@@ -64,6 +66,12 @@ export interface ReplicaOptions {
   admin?: AdminSettings;
   /** Structured event log (see openEventLog in @cdn-lab/common). Default: silent. */
   log?: Logger;
+  /**
+   * Which requests get their own log lines: `all`, `off`, or at most N a second (the rest are
+   * counted in one line a second). State changes, warnings and errors are always logged.
+   * Default 100 a second.
+   */
+  logRequests?: RequestLogPolicy | string;
 }
 
 /** Every replica setting's default: the CLI shows these, the resolver fills them in. */
@@ -80,6 +88,7 @@ export const DEFAULTS = {
   maxObjectBytes: 1024 ** 3,
   query: DEFAULT_QUERY_POLICY,
   originRedirects: 'off',
+  logRequests: '100',
 } as const;
 
 /** Pause before the n-th extra origin attempt (n from 1): 100 ms, 200 ms, 400 ms … at most 2 s. */
@@ -110,6 +119,7 @@ export interface ResolvedReplicaOptions {
   faults: Faults;
   admin: AdminSettings | null;
   log: Logger | null;
+  logRequests: RequestLogPolicy;
 }
 
 /** Fills in the defaults and checks every value; a UserError names the first bad one. */
@@ -139,7 +149,17 @@ export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaO
     faults: activeFaults(parseFaults({ ...merged.faults })),
     admin: merged.admin ?? null,
     log: merged.log ?? null,
+    logRequests: requestLogPolicyOf(merged.logRequests),
   };
+}
+
+function requestLogPolicyOf(value: RequestLogPolicy | string): RequestLogPolicy {
+  if (typeof value !== 'string') return value;
+  try {
+    return parseRequestLogPolicy(value);
+  } catch (error) {
+    throw new UserError(`the request log setting: ${(error as Error).message}`);
+  }
 }
 
 function redirectPolicyOf(value: string): OriginRedirectPolicy {

@@ -40,4 +40,8 @@ export interface ReplicaStatus {
     originFetches: number;
   };
   faults: Faults;
+  http: {
+    /** GETs of whole cached objects answered by the fast path (see docs/architecture.md). */
+    fastAnswers: number;
+  };
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { openEventLog, type AdminServer } from '@cdn-lab/common';
+import { RequestLogGate, openEventLog, type AdminServer } from '@cdn-lab/common';
 import { startReplicaAdmin } from './admin/replica-admin.js';
 import { replicaMetrics } from './admin/replica-metrics.js';
 import { loadDefaultObject } from './cache/default-object.js';
@@ -30,6 +30,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
     events,
     faults,
     limits: options.limits,
+    requestLog: new RequestLogGate(log, options.logRequests),
   });
   const startedAt = Date.now();
   let admin: AdminServer | null = null;
@@ -51,6 +52,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
         ...store.counters,
       },
       faults: faults.current,
+      http: { fastAnswers: server.httpFastAnswers },
     });
     if (options.admin) {
       const registry = replicaMetrics({
@@ -60,6 +62,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
         usedBytes: () => store.usedBytes,
         activeTransfers: () => server.loadReport().activeTransfers,
         bytesPerSecond: () => server.meter.bytesPerSecond(),
+        httpFastAnswers: () => server.httpFastAnswers,
       });
       admin = await startReplicaAdmin(options.admin, { status, registry, faults, log });
     }

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
 import { formatQueryPolicy, parseQueryPolicy } from '../object-key.js';
+import { parseRequestLogPolicy } from '../logging/request-log-gate.js';
 import { parseBytes, parseDuration } from './units.js';
 import { UserError } from './user-error.js';
 
@@ -48,6 +49,12 @@ export const durationDefaultSecondsArg = asOptionParser((text) => parseDuration(
 
 /** A query policy (`keep`, `ignore`, `allow=a,b`), checked, in its canonical words. */
 export const queryPolicyArg = asOptionParser((text) => formatQueryPolicy(parseQueryPolicy(text)));
+
+/** A request log policy (`all`, `off`, N a second), checked, as given. */
+export const requestLogPolicyArg = asOptionParser((text) => {
+  parseRequestLogPolicy(text);
+  return text;
+});
 
 /** An option that falls back to the environment variable `CDN_<NAME>` (and so to .env). */
 export function envOption(flags: string, description: string, envName: string): Option {

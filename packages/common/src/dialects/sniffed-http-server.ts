@@ -11,7 +11,7 @@ import { sendText } from '../http/http-answer.js';
 import type { Logger } from '../logging/logger.js';
 
 /** An idle keep-alive connection is closed after this long. */
-const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /**
  * Pipelined requests one connection has with the role at a time (as many as a native
  * connection may queue); later ones wait, and the socket is not read while any wait.

@@ -10,6 +10,10 @@ export interface EventLog {
   close(): void;
 }
 
+/** The levels --log-level offers, lowest first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const DEFAULT_LOG_LEVEL = 'info';
+
 /**
  * Opens the role's JSON-lines log. Each line has time, level, role and an `event` name. A
  * SIGHUP opens the file again under its name (log rotation: rename it, then send SIGHUP).

@@ -8,6 +8,7 @@ export interface ReplicaFigures {
   usedBytes(): number;
   activeTransfers(): number;
   bytesPerSecond(): number;
+  httpFastAnswers(): number;
 }
 
 /**
@@ -60,6 +61,11 @@ export function replicaMetrics(figures: ReplicaFigures): Registry {
     () => counters.originFetches,
   );
   counter('cdn_replica_bytes_sent_total', 'Object bytes sent to clients', figures.bytesSent);
+  counter(
+    'cdn_replica_http_fast_answers_total',
+    'HTTP GETs of whole cached objects answered by the fast path',
+    figures.httpFastAnswers,
+  );
   gauge('cdn_replica_cached_bytes', 'Bytes of the objects held in the cache', figures.cachedBytes);
   gauge(
     'cdn_replica_cache_used_bytes',

@@ -20,6 +20,8 @@ export interface CacheEntry {
  */
 export class LruCache {
   private readonly entries = new Map<string, CacheEntry>();
+  /** The most recently used key: a hit on it need not move it (hot objects repeat). */
+  private newest: string | null = null;
   private bytes = 0;
   private costs = 0;
 
@@ -45,9 +47,10 @@ export class LruCache {
   /** The entry, marked as just used. */
   get(url: string): CacheEntry | undefined {
     const entry = this.entries.get(url);
-    if (entry) {
+    if (entry && url !== this.newest) {
       this.entries.delete(url);
       this.entries.set(url, entry);
+      this.newest = url;
     }
     return entry;
   }
@@ -67,6 +70,7 @@ export class LruCache {
       this.onEvict(oldest);
     }
     this.entries.set(entry.url, entry);
+    this.newest = entry.url;
     this.bytes += entry.size;
     this.costs += entry.cost;
     return true;
@@ -76,6 +80,7 @@ export class LruCache {
     const entry = this.entries.get(url);
     if (!entry) return false;
     this.entries.delete(url);
+    if (this.newest === url) this.newest = null;
     this.bytes -= entry.size;
     this.costs -= entry.cost;
     return true;

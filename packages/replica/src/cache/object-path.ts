@@ -105,8 +105,16 @@ function normalizeForUser(path: string, spec: string): string {
   }
 }
 
-/** Maps what a client asks for (null: the default object) to where the bytes come from. */
+/** Distinct request paths whose targets are remembered (then the memory starts over). */
+const REMEMBERED_TARGETS = 4096;
+
+/**
+ * Maps what a client asks for (null: the default object) to where the bytes come from. The
+ * mapping never changes while the replica runs, so a path asked for again is not parsed again.
+ */
 export class TargetResolver {
+  private readonly targets = new Map<string, ObjectTarget>();
+
   constructor(
     private readonly origin: URL | null,
     readonly defaultTarget: ObjectTarget | null,
@@ -118,6 +126,16 @@ export class TargetResolver {
       if (this.defaultTarget) return this.defaultTarget;
       throw new RequestError('not_found', 'this replica has no default object; ask for a path');
     }
+    let target = this.targets.get(requested);
+    if (!target) {
+      target = this.targetOf(requested);
+      if (this.targets.size >= REMEMBERED_TARGETS) this.targets.clear();
+      this.targets.set(requested, target);
+    }
+    return target;
+  }
+
+  private targetOf(requested: string): ObjectTarget {
     const path = normalizeObjectPath(requested, this.query);
     if (this.defaultTarget && path === this.defaultTarget.path) return this.defaultTarget;
     if (this.origin) return { path, url: originUrlFor(this.origin, path) };

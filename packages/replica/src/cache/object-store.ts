@@ -118,7 +118,8 @@ export class ObjectStore {
     const entry = this.cache.get(target.url);
     if (entry && this.isFresh(entry)) {
       this.counters.hits += 1;
-      this.options.log.info({ event: 'cache-hit', path: target.path }, 'cache hit');
+      // The request's own log line says `cache: hit`; this one is for --log-level debug.
+      this.options.log.debug({ event: 'cache-hit', path: target.path }, 'cache hit');
       return { target, status: 'hit', body: entry.body, cursor: entry.body.openCursor() };
     }
     // Everything else asked for bytes the cache could not give at once (stale copies included).
@@ -155,6 +156,19 @@ export class ObjectStore {
     // before any chunk can arrive, so a pass-through body still has its first chunk for all.
     const resolution = await shared;
     return { target, ...resolution, cursor: resolution.body.openCursor() };
+  }
+
+  /**
+   * A fresh cached copy, counted as a hit, without a lease: for the HTTP fast path, which
+   * writes the whole body at once and keeps no cursor. Null when only open() can answer.
+   */
+  freshWhole(target: ObjectTarget, now: number, maxBytes: number): ObjectBody | null {
+    const entry = this.cache.get(target.url);
+    if (!entry || now - entry.fetchedAt >= this.options.ttlMs) return null;
+    // Without an announced size the general path streams it (chunked), so it stays there.
+    if (entry.body.meta.size === null || entry.size > maxBytes) return null;
+    this.counters.hits += 1;
+    return entry.body;
   }
 
   /** Asks the origin next time even if it refused `target` moments ago (a retry at start). */

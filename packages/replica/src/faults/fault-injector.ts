@@ -10,6 +10,7 @@ export const INJECTED_ERROR = 'injected fault: errorRate';
  */
 export class FaultInjector {
   private faults: Faults = {};
+  private noFaults = true;
 
   constructor(
     private readonly log: Logger,
@@ -20,6 +21,11 @@ export class FaultInjector {
     return { ...this.faults };
   }
 
+  /** No fault is set: the hot paths skip every fault check. */
+  get quiet(): boolean {
+    return this.noFaults;
+  }
+
   get names(): string[] {
     return activeFaultNames(this.faults);
   }
@@ -27,12 +33,14 @@ export class FaultInjector {
   /** Merges `changes` into the faults in force (0 turns one off); returns the active ones. */
   merge(changes: Faults): Faults {
     this.faults = activeFaults({ ...this.faults, ...changes });
+    this.noFaults = Object.keys(this.faults).length === 0;
     this.log.info({ event: 'faults-set', faults: this.faults }, 'faults changed');
     return this.current;
   }
 
   clear(): void {
     this.faults = {};
+    this.noFaults = true;
     this.log.info({ event: 'faults-cleared' }, 'faults cleared');
   }
 

@@ -1,11 +1,12 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { REPR_DIGEST_HEADER, contentTypeFor, formatReprDigest, sendText } from '@cdn-lab/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { contentTypeFor, sendText } from '@cdn-lab/common';
 import type { ErrorCode } from '@cdn-lab/protocol';
 import type { Lease } from '../cache/object-store.js';
 import type { ByteRange } from '../request/byte-pump.js';
 import type { AnswerFraming } from '../request/request-lifecycle.js';
 import { RequestError } from '../request/request-error.js';
 import { TransferBroken } from '../request/transfer-broken.js';
+import { objectHeaders } from './object-headers.js';
 import { chooseRange, ifRangeHolds, noneMatchHits } from './http-range.js';
 import { ResponseSink } from './response-sink.js';
 
@@ -44,15 +45,7 @@ export class HttpAnswer implements AnswerFraming {
     const { req, res } = this;
     const { body, target } = lease;
     const etag = body.meta.etag;
-    const digest = body.meta.originSha256 ?? (body.isComplete ? body.sha256 : null);
-    const headers: OutgoingHttpHeaders = {
-      'X-Served-By': this.servedBy,
-      'X-Cache': lease.status,
-      'Accept-Ranges': 'bytes',
-      ...(etag ? { ETag: etag } : {}),
-      ...(body.meta.lastModified ? { 'Last-Modified': body.meta.lastModified } : {}),
-      ...(digest ? { [REPR_DIGEST_HEADER]: formatReprDigest(digest) } : {}),
-    };
+    const headers = objectHeaders(body, lease.status, this.servedBy);
     if (noneMatchHits(req.headers['if-none-match'], etag)) {
       this.status = 304;
       res.writeHead(304, headers).end();

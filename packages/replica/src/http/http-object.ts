@@ -9,7 +9,7 @@ import { HttpAnswer } from './http-answer.js';
  * without one passes "/" to its origin like any other path. A target that is neither is
  * passed on as it is, for the path check to refuse.
  */
-function requestedPath(target: string, hasDefaultObject: boolean): string | null {
+export function requestedPath(target: string, hasDefaultObject: boolean): string | null {
   if (target === '/') return hasDefaultObject ? null : '/';
   if (target.startsWith('/')) return target;
   try {

@@ -60,11 +60,17 @@ export async function serveObjectRequest(
   const progress: PumpProgress = { bytes: 0 };
   let path = request.path ?? '(default object)';
   let lease: Lease | null = null;
+  const logged = ctx.requestLog.admits(startedAt);
   ctx.transferStarted();
   try {
     const target = ctx.resolver.resolve(request.path);
     path = target.path;
-    ctx.log.info({ event: 'request', dialect, path, offset, peer, ...request.details }, 'request');
+    if (logged) {
+      ctx.log.info(
+        { event: 'request', dialect, path, offset, peer, ...request.details },
+        'request',
+      );
+    }
     ctx.events.emit('request', { path, offset, peer, dialect });
     const askedAt = performance.now();
     await ctx.faults.delayRequest();
@@ -76,25 +82,12 @@ export async function serveObjectRequest(
     if (range) await pumpBytes(lease.cursor, range, answer.sink, ctx.meter, ctx.faults, progress);
     await answer.finish(lease);
     const ms = Date.now() - startedAt;
-    ctx.log.info(
-      {
-        event: 'transfer-done',
-        dialect,
-        path,
-        offset,
-        bytes: progress.bytes,
-        ms,
-        cache: lease.status,
-        peer,
-        ...answer.logFields(),
-      },
-      'answer sent',
-    );
+    if (logged) logDone(ctx, request, path, progress.bytes, ms, lease.status, answer);
     ctx.requestOutcome(null);
     ctx.events.emit('transfer-end', { path, bytes: progress.bytes, ms, ok: true, dialect });
   } catch (error) {
     ctx.requestOutcome(error);
-    logFailure(ctx, request, path, lease?.status ?? null, error);
+    logFailure(ctx, request, path, lease?.status ?? null, error, logged);
     if (lease) {
       ctx.events.emit('transfer-end', {
         path,
@@ -114,18 +107,46 @@ export async function serveObjectRequest(
   }
 }
 
+function logDone(
+  ctx: ConnectionContext,
+  { dialect, offset, peer }: ObjectRequest,
+  path: string,
+  bytes: number,
+  ms: number,
+  cache: CacheStatus,
+  answer: AnswerFraming,
+): void {
+  ctx.log.info(
+    {
+      event: 'transfer-done',
+      dialect,
+      path,
+      offset,
+      bytes,
+      ms,
+      cache,
+      peer,
+      ...answer.logFields(),
+    },
+    'answer sent',
+  );
+}
+
+/** Failures are always logged, except a not-found the request log leaves out (`logged`). */
 function logFailure(
   ctx: ConnectionContext,
   { dialect, peer }: ObjectRequest,
   path: string,
   cache: CacheStatus | null,
   error: unknown,
+  logged: boolean,
 ): void {
   const reason = reasonOf(error);
   if (error instanceof RequestError) {
     const fields = { dialect, path, code: error.code, reason, peer };
-    if (error.code === 'not_found') ctx.log.info({ event: 'not-found', ...fields }, reason);
-    else ctx.log.warn({ event: 'request-failed', ...fields }, 'request failed');
+    if (error.code === 'not_found') {
+      if (logged) ctx.log.info({ event: 'not-found', ...fields }, reason);
+    } else ctx.log.warn({ event: 'request-failed', ...fields }, 'request failed');
   } else if (error instanceof TransferBroken) {
     ctx.log.warn(
       { event: 'transfer-broken', dialect, path, cache, peer, reason },

@@ -1,4 +1,4 @@
-import type { ConnectionLimits, Logger } from '@cdn-lab/common';
+import type { ConnectionLimits, Logger, RequestLogGate } from '@cdn-lab/common';
 import type { LoadReport } from '@cdn-lab/protocol';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { TargetResolver } from '../cache/object-path.js';
@@ -9,6 +9,8 @@ import type { LoadMeter } from './load-meter.js';
 /** What every connection, of any dialect, shares with the server. */
 export interface ConnectionContext {
   log: Logger;
+  /** Whether a request's own lines (request, transfer-done, not-found) are written. */
+  requestLog: RequestLogGate;
   events: ReplicaEventEmitter;
   store: ObjectStore;
   resolver: TargetResolver;

@@ -4,6 +4,7 @@ import {
   endpointId,
   type ConnectionLimits,
   type Logger,
+  type RequestLogGate,
   type UnrecognisedStart,
 } from '@cdn-lab/common';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
@@ -33,6 +34,7 @@ export interface ReplicaServerParts {
   events: ReplicaEventEmitter;
   faults: FaultInjector;
   limits: ConnectionLimits;
+  requestLog: RequestLogGate;
 }
 
 /**
@@ -57,13 +59,14 @@ export class ReplicaServer {
   readonly events: ReplicaEventEmitter;
 
   constructor(parts: ReplicaServerParts) {
-    const { store, resolver, log, events, faults, limits } = parts;
+    const { store, resolver, log, events, faults, limits, requestLog } = parts;
     this.store = store;
     this.log = log;
     this.faults = faults;
     this.events = events;
     this.context = {
       log,
+      requestLog,
       events,
       store,
       resolver,
@@ -124,6 +127,11 @@ export class ReplicaServer {
     return this.bound;
   }
 
+  /** HTTP answers written by the fast path (see http/fast/). */
+  get httpFastAnswers(): number {
+    return this.http.fastAnswers;
+  }
+
   loadReport(): LoadReport {
     const faults = this.faults.names;
     return {
@@ -178,6 +186,7 @@ export class ReplicaServer {
     const closed = this.loop.close(0);
     this.meter.stop();
     this.store.close();
+    this.context.requestLog.flush();
     this.wakeIdleWaiters();
     await closed;
   }
@@ -202,6 +211,7 @@ export class ReplicaServer {
   }
 
   private wakeIdleWaiters(): void {
+    if (this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const wake of waiters) wake();
