@@ -49,6 +49,15 @@ describe('cdn-replica command', { timeout: 20_000 }, () => {
     assert.equal(badQuery.code, 2);
     assert.match(badQuery.stderr, /--query must be keep, ignore or allow=NAME/);
     assert.equal(badQuery.stderr.trim().split('\n').length, 1);
+
+    const origin = ['-p', '0', '--origin', 'http://127.0.0.1:1'];
+    const badLog = await runToExit([...origin, '--log-requests', 'lots']);
+    assert.equal(badLog.code, 2);
+    assert.match(badLog.stderr, /--log-requests.*"lots" is not all, off or a whole number/);
+    assert.equal(badLog.stderr.trim().split('\n').length, 1);
+    const badLevel = await runToExit([...origin, '--log-level', 'loud']);
+    assert.equal(badLevel.code, 2);
+    assert.match(badLevel.stderr, /--log-level.*debug, info, warn, error/);
   });
 
   it('serves, then drains on SIGTERM and exits 0 with drain events in its log', async (t) => {
