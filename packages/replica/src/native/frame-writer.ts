@@ -53,6 +53,11 @@ export class FrameWriter implements ByteSink {
       this.socket.cork();
       process.nextTick(uncork, this.socket);
     }
+    if (bytes.length <= MAX_DATA_PAYLOAD) {
+      this.socket.write(encodeFrameHeader(FrameType.Data, bytes.length));
+      this.socket.write(bytes);
+      return;
+    }
     for (let start = 0; start < bytes.length; start += MAX_DATA_PAYLOAD) {
       const piece = bytes.subarray(start, Math.min(bytes.length, start + MAX_DATA_PAYLOAD));
       this.socket.write(encodeFrameHeader(FrameType.Data, piece.length));
