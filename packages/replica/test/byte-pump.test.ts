@@ -79,6 +79,18 @@ class CountingInjector extends FaultInjector {
   }
 }
 
+/** Pumps all of `bytes` (a complete body) into `sink`. */
+function pumpWhole(
+  t: TestContext,
+  bytes: Buffer,
+  sink: ByteSink,
+  faults: FaultInjector,
+  progress = { bytes: 0 },
+): Promise<void> {
+  const range = { start: 0, end: bytes.length };
+  return pumpBytes(completeBody(bytes).openCursor(), range, sink, meterFor(t), faults, progress);
+}
+
 /** A HoldingSink that runs `atFirstWait` when the pump first waits for it. */
 class FirstWaitSink extends HoldingSink {
   constructor(
@@ -212,14 +224,7 @@ describe('the byte pump every dialect uses', () => {
     const bytes = bytesOf(1_000_000, 7);
     const faults = new CountingInjector(quiet);
     const sink = new HoldingSink(128 * 1024);
-    await pumpBytes(
-      completeBody(bytes).openCursor(),
-      { start: 0, end: bytes.length },
-      sink,
-      meterFor(t),
-      faults,
-      { bytes: 0 },
-    );
+    await pumpWhole(t, bytes, sink, faults);
     assert.ok(Buffer.concat(sink.written).equals(bytes));
     assert.equal(faults.paced + faults.sliced, 0);
   });
@@ -229,14 +234,7 @@ describe('the byte pump every dialect uses', () => {
     const faults = new CountingInjector(quiet);
     const sink = new FirstWaitSink(128 * 1024, () => faults.merge({ bandwidthKBps: 1 }));
     const progress = { bytes: 0 };
-    await pumpBytes(
-      completeBody(bytes).openCursor(),
-      { start: 0, end: bytes.length },
-      sink,
-      meterFor(t),
-      faults,
-      progress,
-    );
+    await pumpWhole(t, bytes, sink, faults, progress);
     assert.ok(Buffer.concat(sink.written).equals(bytes));
     assert.equal(progress.bytes, bytes.length);
     assert.ok(faults.paced > 0, 'paced after the cap was set');
@@ -248,14 +246,7 @@ describe('the byte pump every dialect uses', () => {
     const bytes = bytesOf(1_000_000, 9);
     const faults = new FaultInjector(quiet, () => 0);
     const sink = new FirstWaitSink(128 * 1024, () => faults.merge({ resetRate: 1 }));
-    await pumpBytes(
-      completeBody(bytes).openCursor(),
-      { start: 0, end: bytes.length },
-      sink,
-      meterFor(t),
-      faults,
-      { bytes: 0 },
-    );
+    await pumpWhole(t, bytes, sink, faults);
     assert.ok(Buffer.concat(sink.written).equals(bytes));
   });
 });
