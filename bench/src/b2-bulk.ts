@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { MiB, startTestOrigin, writeObjects } from './fixtures.js';
 import { httpGet } from './http-get.js';
 import { nativeGet } from './native.js';
+import { startNodeStreamPeer } from './peer-node-stream.js';
 import { iperf3BytesPerSecond, startNginx } from './peers.js';
 import { RoleProcess } from './roles.js';
 import { median, ratioOf, repeat } from './stats.js';
@@ -19,10 +20,38 @@ async function throughput(fetch: Fetch, concurrency: number): Promise<number> {
 }
 
 const MB = 1e6;
+const GOAL_VS_NGINX = 0.9;
+
+type Figures = Record<'native' | 'http' | 'nginx' | 'node' | 'iperf', number | null>;
+
+function medianOf(runs: Figures[], key: keyof Figures): number | null {
+  const values = runs.flatMap((run) => (run[key] === null ? [] : [run[key]]));
+  return values.length > 0 ? median(values) / MB : null;
+}
+
+function row(
+  metric: string,
+  ours: number | null,
+  peer: number | null,
+  peerName: string,
+  goalRatio: number | null,
+): ResultRow {
+  const ratio = ours === null ? null : ratioOf(ours, peer);
+  return {
+    metric,
+    unit: 'MB/s',
+    ours: ours ?? 0,
+    peer,
+    peerName,
+    ratio,
+    goal: goalRatio === null ? '' : `≥ ${goalRatio} × ${peerName}`,
+    met: goalRatio === null || ratio === null ? null : ratio >= goalRatio,
+  };
+}
 
 export const b2: Benchmark = {
   id: 'B2',
-  title: 'bulk: one cached 64 MiB object, 1 and 8 concurrent downloads',
+  title: 'bulk: one cached 64 MiB object, 1 and 8 concurrent downloads, native and HTTP',
   run: (settings) =>
     withDir(settings.tmpDir, 'b2', async (dir): Promise<BenchResult> => {
       const size = settings.smoke ? 2 * MiB : 64 * MiB;
@@ -35,47 +64,65 @@ export const b2: Benchmark = {
         options: { origin: origin.url, cacheBytes: 4 * size },
       });
       const nginx = await startNginx(root, join(dir, 'nginx'));
+      const node = await startNodeStreamPeer(join(root, path));
       try {
         await nativeGet(replica.host, replica.port, path);
-        const ours: Fetch = () => nativeGet(replica.host, replica.port, path);
+        const native: Fetch = () => nativeGet(replica.host, replica.port, path);
+        const http: Fetch = () => httpGet(replica.host, replica.port, path);
+        const bareNode: Fetch = () => httpGet('127.0.0.1', node.port, path);
         const theirs: Fetch | null = nginx ? () => httpGet('127.0.0.1', nginx.port, path) : null;
         if (theirs) await theirs();
+        await http();
+        await bareNode();
         const rows: ResultRow[] = [];
         for (const concurrency of [1, 8]) {
-          const runs = await repeat(settings.runs, async () => ({
-            ours: await throughput(ours, concurrency),
+          const runs = await repeat(settings.runs, async (): Promise<Figures> => ({
+            native: await throughput(native, concurrency),
+            http: await throughput(http, concurrency),
             nginx: theirs ? await throughput(theirs, concurrency) : null,
+            node: await throughput(bareNode, concurrency),
             iperf: await iperf3BytesPerSecond(concurrency, iperfSeconds),
           }));
-          const oursMedian = median(runs.map((run) => run.ours)) / MB;
-          const nginxRuns = runs.flatMap((run) => (run.nginx === null ? [] : [run.nginx]));
-          const iperfRuns = runs.flatMap((run) => (run.iperf === null ? [] : [run.iperf]));
-          const nginxMedian = nginxRuns.length > 0 ? median(nginxRuns) / MB : null;
-          const iperfMedian = iperfRuns.length > 0 ? median(iperfRuns) / MB : null;
-          const vsIperf = ratioOf(oursMedian, iperfMedian);
-          const vsNginx = ratioOf(oursMedian, nginxMedian);
-          const metric = `${concurrency} download${concurrency > 1 ? 's' : ''} at once`;
+          const [ourNative, ourHttp, nginxFigure, nodeFigure, iperfFigure] = (
+            ['native', 'http', 'nginx', 'node', 'iperf'] as const
+          ).map((key) => medianOf(runs, key));
+          const at = `${concurrency} download${concurrency > 1 ? 's' : ''} at once`;
           rows.push(
-            {
-              metric: `${metric} vs raw TCP`,
-              unit: 'MB/s',
-              ours: oursMedian,
-              peer: iperfMedian,
-              peerName: 'iperf3',
-              ratio: vsIperf,
-              goal: '≥ 0.5 × iperf3',
-              met: vsIperf === null ? null : vsIperf >= 0.5,
-            },
-            {
-              metric: `${metric} vs nginx`,
-              unit: 'MB/s',
-              ours: oursMedian,
-              peer: nginxMedian,
-              peerName: 'nginx',
-              ratio: vsNginx,
-              goal: '≥ 0.8 × nginx',
-              met: vsNginx === null ? null : vsNginx >= 0.8,
-            },
+            row(
+              `${at}, native get vs nginx`,
+              ourNative ?? null,
+              nginxFigure ?? null,
+              'nginx',
+              GOAL_VS_NGINX,
+            ),
+            row(
+              `${at}, HTTP GET vs nginx`,
+              ourHttp ?? null,
+              nginxFigure ?? null,
+              'nginx',
+              GOAL_VS_NGINX,
+            ),
+            row(
+              `${at}, native get vs bare Node`,
+              ourNative ?? null,
+              nodeFigure ?? null,
+              'bare Node',
+              null,
+            ),
+            row(
+              `${at}, HTTP GET vs bare Node`,
+              ourHttp ?? null,
+              nodeFigure ?? null,
+              'bare Node',
+              null,
+            ),
+            row(
+              `${at}, native get vs raw TCP`,
+              ourNative ?? null,
+              iperfFigure ?? null,
+              'iperf3',
+              null,
+            ),
           );
         }
         return {
@@ -84,13 +131,15 @@ export const b2: Benchmark = {
           runs: settings.runs,
           rows,
           commands: [
-            `replica process, object of ${size / MiB} MiB cached; client: native get, bytes counted`,
+            `replica process, object of ${size / MiB} MiB cached; clients: native get, and HTTP/1.1 GET on the same port; bytes counted`,
             `nginx -c nginx.conf (worker_processes 1, sendfile on); client: HTTP/1.1 GET, bytes counted`,
+            'bare Node: a child process with a net server writing the object from memory (head, then one write of the body); client: HTTP/1.1 GET',
             `iperf3 -s -B 127.0.0.1; iperf3 -c 127.0.0.1 -P {1,8} -t ${iperfSeconds} -J`,
           ],
           notes: ['MB = 10^6 bytes; the client is the suite process itself (one core)'],
         };
       } finally {
+        await node.stop();
         await nginx?.stop();
         await replica.stop();
         await origin.close();

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { RequestLogGate, openEventLog, type AdminServer } from '@cdn-lab/common';
 import { startReplicaAdmin } from './admin/replica-admin.js';
-import { replicaMetrics } from './admin/replica-metrics.js';
 import { loadDefaultObject } from './cache/default-object.js';
 import { ObjectStore } from './cache/object-store.js';
 import { TargetResolver, parseOriginUrl, resolveDefaultObject } from './cache/object-path.js';
@@ -55,6 +54,8 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
       http: { fastAnswers: server.httpFastAnswers },
     });
     if (options.admin) {
+      // Loaded only for an admin port: prom-client is 6 MB of resident memory nothing else needs.
+      const { replicaMetrics } = await import('./admin/replica-metrics.js');
       const registry = replicaMetrics({
         counters: store.counters,
         bytesSent: () => server.meter.totalBytes,

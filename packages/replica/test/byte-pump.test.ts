@@ -63,6 +63,50 @@ function meterFor(t: TestContext): LoadMeter {
 
 const quiet = openEventLog('replica', undefined).log;
 
+/** Counts what the pump asks of the transfer faults; paces without waiting. */
+class CountingInjector extends FaultInjector {
+  paced = 0;
+  sliced = 0;
+
+  override pace(): Promise<void> {
+    this.paced += 1;
+    return Promise.resolve();
+  }
+
+  override slices(piece: Buffer, maxWrite?: number): Buffer[] {
+    this.sliced += 1;
+    return super.slices(piece, maxWrite);
+  }
+}
+
+/** Pumps all of `bytes` (a complete body) into `sink`. */
+function pumpWhole(
+  t: TestContext,
+  bytes: Buffer,
+  sink: ByteSink,
+  faults: FaultInjector,
+  progress = { bytes: 0 },
+): Promise<void> {
+  const range = { start: 0, end: bytes.length };
+  return pumpBytes(completeBody(bytes).openCursor(), range, sink, meterFor(t), faults, progress);
+}
+
+/** A HoldingSink that runs `atFirstWait` when the pump first waits for it. */
+class FirstWaitSink extends HoldingSink {
+  constructor(
+    window: number,
+    private atFirstWait: (() => void) | null,
+  ) {
+    super(window);
+  }
+
+  override writable(): Promise<void> {
+    this.atFirstWait?.();
+    this.atFirstWait = null;
+    return super.writable();
+  }
+}
+
 describe('the byte pump every dialect uses', () => {
   it('writes the asked range, waits only when the window is full, and counts every byte', async (t) => {
     const bytes = bytesOf(1_000_000, 3);
@@ -174,5 +218,35 @@ describe('the byte pump every dialect uses', () => {
       assert.ok(buffered >= STREAM_SEND_WINDOW_BYTES, `waited with only ${buffered} queued`);
       assert.ok(buffered < STREAM_SEND_WINDOW_BYTES + CHUNK, `queued ${buffered}`);
     }
+  });
+
+  it('with no fault set, never asks the faults about a chunk (no pacing, no slicing)', async (t) => {
+    const bytes = bytesOf(1_000_000, 7);
+    const faults = new CountingInjector(quiet);
+    const sink = new HoldingSink(128 * 1024);
+    await pumpWhole(t, bytes, sink, faults);
+    assert.ok(Buffer.concat(sink.written).equals(bytes));
+    assert.equal(faults.paced + faults.sliced, 0);
+  });
+
+  it('paces the rest of a transfer when a bandwidth cap is set while it runs', async (t) => {
+    const bytes = bytesOf(1_000_000, 8);
+    const faults = new CountingInjector(quiet);
+    const sink = new FirstWaitSink(128 * 1024, () => faults.merge({ bandwidthKBps: 1 }));
+    const progress = { bytes: 0 };
+    await pumpWhole(t, bytes, sink, faults, progress);
+    assert.ok(Buffer.concat(sink.written).equals(bytes));
+    assert.equal(progress.bytes, bytes.length);
+    assert.ok(faults.paced > 0, 'paced after the cap was set');
+    const afterCap = sink.written.slice(sink.written.findIndex((piece) => piece.length <= 1024));
+    assert.ok(afterCap.length > 1 && afterCap.every((piece) => piece.length <= 1024));
+  });
+
+  it('does not cut a transfer for a reset fault set after it started (decided at the start)', async (t) => {
+    const bytes = bytesOf(1_000_000, 9);
+    const faults = new FaultInjector(quiet, () => 0);
+    const sink = new FirstWaitSink(128 * 1024, () => faults.merge({ resetRate: 1 }));
+    await pumpWhole(t, bytes, sink, faults);
+    assert.ok(Buffer.concat(sink.written).equals(bytes));
   });
 });

@@ -250,25 +250,35 @@ export class BodyCursor {
     this.skip = offset;
   }
 
-  /** The next piece of the object, or null at the end; throws if the fill failed. */
-  async next(): Promise<Buffer | null> {
-    for (;;) {
-      if (this.closed) return null;
+  /**
+   * The next piece if one can be had without waiting (a cached body, or bytes already in);
+   * null when next() must be awaited: to wait, at the end, or to hear of a failure.
+   */
+  nextNow(): Buffer | null {
+    while (!this.closed) {
       const chunk = this.body.chunks[this.index];
       // The last bytes wait for the end checks (size, the origin's digest): a client that has
       // every byte takes the object for complete.
       const last = this.index === this.body.chunks.length - 1 && this.body.allIn;
-      if (chunk !== undefined && !(last && this.body.isFilling)) {
-        this.index += 1;
-        this.body.cursorMoved();
-        if (this.skip >= chunk.length) {
-          this.skip -= chunk.length;
-          continue;
-        }
-        const piece = this.skip > 0 ? chunk.subarray(this.skip) : chunk;
-        this.skip = 0;
-        return piece;
+      if (chunk === undefined || (last && this.body.isFilling)) return null;
+      this.index += 1;
+      this.body.cursorMoved();
+      if (this.skip >= chunk.length) {
+        this.skip -= chunk.length;
+        continue;
       }
+      const piece = this.skip > 0 ? chunk.subarray(this.skip) : chunk;
+      this.skip = 0;
+      return piece;
+    }
+    return null;
+  }
+
+  /** The next piece of the object, or null at the end; throws if the fill failed. */
+  async next(): Promise<Buffer | null> {
+    for (;;) {
+      const piece = this.nextNow();
+      if (piece !== null || this.closed) return piece;
       if (this.body.failure) throw this.body.failure;
       if (this.body.isComplete) return null;
       await this.body.changed();

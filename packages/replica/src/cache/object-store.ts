@@ -401,7 +401,7 @@ export class ObjectStore {
       );
     }
     if (!body.isCacheable) return;
-    // The origin's response objects (axios' response and request, their headers) stayed
+    // The origin's response objects (HTTP response and request, their headers) stayed
     // reachable through the fill's controls; a kept body no longer needs them.
     body.source = null;
     ownChunks(body.chunks);

@@ -65,6 +65,11 @@ export class FaultInjector {
     return Math.floor(bytes / 2);
   }
 
+  /** A bandwidth cap is in force: transfers are sent in paced slices. */
+  get pacesTransfers(): boolean {
+    return (this.faults.bandwidthKBps ?? 0) > 0;
+  }
+
   /** Paces a transfer: waits until `sent` bytes since `startedAt` fit the bandwidth cap. */
   async pace(sent: number, startedAt: number): Promise<void> {
     const kbps = this.faults.bandwidthKBps ?? 0;

@@ -10,6 +10,10 @@ import { whenClosed, type WhenGone } from '../request/announced-size.js';
 import { STREAM_SEND_WINDOW_BYTES, type ByteSink } from '../request/byte-sink.js';
 import { drainOrClose } from '../request/drain-or-close.js';
 
+function uncork(socket: Socket): void {
+  socket.uncork();
+}
+
 /**
  * Writes frames to a socket: control messages, and object bytes as data frames (header + the
  * caller's bytes, uncopied) — the native dialect's byte sink.
@@ -38,14 +42,26 @@ export class FrameWriter implements ByteSink {
     return this.socket.write(encodeMessage(message));
   }
 
-  /** Sends bytes as one or more data frames. */
+  /**
+   * Sends bytes as one or more data frames. The frames written in one turn of the event loop
+   * (the pump fills the send window without waiting) leave in one writev at the turn's end,
+   * as Node's HTTP server does with response bodies: one syscall per chunk cost a third of the
+   * replica's time.
+   */
   write(bytes: Buffer): void {
+    if (!this.socket.writableCorked) {
+      this.socket.cork();
+      process.nextTick(uncork, this.socket);
+    }
+    if (bytes.length <= MAX_DATA_PAYLOAD) {
+      this.socket.write(encodeFrameHeader(FrameType.Data, bytes.length));
+      this.socket.write(bytes);
+      return;
+    }
     for (let start = 0; start < bytes.length; start += MAX_DATA_PAYLOAD) {
       const piece = bytes.subarray(start, Math.min(bytes.length, start + MAX_DATA_PAYLOAD));
-      this.socket.cork();
       this.socket.write(encodeFrameHeader(FrameType.Data, piece.length));
       this.socket.write(piece);
-      this.socket.uncork();
     }
   }
 
