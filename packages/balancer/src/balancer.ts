@@ -30,7 +30,18 @@ function toEndpoint(view: ReplicaView): Endpoint {
   return { id: view.id, host: view.host, port: view.port };
 }
 
-function viewOf({ replica, health }: TrackedReplica): ReplicaView {
+/** The first `count` replicas of a strategy's order, each once (in case one is listed twice). */
+function firstDistinct(ordered: readonly ReplicaView[], count: number): ReplicaView[] {
+  const picked: ReplicaView[] = [];
+  for (const view of ordered) {
+    if (picked.length === count) break;
+    if (!picked.some((seen) => seen.id === view.id)) picked.push(view);
+  }
+  return picked;
+}
+
+/** `now` from performance.now(), for the fading count of recent routes. */
+function viewOf({ replica, health }: TrackedReplica, now = performance.now()): ReplicaView {
   return {
     id: replica.id,
     host: replica.host,
@@ -41,7 +52,7 @@ function viewOf({ replica, health }: TrackedReplica): ReplicaView {
     lossPercent: health.lossPercent,
     load: health.load,
     inflight: health.inflight,
-    recentRoutes: health.recentRoutes(performance.now()),
+    recentRoutes: health.recentRoutes(now),
   };
 }
 
@@ -60,7 +71,8 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
 
   const byId = (a: { id: string }, b: { id: string }): number =>
     a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  const snapshot = (): ReplicaView[] => [...tracked.values()].map(viewOf).sort(byId);
+  const snapshot = (): ReplicaView[] =>
+    [...tracked.values()].map((entry) => viewOf(entry)).sort(byId);
 
   /**
    * The replicas a route may go to (up, not drained by the admin), by id: kept up to date on
@@ -92,7 +104,8 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     info: RouteRequestInfo = { dialect: 'native' },
   ): RouteAnswer => {
     // Strategies only ever pick replicas that are up, so they are given only those.
-    const up = routable.map(viewOf);
+    const now = performance.now();
+    const up = routable.map((entry) => viewOf(entry, now));
     const views = info.reachable ? up.filter(info.reachable) : up;
     // Every spelling of an object, and every query the replicas ignore, has one owner.
     const key = path === null ? null : objectKey(path, settings.query);
@@ -101,43 +114,47 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       { path: key },
       { sequence: sequence++, random: Math.random },
     );
-    const distinct = [...new Map(choice.ordered.map((view) => [view.id, view])).values()];
-    const best = distinct[0];
+    const [best, ...others] = firstDistinct(choice.ordered, 1 + MAX_ALTERNATES);
     if (!best) {
       const known = snapshot().filter((view) => !adminDrained.has(view.id));
       return noReplica(path, info.reachable ? known.filter(info.reachable) : known);
     }
-    const alternates = distinct.slice(1, 1 + MAX_ALTERNATES).map(toEndpoint);
+    const alternates = others.map(toEndpoint);
     const chosen = tracked.get(best.id);
     if (chosen) {
       chosen.health.routedSinceReport += 1;
-      chosen.health.noteRoute(performance.now());
+      chosen.health.noteRoute(now);
     }
     routesTotal += 1;
     routeCounts.set(best.id, (routeCounts.get(best.id) ?? 0) + 1);
     const bestEndpoint = toEndpoint(best);
-    log.info(
-      {
-        event: 'route',
-        peer,
+    // Per route: the line and the event are only built when a log level or listener wants them.
+    if (log.isLevelEnabled('info')) {
+      log.info(
+        {
+          event: 'route',
+          peer,
+          path,
+          best: best.id,
+          alternates: alternates.map((a) => a.id),
+          strategy,
+          reason: choice.reason,
+          dialect: info.dialect,
+        },
+        'route chosen',
+      );
+    }
+    if (events.listenerCount('route') > 0) {
+      events.emit('route', {
         path,
-        best: best.id,
-        alternates: alternates.map((a) => a.id),
+        best: bestEndpoint,
+        alternates,
         strategy,
         reason: choice.reason,
         dialect: info.dialect,
-      },
-      'route chosen',
-    );
-    events.emit('route', {
-      path,
-      best: bestEndpoint,
-      alternates,
-      strategy,
-      reason: choice.reason,
-      dialect: info.dialect,
-      at: Date.now(),
-    });
+        at: Date.now(),
+      });
+    }
     return { type: 'route-ok', best: bestEndpoint, alternates, strategy, reason: choice.reason };
   };
 

@@ -19,8 +19,20 @@ async function upBalancer(
   strategy = 'round-robin',
   settings: { query?: string } = {},
 ): Promise<BalancerHandle> {
+  return upBalancerOver(await fakeReplicas(count), strategy, settings);
+}
+
+async function fakeReplicas(count: number): Promise<FakeReplica[]> {
   const replicas = await Promise.all(Array.from({ length: count }, () => FakeReplica.start()));
   for (const replica of replicas) cleanups.push(() => replica.stop());
+  return replicas;
+}
+
+async function upBalancerOver(
+  replicas: FakeReplica[],
+  strategy: string,
+  settings: { query?: string } = {},
+): Promise<BalancerHandle> {
   const file = await tempServersFile(replicas.map((replica) => replica.id));
   cleanups.push(() => file.remove());
   const balancer = await startBalancer({
@@ -86,6 +98,44 @@ describe('route server', () => {
       assert.equal(new Set(named).size, named.length, 'best and alternates are distinct');
       assert.equal(answer.best.id, ids[index % ids.length], 'round-robin takes turns');
     });
+  });
+
+  it('never names a replica that went down, and counts routes with no one listening', async () => {
+    const replicas = await fakeReplicas(3);
+    const balancer = await upBalancerOver(replicas, 'consistent');
+    const client = await openClient(balancer);
+    const paths = Array.from({ length: 48 }, (_, index) => `/objects/${index}.bin`);
+    const namedIn = async (): Promise<Set<string>[]> => {
+      client.route(...paths);
+      const named: Set<string>[] = [];
+      for (const path of paths) {
+        const answer = await client.next();
+        assert.equal(answer?.type, 'route-ok', path);
+        if (answer?.type !== 'route-ok') continue;
+        named.push(new Set([answer.best.id, ...answer.alternates.map((other) => other.id)]));
+      }
+      return named;
+    };
+    const [victim] = replicas;
+    assert.ok(victim);
+    const before = await namedIn();
+    assert.ok(
+      before.every((ids) => ids.has(victim.id)),
+      'with 3 up, each answer names all 3',
+    );
+    assert.equal(balancer.routesTotal, paths.length);
+    assert.ok(balancer.routesTo(victim.id) > 0, 'the victim owned some paths');
+    const routedToVictim = balancer.routesTo(victim.id);
+
+    await victim.stop();
+    await waitForState(balancer, victim.id, 'down');
+    const after = await namedIn();
+    assert.ok(
+      after.every((ids) => !ids.has(victim.id) && ids.size === 2),
+      'only the 2 up',
+    );
+    assert.equal(balancer.routesTotal, 2 * paths.length);
+    assert.equal(balancer.routesTo(victim.id), routedToVictim);
   });
 
   it('switches strategy while running', async () => {

@@ -214,6 +214,25 @@ describe('consistent', () => {
     assert.deepEqual(fnv1a64('foobar'), { hi: 0x85944171, lo: 0xf73967e8 });
   });
 
+  it('hashes the UTF-8 bytes of any text, a lone surrogate as U+FFFD (like Buffer.from)', () => {
+    const reference = (text: string): { hi: number; lo: number } => {
+      let hash = 0xcbf29ce484222325n;
+      for (const byte of Buffer.from(text, 'utf8')) {
+        hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+      }
+      return { hi: Number(hash >> 32n), lo: Number(hash & 0xffffffffn) };
+    };
+    const texts = [
+      '/objects/1.bin?v=2',
+      '/naïve/é/ß',
+      '/東京/ファイル',
+      '/rocket/🚀/𝄞',
+      'lone \ud800 high, lone \udfff low, reversed \udc00\ud800, at the end \ud83d',
+      '\u007f\u0080\u07ff\u0800\uffff',
+    ];
+    for (const text of texts) assert.deepEqual(fnv1a64(text), reference(text), text);
+  });
+
   it('sends a path to the same replica every time, whatever the input order', () => {
     const replicas = [view(), view(), view(), view()];
     const reversed = [...replicas].reverse();

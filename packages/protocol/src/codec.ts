@@ -14,6 +14,7 @@ import type {
   MessageType,
   ObjectMessage,
 } from './messages.js';
+import { routeOkJson, type ControlMessage } from './payload-json.js';
 import {
   asObject,
   readArray,
@@ -69,16 +70,46 @@ export function encodeMessage(message: Message): Buffer {
   if (message.type === 'data') {
     return Buffer.concat([encodeFrameHeader(FrameType.Data, message.bytes.length), message.bytes]);
   }
+  return encodeMessages([message]);
+}
+
+/**
+ * Control frames one after another in one buffer (one allocation, one write): the balancer
+ * answers each chunk of pipelined route frames with one of these.
+ */
+export function encodeMessages(messages: readonly ControlMessage[]): Buffer {
+  const payloads = messages.map(framePayload);
+  let total = 0;
+  for (const payload of payloads) {
+    refuseOversize(payload.type, payload.length);
+    total += FRAME_HEADER_LENGTH + payload.length;
+  }
+  const frames = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const { type, json, length } of payloads) {
+    frames.writeUInt32BE(length, at);
+    frames.writeUInt8(type, at + 4);
+    frames.write(json, at + FRAME_HEADER_LENGTH, length, 'utf8');
+    at += FRAME_HEADER_LENGTH + length;
+  }
+  return frames;
+}
+
+interface FramePayload {
+  type: FrameTypeCode;
+  json: string;
+  length: number;
+}
+
+function payloadOf(type: FrameTypeCode, json: string): FramePayload {
+  return { type, json, length: Buffer.byteLength(json, 'utf8') };
+}
+
+/** A control frame's type and JSON payload (the message's fields but `type`). */
+function framePayload(message: ControlMessage): FramePayload {
+  if (message.type === 'route-ok') return payloadOf(FrameType.RouteOk, routeOkJson(message));
   const { type, ...fields } = message;
-  // One allocation per frame, no concat: the balancer encodes one of these per route decision.
-  const json = JSON.stringify(fields);
-  const length = Buffer.byteLength(json, 'utf8');
-  refuseOversize(FRAME_TYPE_OF[type], length);
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_LENGTH + length);
-  frame.writeUInt32BE(length, 0);
-  frame.writeUInt8(FRAME_TYPE_OF[type], 4);
-  frame.write(json, FRAME_HEADER_LENGTH, 'utf8');
-  return frame;
+  return payloadOf(FRAME_TYPE_OF[type], JSON.stringify(fields));
 }
 
 function readPath(obj: Json): string | null {

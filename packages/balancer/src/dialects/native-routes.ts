@@ -1,6 +1,12 @@
 import type { Socket } from 'node:net';
 import { ReadBackpressure, ReadDeadline, type Logger } from '@cdn-lab/common';
-import { FrameDecoder, encodeMessage, type Message } from '@cdn-lab/protocol';
+import {
+  FrameDecoder,
+  encodeMessage,
+  encodeMessages,
+  type ControlMessage,
+  type Message,
+} from '@cdn-lab/protocol';
 import type { Decide } from '../routing/route-types.js';
 
 /**
@@ -44,35 +50,38 @@ export function serveNativeRoutes(
   socket.on('data', (chunk: Buffer) => {
     if (finished) return;
     const { messages, error } = decoder.push(chunk);
-    // Answers to pipelined routes leave in one write (writev) instead of one syscall each.
-    socket.cork();
-    try {
-      answer(messages, error);
-    } finally {
-      socket.uncork();
-    }
+    // The answers to a chunk's pipelined routes leave in one buffer and one write.
+    const answers: ControlMessage[] = [];
+    const refused = answer(messages, error, answers);
+    if (answers.length > 0) socket.write(encodeMessages(answers));
+    if (refused) finish();
     backpressure.afterChunk();
     updateDeadline();
   });
-  const answer = (messages: Message[], error: ReturnType<FrameDecoder['push']>['error']): void => {
+  /** Appends the answers to `into`; true when the connection is to be ended after them. */
+  const answer = (
+    messages: Message[],
+    error: ReturnType<FrameDecoder['push']>['error'],
+    into: ControlMessage[],
+  ): boolean => {
     for (const message of messages) {
       if (message.type !== 'route') {
-        send({
+        into.push({
           type: 'error',
           code: 'unexpected_message',
           message: `the balancer only answers route frames, not ${message.type}`,
         });
         log.info({ event: 'protocol-error', peer, code: 'unexpected_message' }, message.type);
-        finish();
-        return;
+        return true;
       }
-      send(decide(message.path, peer, { dialect: 'native' }));
+      into.push(decide(message.path, peer, { dialect: 'native' }));
     }
     if (error) {
       log.info({ event: 'protocol-error', peer, code: error.code }, error.message);
-      send({ type: 'error', code: error.code, message: error.message });
-      finish();
+      into.push({ type: 'error', code: error.code, message: error.message });
+      return true;
     }
+    return false;
   };
   socket.resume();
 }

@@ -63,8 +63,17 @@ export class RouteServer {
         unrecognised: (socket, peer, start) => this.refuseUnrecognised(socket, peer, start),
       },
       hooks: {
-        opened: (peer) => log.info({ event: 'connection-opened', peer }, 'client connected'),
-        closed: (peer) => log.info({ event: 'connection-closed', peer }, 'client disconnected'),
+        // Per connection, like the route lines: built only when the level logs them.
+        opened: (peer) => {
+          if (log.isLevelEnabled('info')) {
+            log.info({ event: 'connection-opened', peer }, 'client connected');
+          }
+        },
+        closed: (peer) => {
+          if (log.isLevelEnabled('info')) {
+            log.info({ event: 'connection-closed', peer }, 'client disconnected');
+          }
+        },
         socketError: (peer, error) =>
           log.debug(
             { event: 'connection-error', peer, error: error.code ?? error.message },

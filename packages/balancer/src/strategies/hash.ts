@@ -7,16 +7,48 @@ export interface Hash64 {
 
 const TWO_32 = 0x1_0000_0000;
 
-/** FNV-1a 64 over the UTF-8 bytes, computed on two 32-bit halves (no BigInt: it is per route). */
+/**
+ * FNV-1a 64 over the UTF-8 bytes (a lone surrogate counts as U+FFFD, as Buffer.from encodes
+ * it), computed on two 32-bit halves and without a Buffer: it runs for the path and for every
+ * replica of every route.
+ */
 export function fnv1a64(text: string): Hash64 {
   let hi = 0xcbf29ce4;
   let lo = 0x84222325;
-  for (const byte of Buffer.from(text, 'utf8')) {
+  const mix = (byte: number): void => {
     lo = (lo ^ byte) >>> 0;
     // × 0x100000001b3 = × 0x1b3 plus × 2^40 (which only touches the high half).
     const low = lo * 0x1b3;
     hi = (Math.imul(hi, 0x1b3) + Math.floor(low / TWO_32) + ((lo << 8) >>> 0)) >>> 0;
     lo = low >>> 0;
+  };
+  for (let index = 0; index < text.length; index += 1) {
+    let code = text.charCodeAt(index);
+    if (code < 0x80) {
+      mix(code);
+      continue;
+    }
+    if (code < 0x800) {
+      mix(0xc0 | (code >> 6));
+      mix(0x80 | (code & 0x3f));
+      continue;
+    }
+    if (code >= 0xd800 && code <= 0xdfff) {
+      const next = text.charCodeAt(index + 1);
+      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
+        index += 1;
+        mix(0xf0 | (code >> 18));
+        mix(0x80 | ((code >> 12) & 0x3f));
+        mix(0x80 | ((code >> 6) & 0x3f));
+        mix(0x80 | (code & 0x3f));
+        continue;
+      }
+      code = 0xfffd;
+    }
+    mix(0xe0 | (code >> 12));
+    mix(0x80 | ((code >> 6) & 0x3f));
+    mix(0x80 | (code & 0x3f));
   }
   return { hi, lo };
 }
