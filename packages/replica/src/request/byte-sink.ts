@@ -22,4 +22,4 @@ export interface ByteSink {
  * turn per cached chunk and fed the kernel one chunk at a time; the queued buffers are the
  * cached chunks themselves (no copies), so a larger window costs no memory.
  */
-export const STREAM_SEND_WINDOW_BYTES = 1024 * 1024;
+export const STREAM_SEND_WINDOW_BYTES = 4 * 1024 * 1024;
