@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestOrigin, writeObjects } from './fixtures.js';
 import { httpGet } from './http-get.js';
-import { startNodeHttpPeer } from './node-http-peer.js';
+import { startNodeHttpPeer } from './peer-node-http.js';
 import {
   findBinary,
   startNginx,

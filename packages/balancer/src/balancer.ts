@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import {
+  RequestLogGate,
   endpointId,
   objectKey,
   openEventLog,
@@ -59,6 +60,7 @@ function viewOf({ replica, health }: TrackedReplica, now = performance.now()): R
 export async function startBalancer(options: BalancerOptions = {}): Promise<BalancerHandle> {
   const settings = resolveBalancerOptions(options);
   const log: Logger = options.log ?? openEventLog('balancer', undefined).log;
+  const routeLog = new RequestLogGate(log, settings.logRequests);
   const say = options.say ?? (() => undefined);
   const events = new EventEmitter<BalancerEvents>();
   const tracked = new Map<string, TrackedReplica>();
@@ -129,7 +131,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     routeCounts.set(best.id, (routeCounts.get(best.id) ?? 0) + 1);
     const bestEndpoint = toEndpoint(best);
     // Per route: the line and the event are only built when a log level or listener wants them.
-    if (log.isLevelEnabled('info')) {
+    if (log.isLevelEnabled('info') && routeLog.admits(Date.now())) {
       log.info(
         {
           event: 'route',
@@ -295,6 +297,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
         discovery.stop();
         await server.close();
         for (const { prober } of tracked.values()) prober.stop();
+        routeLog.flush();
         log.info({ event: 'shutdown-complete' }, 'balancer stopped');
       })();
       return closing;

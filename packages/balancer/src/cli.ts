@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import {
+  addLogOptions,
+  type LogFlags,
   addAdminOptions,
   addLimitOptions,
   limitsOf,
@@ -28,7 +30,7 @@ import { STRATEGY_NAMES } from './strategies/index.js';
 
 const ROLE = 'balancer';
 
-interface CliOptions extends AdminFlags, LimitFlags {
+interface CliOptions extends AdminFlags, LimitFlags, LogFlags {
   servers: string;
   port: number;
   log?: string;
@@ -53,7 +55,7 @@ function parseArgs(): CliOptions {
     'cdn-balancer',
     'Probes the replicas listed in a servers file and routes each client to the best one.',
   );
-  return addLimitOptions(addAdminOptions(program))
+  return addLogOptions(addLimitOptions(addAdminOptions(program)), 'routes')
     .addOption(
       envOption('-s, --servers <file>', 'replica list, one address a line', 'SERVERS_FILE').default(
         d.serversFile,
@@ -164,7 +166,7 @@ async function main(): Promise<void> {
   const options = parseArgs();
   if (options.healthcheck)
     await exitWithHealth(ROLE, () => checkBalancer(options.host, options.port));
-  const eventLog = openEventLog(ROLE, options.log);
+  const eventLog = openEventLog(ROLE, options.log, options.logLevel);
   const line = (message: string): void => say(ROLE, message);
   try {
     const balancer = await startBalancer({
@@ -182,6 +184,7 @@ async function main(): Promise<void> {
       reloadIntervalMs: options.reloadInterval,
       legacySilenceMs: options.legacyWait,
       query: options.query,
+      logRequests: options.logRequests,
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
       log: eventLog.log,

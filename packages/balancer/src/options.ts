@@ -1,11 +1,14 @@
 import {
+  DEFAULT_LOG_REQUESTS,
   DEFAULT_QUERY_POLICY,
   UserError,
   parseQueryPolicy,
+  requestLogPolicyOf,
   type AdminSettings,
   type ConnectionLimits,
   type Logger,
   type QueryPolicy,
+  type RequestLogPolicy,
 } from '@cdn-lab/common';
 import {
   DEFAULT_STRATEGY,
@@ -56,6 +59,11 @@ export interface BalancerOptions {
   admin?: AdminSettings;
   /** JSON-lines event log (openEventLog(...).log); silent when absent. */
   log?: Logger;
+  /**
+   * Which routes get their own log line: `all`, `off`, or at most N a second (the rest are
+   * counted in one line a second). State changes are always logged. Default 100 a second.
+   */
+  logRequests?: RequestLogPolicy | string;
   /** One human line for the terminal: bad servers-file lines, replicas going up or down. */
   say?: (line: string) => void;
   /** Replaces DNS lookups of servers-file names (tests). */
@@ -77,6 +85,7 @@ export interface ResolvedBalancerOptions {
   reloadIntervalMs: number;
   legacySilenceMs: number;
   query: QueryPolicy;
+  logRequests: RequestLogPolicy;
 }
 
 /** The one table of the balancer's defaults: the CLI, the resolver and the modules read it. */
@@ -95,6 +104,7 @@ export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
   reloadIntervalMs: 2000,
   legacySilenceMs: 300,
   query: parseQueryPolicy(DEFAULT_QUERY_POLICY),
+  logRequests: requestLogPolicyOf(DEFAULT_LOG_REQUESTS),
 };
 
 export function checkStrategyName(name: string): StrategyName {
@@ -144,6 +154,7 @@ export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalanc
     reloadIntervalMs: positive(merged.reloadIntervalMs, 'the reload interval'),
     legacySilenceMs: notNegative(merged.legacySilenceMs, 'the legacy wait'),
     query: query === undefined ? BALANCER_DEFAULTS.query : parseQueryPolicy(query),
+    logRequests: requestLogPolicyOf(merged.logRequests),
   };
 }
 

@@ -134,4 +134,46 @@ describe('cdn-balancer command', () => {
     assert.equal(events.find((event) => event.event === 'servers-file-problem')?.line, 2);
     assert.equal(events.find((event) => event.event === 'route')?.path, '/index.html');
   });
+
+  it('logs at most --log-requests routes a second and counts the rest', async () => {
+    const replica = await FakeReplica.start();
+    cleanups.push(() => replica.stop());
+    const file = await scratch([replica.id]);
+    const logFile = join(dirname(file.file), 'balancer.jsonl');
+    const result = run(
+      [
+        '-s',
+        file.file,
+        '-p',
+        '0',
+        '-l',
+        logFile,
+        '--probe-interval',
+        '20ms',
+        '--log-requests',
+        '2',
+      ],
+      dirname(file.file),
+    );
+    const [, port] = await waitForStderr(result, /routing on 127\.0\.0\.1:(\d+)/);
+    await waitForStderr(result, new RegExp(`replica ${replica.id} is up`));
+    const client = await RouteClient.open({ id: '', host: '127.0.0.1', port: Number(port) });
+    cleanups.push(() => client.close());
+    for (let index = 0; index < 10; index += 1) {
+      client.route(`/o${index}.bin`);
+      assert.equal((await client.next())?.type, 'route-ok');
+    }
+    result.child.kill('SIGTERM');
+    assert.equal(await result.exit, 0);
+    const events = (await readFile(logFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; requests?: number });
+    const routes = events.filter((event) => event.event === 'route').length;
+    const counted = events
+      .filter((event) => event.event === 'requests-not-logged')
+      .reduce((sum, event) => sum + (event.requests ?? 0), 0);
+    assert.ok(routes >= 2 && routes < 10, `${routes} route lines`);
+    assert.equal(routes + counted, 10, 'every route is logged or counted');
+  });
 });

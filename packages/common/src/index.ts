@@ -5,6 +5,7 @@ export * from './config/units.js';
 export * from './config/user-error.js';
 export * from './logging/logger.js';
 export * from './logging/request-log-gate.js';
+export * from './logging/log-options.js';
 export * from './process/healthcheck.js';
 export * from './process/listen.js';
 export * from './process/role-lifecycle.js';

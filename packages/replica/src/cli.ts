@@ -21,9 +21,8 @@ import {
   openEventLog,
   portArg,
   queryPolicyArg,
-  requestLogPolicyArg,
-  LOG_LEVELS,
-  DEFAULT_LOG_LEVEL,
+  addLogOptions,
+  type LogFlags,
   runMain,
   say,
   durationDefaultSecondsArg,
@@ -37,7 +36,7 @@ const ROLE = 'replica';
 /** How the replica's fault options are spelled: --fault-delay, CDN_FAULT_DELAY, … */
 const FAULT_OPTIONS = { prefix: 'fault-', envPrefix: 'FAULT_', describe: 'fault: ' };
 
-interface CliOptions extends AdminFlags, LimitFlags {
+interface CliOptions extends AdminFlags, LimitFlags, LogFlags {
   port: number;
   log?: string;
   webpage?: string;
@@ -53,8 +52,6 @@ interface CliOptions extends AdminFlags, LimitFlags {
   maxObjectBytes: number;
   query: string;
   originRedirects: string;
-  logRequests: string;
-  logLevel: string;
   healthcheck?: boolean;
 }
 
@@ -64,27 +61,17 @@ function parseArgs(): CliOptions {
     'cdn-replica',
     'Edge cache: serves objects (native protocol, HTTP and the original format, on one port), pulling them from the origin on a miss.',
   );
-  return addLimitOptions(addFaultOptions(addAdminOptions(program), FAULT_OPTIONS))
+  return addLogOptions(
+    addLimitOptions(addFaultOptions(addAdminOptions(program), FAULT_OPTIONS)),
+    'requests',
+  )
     .addOption(
       envOption('-p, --port <port>', 'port to listen on (0 picks a free one)', 'REPLICA_PORT')
         .argParser(portArg)
         .default(d.port),
     )
     .addOption(envOption('-l, --log <file>', 'write JSON-lines events to this file', 'REPLICA_LOG'))
-    .addOption(
-      envOption(
-        '--log-requests <policy>',
-        'requests logged line by line: all, off, or at most N a second (the rest counted in one line a second); state changes are always logged',
-        'LOG_REQUESTS',
-      )
-        .argParser(requestLogPolicyArg)
-        .default(d.logRequests),
-    )
-    .addOption(
-      envOption('--log-level <level>', 'lowest level written to the log', 'LOG_LEVEL')
-        .choices(LOG_LEVELS)
-        .default(DEFAULT_LOG_LEVEL),
-    )
+
     .addOption(
       envOption(
         '-w, --webpage <url-or-path>',

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_LOG_REQUESTS,
   DEFAULT_QUERY_POLICY,
   UserError,
   activeFaults,
@@ -6,7 +7,7 @@ import {
   notNegative,
   parseFaults,
   parseQueryPolicy,
-  parseRequestLogPolicy,
+  requestLogPolicyOf,
   positive,
   wholeNumber,
   withoutUndefined,
@@ -88,7 +89,7 @@ export const DEFAULTS = {
   maxObjectBytes: 1024 ** 3,
   query: DEFAULT_QUERY_POLICY,
   originRedirects: 'off',
-  logRequests: '100',
+  logRequests: DEFAULT_LOG_REQUESTS,
 } as const;
 
 /** Pause before the n-th extra origin attempt (n from 1): 100 ms, 200 ms, 400 ms … at most 2 s. */
@@ -151,15 +152,6 @@ export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaO
     log: merged.log ?? null,
     logRequests: requestLogPolicyOf(merged.logRequests),
   };
-}
-
-function requestLogPolicyOf(value: RequestLogPolicy | string): RequestLogPolicy {
-  if (typeof value !== 'string') return value;
-  try {
-    return parseRequestLogPolicy(value);
-  } catch (error) {
-    throw new UserError(`the request log setting: ${(error as Error).message}`);
-  }
 }
 
 function redirectPolicyOf(value: string): OriginRedirectPolicy {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { UserError } from '../config/user-error.js';
 
 /**
  * Which requests get their lines in the log: every one, none, or at most so many a second
@@ -18,6 +19,16 @@ export function parseRequestLogPolicy(text: string): RequestLogPolicy {
     throw new Error(`"${text}" is not all, off or a whole number of requests per second`);
   }
   return perSecond === 0 ? 'off' : { perSecond };
+}
+
+/** A setting as given (text or policy), checked; a UserError names the setting. */
+export function requestLogPolicyOf(value: RequestLogPolicy | string): RequestLogPolicy {
+  if (typeof value !== 'string') return value;
+  try {
+    return parseRequestLogPolicy(value);
+  } catch (error) {
+    throw new UserError(`the request log setting: ${(error as Error).message}`);
+  }
 }
 
 export function formatRequestLogPolicy(policy: RequestLogPolicy): string {

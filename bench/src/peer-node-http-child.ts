@@ -1,5 +1,5 @@
 /**
- * The runtime's own ceiling for small HTTP answers, run by node-http-peer.ts in a child
+ * The runtime's own ceiling for small HTTP answers, run by peer-node-http.ts in a child
  * process: a bare `net` server answering every request head (pipelined ones too) with one
  * pre-built 200 of `size` bytes. No parsing beyond finding each head's end, no routing, no
  * cache: what a Node program cannot beat on this machine.
