@@ -51,8 +51,14 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
   }
 
   drainStarted(): void {
-    if (this.general) this.general.drainStarted();
-    else this.socket.end();
+    if (this.general) {
+      this.general.drainStarted();
+      return;
+    }
+    // What was answered still goes out; a request arriving after this gets the close.
+    this.socket.off('data', this.onData);
+    this.parts.sweep.delete(this);
+    this.socket.end();
   }
 
   /** Idle past the keep-alive timeout: closed, as Node's server closes one; stalled past the idle timeout: cut. */
