@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import type { RouteEvent } from '@cdn-lab/balancer';
 import { runLoad, type LoadRequestOutcome } from '@cdn-lab/client';
@@ -44,7 +45,13 @@ describe('replicas SIGKILLed one after another during a load, until one is left'
       assert.match(code, /^[a-z_]+$/, `a named cause, not "${code}"`);
     }
     assert.equal(report.failed, 0, JSON.stringify(report.errorsByCode));
-    const survivors = balancer.snapshot().filter((r) => r.state === 'up');
-    assert.equal(survivors.length, 1, 'the balancer knows one replica is left');
+    // The load can end before the probes have taken the last victim down: wait for it (the
+    // 1 s promise is kill-one's to prove), at most a few seconds.
+    const upCount = (): number => balancer.snapshot().filter((r) => r.state === 'up').length;
+    const deadline = AbortSignal.timeout(5_000);
+    while (upCount() > 1 && !deadline.aborted) {
+      await once(balancer.events, 'replica-state', { signal: deadline }).catch(() => undefined);
+    }
+    assert.equal(upCount(), 1, 'the balancer knows one replica is left');
   });
 });
