@@ -34,15 +34,18 @@ export function formatQueryPolicy(policy: QueryPolicy): string {
   return policy.kind === 'allow' ? `allow=${policy.names.join(',')}` : policy.kind;
 }
 
-const HEX_ESCAPE = /%([0-9A-Fa-f]{2})/g;
+const PERCENT = /%([0-9A-Fa-f]{2})?/g;
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 
 /**
  * Percent-escapes in one spelling (RFC 3986 §6.2.2): an escaped unreserved character is the
- * character itself (§2.3), every other escape in uppercase hex. Anything else is left alone.
+ * character itself (§2.3), every other escape in uppercase hex, and a `%` that starts no
+ * escape is one (`%25`): left bare, decoding the escape after it could make a new one
+ * (`%%41` would become `%A`, then `%A…` another object). Anything else is left alone.
  */
 function canonicalEscapes(text: string): string {
-  return text.replace(HEX_ESCAPE, (_escape, hex: string) => {
+  return text.replace(PERCENT, (_escape, hex: string | undefined) => {
+    if (hex === undefined) return '%25';
     const character = String.fromCharCode(Number.parseInt(hex, 16));
     return UNRESERVED.test(character) ? character : `%${hex.toUpperCase()}`;
   });
