@@ -28,6 +28,7 @@ export * from './faults/fault-options.js';
 export * from './faults/fault-table.js';
 export * from './endpoint.js';
 export * from './object-key.js';
+export * from './bounded-memo.js';
 export * from './servers-file.js';
 export * from './admin/request-guard.js';
 export * from './dialects/connection-counts.js';

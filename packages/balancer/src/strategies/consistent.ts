@@ -1,3 +1,4 @@
+import { BoundedMemo } from '@cdn-lab/common';
 import { fnv1a64, rendezvousWeight, type Hash64 } from './hash.js';
 import { NO_ROUTABLE, fmt, routableOf, type ReplicaView, type Strategy } from './types.js';
 
@@ -21,18 +22,7 @@ export function slowThresholdMs(replicas: readonly ReplicaView[]): number {
 }
 
 /** The same few replica ids are hashed for every route: their hashes are kept. */
-const idHashes = new Map<string, Hash64>();
-const ID_HASH_LIMIT = 4096;
-
-function idHash(id: string): Hash64 {
-  let hash = idHashes.get(id);
-  if (!hash) {
-    if (idHashes.size >= ID_HASH_LIMIT) idHashes.clear();
-    hash = fnv1a64(id);
-    idHashes.set(id, hash);
-  }
-  return hash;
-}
+const idHashes = new BoundedMemo<string, Hash64>(4096, fnv1a64);
 
 /** Rendezvous order of the replicas for one path: the owner first. Ties break by id. */
 export function rendezvousOrder(
@@ -41,7 +31,7 @@ export function rendezvousOrder(
 ): ReplicaView[] {
   const key = fnv1a64(path ?? '');
   return replicas
-    .map((replica) => ({ replica, weight: rendezvousWeight(key, idHash(replica.id)) }))
+    .map((replica) => ({ replica, weight: rendezvousWeight(key, idHashes.get(replica.id)) }))
     .sort((x, y) => y.weight - x.weight || (x.replica.id < y.replica.id ? -1 : 1))
     .map(({ replica }) => replica);
 }

@@ -1,4 +1,4 @@
-import { UserError, canonicalObjectPath, type QueryPolicy } from '@cdn-lab/common';
+import { BoundedMemo, UserError, canonicalObjectPath, type QueryPolicy } from '@cdn-lab/common';
 import { RequestError } from '../request/request-error.js';
 
 /** An object as the replica knows it: the path clients ask for and the URL it comes from. */
@@ -113,7 +113,9 @@ const REMEMBERED_TARGETS = 4096;
  * mapping never changes while the replica runs, so a path asked for again is not parsed again.
  */
 export class TargetResolver {
-  private readonly targets = new Map<string, ObjectTarget>();
+  private readonly targets = new BoundedMemo(REMEMBERED_TARGETS, (requested: string) =>
+    this.targetOf(requested),
+  );
 
   constructor(
     private readonly origin: URL | null,
@@ -126,13 +128,7 @@ export class TargetResolver {
       if (this.defaultTarget) return this.defaultTarget;
       throw new RequestError('not_found', 'this replica has no default object; ask for a path');
     }
-    let target = this.targets.get(requested);
-    if (!target) {
-      target = this.targetOf(requested);
-      if (this.targets.size >= REMEMBERED_TARGETS) this.targets.clear();
-      this.targets.set(requested, target);
-    }
-    return target;
+    return this.targets.get(requested);
   }
 
   private targetOf(requested: string): ObjectTarget {

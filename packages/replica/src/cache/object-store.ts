@@ -164,7 +164,7 @@ export class ObjectStore {
    */
   freshWhole(target: ObjectTarget, now: number, maxBytes: number): ObjectBody | null {
     const entry = this.cache.get(target.url);
-    if (!entry || now - entry.fetchedAt >= this.options.ttlMs) return null;
+    if (!entry || !this.isFresh(entry, now)) return null;
     // Without an announced size the general path streams it (chunked), so it stays there.
     if (entry.body.meta.size === null || entry.size > maxBytes) return null;
     this.counters.hits += 1;
@@ -182,8 +182,8 @@ export class ObjectStore {
     this.origin.close();
   }
 
-  private isFresh(entry: CacheEntry): boolean {
-    return Date.now() - entry.fetchedAt < this.options.ttlMs;
+  private isFresh(entry: CacheEntry, now = Date.now()): boolean {
+    return now - entry.fetchedAt < this.options.ttlMs;
   }
 
   private async resolve(

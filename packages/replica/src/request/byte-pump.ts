@@ -49,10 +49,8 @@ export async function pumpBytes(
   const openEnded = range.end === null;
   const total = range.end === null ? Number.POSITIVE_INFINITY : range.end - range.start;
   const cutAt = openEnded ? null : faults.resetPoint(total);
-  const transfer: Transfer = {
-    ...{ cursor, sink, meter, faults, progress, total, openEnded },
-    startedAt: Date.now(),
-  };
+  const startedAt = Date.now();
+  const transfer: Transfer = { cursor, sink, meter, faults, progress, total, openEnded, startedAt };
   cursor.seek(range.start);
   const shaped = cutAt !== null || faults.pacesTransfers || (await pumpPlain(transfer));
   if (shaped) await pumpShaped(transfer, cutAt);

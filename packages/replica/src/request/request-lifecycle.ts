@@ -6,6 +6,7 @@ import type { ConnectionContext } from '../server/connection-context.js';
 import type { ByteSink } from './byte-sink.js';
 import { pumpBytes, type ByteRange, type PumpProgress } from './byte-pump.js';
 import { RequestError } from './request-error.js';
+import { logAnsweredLine, logRequestLine } from './request-lines.js';
 import { TransferBroken } from './transfer-broken.js';
 
 /** One request as its dialect read it. */
@@ -65,12 +66,7 @@ export async function serveObjectRequest(
   try {
     const target = ctx.resolver.resolve(request.path);
     path = target.path;
-    if (logged) {
-      ctx.log.info(
-        { event: 'request', dialect, path, offset, peer, ...request.details },
-        'request',
-      );
-    }
+    if (logged) logRequestLine(ctx, { dialect, path, offset, peer }, request.details);
     ctx.events.emit('request', { path, offset, peer, dialect });
     const askedAt = performance.now();
     await ctx.faults.delayRequest();
@@ -82,7 +78,10 @@ export async function serveObjectRequest(
     if (range) await pumpBytes(lease.cursor, range, answer.sink, ctx.meter, ctx.faults, progress);
     await answer.finish(lease);
     const ms = Date.now() - startedAt;
-    if (logged) logDone(ctx, request, path, progress.bytes, ms, lease.status, answer);
+    if (logged) {
+      const outcome = { bytes: progress.bytes, ms, cache: lease.status };
+      logAnsweredLine(ctx, { dialect, path, offset, peer }, outcome, answer.logFields());
+    }
     ctx.requestOutcome(null);
     ctx.events.emit('transfer-end', { path, bytes: progress.bytes, ms, ok: true, dialect });
   } catch (error) {
@@ -105,31 +104,6 @@ export async function serveObjectRequest(
     // In flight until the answer has left (or died), so a drain does not cut its last bytes.
     answer.settled(() => ctx.transferEnded());
   }
-}
-
-function logDone(
-  ctx: ConnectionContext,
-  { dialect, offset, peer }: ObjectRequest,
-  path: string,
-  bytes: number,
-  ms: number,
-  cache: CacheStatus,
-  answer: AnswerFraming,
-): void {
-  ctx.log.info(
-    {
-      event: 'transfer-done',
-      dialect,
-      path,
-      offset,
-      bytes,
-      ms,
-      cache,
-      peer,
-      ...answer.logFields(),
-    },
-    'answer sent',
-  );
 }
 
 /** Failures are always logged, except a not-found the request log leaves out (`logged`). */

@@ -22,7 +22,8 @@ interface EncodedHead {
   etag: string | null;
   /** Status line and headers up to the Date line. */
   start: string;
-  second: number;
+  /** The Date value `bytes` carries. */
+  date: string;
   /** The head with its Date line; for a small object, followed by the whole body. */
   bytes: Buffer;
 }
@@ -48,15 +49,15 @@ export class EncodedAnswers {
       head = {
         etag: body.meta.etag,
         start: headStart(body, target, size, this.servedBy()),
-        second: -1,
+        date: '',
         bytes: Buffer.alloc(0),
       };
       this.heads.set(body, head);
     }
-    const second = this.date.secondOf(now);
-    if (head.second !== second) {
-      head.second = second;
-      const text = `${head.start}Date: ${this.date.at(now)}\r\n${KEEP_ALIVE_LINES}`;
+    const date = this.date.at(now);
+    if (head.date !== date) {
+      head.date = date;
+      const text = `${head.start}Date: ${date}\r\n${KEEP_ALIVE_LINES}`;
       const bytes = Buffer.from(text, 'latin1');
       head.bytes = size <= JOINED_MAX_BYTES ? Buffer.concat([bytes, ...body.chunks]) : bytes;
     }

@@ -3,6 +3,7 @@ import { KEEP_ALIVE_TIMEOUT_MS, ReadBackpressure, type HttpConnection } from '@c
 import type { ObjectTarget } from '../../cache/object-path.js';
 import type { ConnectionContext } from '../../server/connection-context.js';
 import type { DialectHandler } from '../../server/dialect-handler.js';
+import { logAnsweredLine, logRequestLine } from '../../request/request-lines.js';
 import { requestedPath } from '../http-object.js';
 import { FAST_ANSWER_MAX_BYTES, type EncodedAnswers } from './encoded-answer.js';
 import type { IdleSweep, SweptConnection } from './idle-sweep.js';
@@ -126,15 +127,13 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
     if (!body) return false;
     const size = body.received;
     const { socket, peer } = this;
-    const { log, events, meter } = ctx;
-    const logged = ctx.requestLog.admits(now);
+    const { events, meter } = ctx;
     const path = resolved.path;
-    if (logged) {
-      log.info(
-        { event: 'request', dialect: 'http', path, offset: 0, peer, method: 'GET' },
-        'request',
-      );
-    }
+    // Built only for a request the log lets through.
+    const line = ctx.requestLog.admits(now)
+      ? ({ dialect: 'http', path, offset: 0, peer } as const)
+      : null;
+    if (line) logRequestLine(ctx, line, { method: 'GET' });
     if (events.listenerCount('request') > 0) {
       events.emit('request', { path, offset: 0, peer, dialect: 'http' });
     }
@@ -152,22 +151,7 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
     }
     meter.recordBytes(size, now);
     this.parts.answered();
-    if (logged) {
-      log.info(
-        {
-          event: 'transfer-done',
-          dialect: 'http',
-          path,
-          offset: 0,
-          bytes: size,
-          ms: 0,
-          cache: 'hit',
-          peer,
-          status: 200,
-        },
-        'answer sent',
-      );
-    }
+    if (line) logAnsweredLine(ctx, line, { bytes: size, ms: 0, cache: 'hit' }, { status: 200 });
     ctx.requestOutcome(null);
     if (events.listenerCount('transfer-end') > 0) {
       events.emit('transfer-end', { path, bytes: size, ms: 0, ok: true, dialect: 'http' });

@@ -1,6 +1,7 @@
 /**
  * The Date header's value, made once a second (as Node's own server does) instead of once per
- * answer.
+ * answer. The same string is returned all through a second, so a caller can tell a new second
+ * by comparing it with the last one it got.
  */
 export class HttpDate {
   private second = -1;
@@ -14,11 +15,5 @@ export class HttpDate {
       this.text = new Date(second * 1000).toUTCString();
     }
     return this.text;
-  }
-
-  /** Changes when the text does: answers built for one second are good for all of it. */
-  secondOf(now: number): number {
-    this.at(now);
-    return this.second;
   }
 }
