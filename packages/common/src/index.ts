@@ -32,3 +32,4 @@ export * from './bounded-memo.js';
 export * from './servers-file.js';
 export * from './admin/request-guard.js';
 export * from './dialects/connection-counts.js';
+export * from './topology/index.js';

@@ -2,6 +2,8 @@ import {
   FRAME_HEADER_LENGTH,
   FrameType,
   MAX_PATH_LENGTH,
+  MAX_REGIONS,
+  REGION_NAME,
   maxPayloadFor,
   type FrameTypeCode,
 } from './constants.js';
@@ -13,6 +15,7 @@ import type {
   Message,
   MessageType,
   ObjectMessage,
+  RouteMessage,
 } from './messages.js';
 import { routeOkJson, type ControlMessage } from './payload-json.js';
 import {
@@ -175,13 +178,43 @@ function readLoad(value: unknown): LoadReport {
     load.transfersFailed = readCount(obj, 'transfersFailed');
   if (obj['transfersOk'] !== undefined) load.transfersOk = readCount(obj, 'transfersOk');
   if (obj['responseMs'] !== undefined) load.responseMs = readNumber(obj, 'responseMs');
+  if (obj['region'] !== undefined) load.region = readRegion(obj, 'region');
+  if (obj['clientRegions'] !== undefined) {
+    load.clientRegions = readArray(obj, 'clientRegions', MAX_REGIONS).map((row) => {
+      const served = asObject(row, 'a client-region row');
+      return {
+        region: readRegion(served, 'region'),
+        requests: readCount(served, 'requests'),
+        ttfbMs: readNumber(served, 'ttfbMs'),
+      };
+    });
+  }
   return load;
+}
+
+function readRegion(obj: Json, field: string): string {
+  const value = readString(obj, field, 32);
+  if (!REGION_NAME.test(value)) {
+    throw new ProtocolError(
+      'bad_message',
+      `field "${field}" must be a region name: a lowercase letter, then letters, digits or -`,
+    );
+  }
+  return value;
+}
+
+function readRoute(obj: Json): RouteMessage {
+  const message: RouteMessage = { type: 'route', path: readPath(obj) };
+  if (obj['region'] !== undefined && obj['region'] !== null) {
+    message.region = readRegion(obj, 'region');
+  }
+  return message;
 }
 
 function parseControl(type: FrameTypeCode, obj: Json): Message {
   switch (type) {
     case FrameType.Route:
-      return { type: 'route', path: readPath(obj) };
+      return readRoute(obj);
     case FrameType.RouteOk:
       return {
         type: 'route-ok',

@@ -33,3 +33,7 @@ export function maxPayloadFor(type: FrameTypeCode): number {
 export function isFrameType(value: number): value is FrameTypeCode {
   return (Object.values(FrameType) as number[]).includes(value);
 }
+
+/** A region's name: what topology files, `--region` and the wire accept. */
+export const REGION_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+export const MAX_REGIONS = 16;

@@ -30,6 +30,21 @@ export interface LoadReport {
    * what probes cannot see, like a slow disk or an injected delay. Absent: older replicas.
    */
   responseMs?: number;
+  /** The region the replica serves in, when a topology gives the lab regions. */
+  region?: string;
+  /**
+   * Per client region, what this replica served: requests since it started and the median time
+   * from a request to its first byte leaving (ms, the emulated distance included) over recent
+   * requests. Absent: no topology, or an older replica.
+   */
+  clientRegions?: ClientRegionServed[];
+}
+
+/** One row of a replica's client-region report. */
+export interface ClientRegionServed {
+  region: string;
+  requests: number;
+  ttfbMs: number;
 }
 
 /** How a replica got the bytes it is sending. */
@@ -39,6 +54,8 @@ export type CacheStatus = 'hit' | 'miss' | 'revalidated' | 'stale';
 export interface RouteMessage {
   type: 'route';
   path: string | null;
+  /** The client's own region, which overrides where its address places it. Absent: no hint. */
+  region?: string;
 }
 
 /** Balancer → client: the best replica and up to two distinct alternates, in order. */
