@@ -25,7 +25,7 @@ describe('the link schedule', () => {
 
   it('keeps byte order under jitter: no chunk overtakes the one before it', () => {
     // The first chunk draws the most jitter, the second none.
-    const schedule = new LinkSchedule(link({ jitterMs: 10 }), draws(0.9, 0));
+    const schedule = new LinkSchedule(link({ jitterMs: 10 }), { random: draws(0.9, 0) });
     const first = schedule.releaseAt(100, 0);
     const second = schedule.releaseAt(100, 1);
     assert.equal(first, 49);
@@ -45,7 +45,7 @@ describe('the link schedule', () => {
     const lossy = link({ delayMs: 30, loss: 0.01 });
     assert.equal(retransmissionTimeoutMs(lossy), 260);
     // A draw below 1 - 0.99^segments loses the chunk; 0.5 never does for small chunks.
-    const schedule = new LinkSchedule(lossy, draws(0.001, 0.5, 0.5));
+    const schedule = new LinkSchedule(lossy, { random: draws(0.001, 0.5, 0.5) });
     assert.equal(schedule.releaseAt(100, 0), 290);
     assert.equal(schedule.releaseAt(100, 1), 290, 'behind the stalled one');
     assert.equal(schedule.releaseAt(100, 300), 330);
@@ -54,9 +54,16 @@ describe('the link schedule', () => {
   it('counts loss per segment: a bigger chunk is lost more often', () => {
     const lossy = link({ loss: 0.01 });
     // 1 - 0.99^1 = 0.01 for one segment, 1 - 0.99^70 ≈ 0.51 for 100 KB.
-    const small = new LinkSchedule(lossy, draws(0.3));
-    const big = new LinkSchedule(lossy, draws(0.3));
+    const small = new LinkSchedule(lossy, { random: draws(0.3) });
+    const big = new LinkSchedule(lossy, { random: draws(0.3) });
     assert.equal(small.releaseAt(1000, 0), 40);
     assert.equal(big.releaseAt(100_000, 0), 40 + retransmissionTimeoutMs(lossy));
+  });
+
+  it('carries a round trip when asked: both delays, the stall still one RTO', () => {
+    const lossy = link({ delayMs: 30, loss: 0.01 });
+    const schedule = new LinkSchedule(lossy, { roundTrip: true, random: draws(0.001, 0.5) });
+    assert.equal(schedule.releaseAt(100, 0), 60 + 260);
+    assert.equal(schedule.releaseAt(100, 400), 460);
   });
 });

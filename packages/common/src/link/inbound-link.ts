@@ -29,7 +29,7 @@ export class InboundLink extends Transform {
     random?: RandomSource,
   ) {
     super();
-    this.schedule = new LinkSchedule(link, random);
+    this.schedule = new LinkSchedule(link, { random });
     this.cap = linkQueueCap(link);
   }
 

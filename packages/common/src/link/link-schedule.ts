@@ -21,6 +21,15 @@ export function retransmissionTimeoutMs(link: LinkSpec): number {
  * holding back every chunk behind it as TCP's in-order delivery does. Pure: the clock is the
  * caller's, the randomness injectable.
  */
+export interface LinkScheduleOptions {
+  random?: RandomSource;
+  /**
+   * The chunks carry a whole round trip: both one-way delays and both jitters (a request's
+   * way in, added to its answer's way out). Bandwidth and loss stay the one direction's.
+   */
+  roundTrip?: boolean;
+}
+
 export class LinkSchedule {
   private linkFreeAt = Number.NEGATIVE_INFINITY;
   private lastRelease = Number.NEGATIVE_INFINITY;
@@ -28,11 +37,18 @@ export class LinkSchedule {
   private readonly rtoMs: number;
   /** P(a segment arrives); a chunk of n segments arrives whole with keep^n. */
   private readonly keep: number;
+  private readonly delayMs: number;
+  private readonly jitterMs: number;
+  private readonly random: RandomSource;
 
   constructor(
     readonly link: LinkSpec,
-    private readonly random: RandomSource = Math.random,
+    options: LinkScheduleOptions = {},
   ) {
+    const ways = options.roundTrip ? 2 : 1;
+    this.delayMs = ways * link.delayMs;
+    this.jitterMs = ways * link.jitterMs;
+    this.random = options.random ?? Math.random;
     this.msPerByte = link.bytesPerSecond === null ? 0 : 1000 / link.bytesPerSecond;
     this.rtoMs = retransmissionTimeoutMs(link);
     this.keep = 1 - link.loss;
@@ -42,8 +58,8 @@ export class LinkSchedule {
   releaseAt(bytes: number, now: number): number {
     const sent = Math.max(now, this.linkFreeAt) + bytes * this.msPerByte;
     this.linkFreeAt = sent;
-    let arrives = sent + this.link.delayMs;
-    if (this.link.jitterMs > 0) arrives += this.random() * this.link.jitterMs;
+    let arrives = sent + this.delayMs;
+    if (this.jitterMs > 0) arrives += this.random() * this.jitterMs;
     if (this.link.loss > 0 && this.lost(bytes)) arrives += this.rtoMs;
     this.lastRelease = Math.max(arrives, this.lastRelease);
     return this.lastRelease;

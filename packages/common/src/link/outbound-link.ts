@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { LinkSpec } from '../topology/topology.js';
-import { LinkSchedule, type RandomSource } from './link-schedule.js';
+import { LinkSchedule, type LinkScheduleOptions } from './link-schedule.js';
 
 /** With no bandwidth to size it by, the link holds this much before write() says wait. */
 const UNLIMITED_QUEUE_CAP = 4 * 1024 * 1024;
@@ -23,10 +23,6 @@ interface ReleaseMark {
 export function linkQueueCap(link: LinkSpec): number {
   if (link.bytesPerSecond === null) return UNLIMITED_QUEUE_CAP;
   return Math.ceil((link.bytesPerSecond * 2 * link.delayMs) / 1000) + QUEUE_HEADROOM;
-}
-
-export interface OutboundLinkOptions {
-  random?: RandomSource;
 }
 
 /**
@@ -63,9 +59,9 @@ export class OutboundLink {
   constructor(
     private readonly socket: Socket,
     readonly link: LinkSpec,
-    options: OutboundLinkOptions = {},
+    options: LinkScheduleOptions = {},
   ) {
-    this.schedule = new LinkSchedule(link, options.random);
+    this.schedule = new LinkSchedule(link, options);
     this.cap = linkQueueCap(link);
     this.ownWrite = socket._write;
     this.ownWritev = socket._writev ?? ((chunks, cb) => this.writeOneByOne(chunks, cb));
