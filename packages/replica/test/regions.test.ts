@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { DEFAULT_TOPOLOGY_FILE, UserError } from '@cdn-lab/common';
@@ -37,13 +37,22 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - started, value };
 }
 
-/** One HTTP GET from `localAddress`, over a connection already open (keep-alive agent off). */
-function httpGetFrom(port: number, path: string, localAddress: string): Promise<Buffer> {
+/** One HTTP GET from `localAddress` on a keep-alive connection of its own (as browsers ask). */
+function httpGetFrom(
+  port: number,
+  path: string,
+  localAddress: string,
+  headers: Record<string, string> = {},
+): Promise<Buffer> {
+  const agent = new Agent({ keepAlive: true });
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, localAddress, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, localAddress, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve(Buffer.concat(chunks)));
+      res.on('end', () => {
+        agent.destroy();
+        resolve(Buffer.concat(chunks));
+      });
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -87,11 +96,16 @@ describe('a replica in a region', { timeout: 30_000 }, () => {
     const fast = await timed(() => httpGetFrom(replica.endpoint.port, '/a', EU_CLIENT));
     assert.equal(fast.value.length, 20_000);
     assert.ok(fast.ms >= EU_AP_ROUND_TRIP_MS, `eu → ap took ${fast.ms.toFixed(1)} ms (fast path)`);
-    // A query string the fast path does not take: the general path.
-    const general = await timed(() => httpGetFrom(replica.endpoint.port, '/a?x', EU_CLIENT));
+    assert.equal(replica.status().http.fastAnswers, 1);
+    // A range request goes the general path (Node's server and the request lifecycle).
+    const general = await timed(() =>
+      httpGetFrom(replica.endpoint.port, '/a', EU_CLIENT, { Range: 'bytes=0-99' }),
+    );
+    assert.equal(general.value.length, 100);
     assert.ok(general.ms >= EU_AP_ROUND_TRIP_MS, `took ${general.ms.toFixed(1)} ms (general)`);
     const local = await timed(() => httpGetFrom(replica.endpoint.port, '/a', '127.0.0.1'));
     assert.ok(local.ms < 60, `127.0.0.1 took ${local.ms.toFixed(1)} ms`);
+    assert.equal(replica.status().http.fastAnswers, 2);
   });
 
   it('makes a miss at an ap replica cost the ap–us round trip to the origin more than a hit', async (t) => {
