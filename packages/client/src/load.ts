@@ -1,6 +1,7 @@
 import { openEventLog, type Logger } from '@cdn-lab/common';
 import { download } from './download.js';
 import { ClientError } from './errors.js';
+import type { RegionBinding } from './region-binding.js';
 import { BalancerSession, type BalancerAddress } from './route.js';
 import { summarizeLatency, type LatencySummary } from './stats.js';
 
@@ -17,6 +18,8 @@ export interface LoadOptions {
   maxRouteAttempts?: number;
   log?: Logger;
   onProgress?: (progress: LoadProgress) => void;
+  /** Place every worker in a region: its source addresses and its route hint. */
+  region?: RegionBinding | undefined;
 }
 
 export interface LoadRequestOutcome {
@@ -130,7 +133,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   };
 
   const worker = async (): Promise<void> => {
-    const session = new BalancerSession(options.balancer, { timeoutMs: options.timeoutMs });
+    const session = new BalancerSession(options.balancer, {
+      timeoutMs: options.timeoutMs,
+      region: options.region,
+    });
     try {
       for (let index = claim(); index !== null; index = claim()) {
         const path = options.paths[index % options.paths.length] ?? null;
@@ -171,6 +177,7 @@ async function fetchOne(
       timeoutMs: options.timeoutMs,
       maxRouteAttempts: options.maxRouteAttempts,
       log,
+      region: options.region,
     });
     return {
       path,
