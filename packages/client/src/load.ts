@@ -18,6 +18,8 @@ export interface LoadOptions {
   maxRouteAttempts?: number;
   log?: Logger;
   onProgress?: (progress: LoadProgress) => void;
+  /** Once aborted, no new request starts (those in flight finish). */
+  signal?: AbortSignal | undefined;
   /** Place every worker in a region: its source addresses and its route hint. */
   region?: RegionBinding | undefined;
 }
@@ -128,6 +130,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const claim = (): number | null => {
     if (requests !== undefined && issued >= requests) return null;
     if (deadline !== null && performance.now() >= deadline) return null;
+    if (options.signal?.aborted) return null;
     issued += 1;
     return issued - 1;
   };
