@@ -36,11 +36,16 @@ WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/packages packages
-COPY docker/cdn-healthcheck docker/cdn-load /usr/local/bin/
+COPY docker/cdn-healthcheck docker/cdn-load docker/cdn-region-client /usr/local/bin/
+# The worlds of regions (cdn-lab's default topology is found at /app/topologies/three-regions.yml).
+COPY topologies topologies
+# The regions lab's clients add an address with `ip` (busybox has it; Debian's slim images not).
+RUN command -v ip >/dev/null || { apt-get update -q \
+      && apt-get install -y -q --no-install-recommends iproute2 && rm -rf /var/lib/apt/lists/*; }
 # The demo site and the JSON-lines logs live in volumes the non-root user can write.
 RUN mkdir -p /site /var/log/cdn-lab \
  && chown node:node /site /var/log/cdn-lab \
- && chmod 0755 /usr/local/bin/cdn-healthcheck /usr/local/bin/cdn-load
+ && chmod 0755 /usr/local/bin/cdn-healthcheck /usr/local/bin/cdn-load /usr/local/bin/cdn-region-client
 USER node
 # The role answers for itself: `cdn-<role> --healthcheck` with the running role's own arguments.
 HEALTHCHECK --interval=5s --timeout=5s --start-period=60s --retries=3 CMD ["cdn-healthcheck"]

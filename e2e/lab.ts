@@ -25,6 +25,20 @@ export const TIMING = {
 export const LAB_PORT = 9000;
 export const INITIAL_REPLICAS = 3;
 
+/** Which Compose file a lab runs, as which project, starting which services. */
+export interface LabFile {
+  file: string;
+  project: string;
+  services: string[];
+}
+
+/** The flat lab: docker-compose.yml. */
+export const FLAT_LAB: LabFile = {
+  file: 'docker-compose.yml',
+  project: PROJECT,
+  services: ['origin', 'replica', 'balancer'],
+};
+
 export interface Lab {
   /** The balancer as published on the host. */
   balancer: { host: string; port: number };
@@ -90,14 +104,17 @@ async function composeEnvironment(
  * Testcontainers, waiting for every container's health check. Leftovers of an earlier,
  * interrupted run of the suite are removed first. `overrides` adds or replaces Compose settings.
  */
-export async function startLab(overrides: Record<string, string> = {}): Promise<Lab> {
+export async function startLab(
+  overrides: Record<string, string> = {},
+  lab: LabFile = FLAT_LAB,
+): Promise<Lab> {
   process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
   const cli = await findCompose();
-  const env = await composeEnvironment(overrides);
+  const env = await composeEnvironment({ COMPOSE_PROJECT_NAME: lab.project, ...overrides });
   const compose = async (...args: string[]): Promise<string> => {
     const { stdout } = await run(
       cli.command,
-      [...cli.prefix, '-p', PROJECT, '--env-file', '.env.example', ...args],
+      [...cli.prefix, '-p', lab.project, '-f', lab.file, '--env-file', '.env.example', ...args],
       { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
     );
     return stdout.trim();
@@ -108,16 +125,16 @@ export async function startLab(overrides: Record<string, string> = {}): Promise<
   await down();
 
   try {
-    await new DockerComposeEnvironment(ROOT, 'docker-compose.yml')
-      .withProjectName(PROJECT)
+    await new DockerComposeEnvironment(ROOT, lab.file)
+      .withProjectName(lab.project)
       .withEnvironmentFile('.env.example')
       .withEnvironment(env)
       .withBuild()
       .withDefaultWaitStrategy(Wait.forHealthCheck())
       .withStartupTimeout(300_000)
       .withClientOptions(cli.standalone ? { executable: { standalone: true } } : {})
-      .up(['origin', 'replica', 'balancer']);
-    const [balancerContainer] = await serviceContainers(PROJECT, 'balancer');
+      .up(lab.services);
+    const [balancerContainer] = await serviceContainers(lab.project, 'balancer');
     if (!balancerContainer) throw new Error('the balancer container is not running');
     const published = await docker('port', balancerContainer, String(LAB_PORT));
     const match = /^(.*):(\d+)$/m.exec(published);

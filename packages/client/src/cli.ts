@@ -13,6 +13,8 @@ import {
   runMain,
   say,
   durationDefaultSecondsArg,
+  DEFAULT_TOPOLOGY_FILE,
+  loadTopology,
   type Logger,
 } from '@cdn-lab/common';
 import { unlink } from 'node:fs/promises';
@@ -22,6 +24,7 @@ import { defaultOutputName } from './output-name.js';
 import { readPathsFile } from './paths-file.js';
 import { downloadProgressBar, loadProgressBar, type Progress } from './progress-bar.js';
 import { shouldShowProgress } from './progress-format.js';
+import { bindRegion, type RegionBinding } from './region-binding.js';
 import { formatDownload, formatReport } from './report.js';
 import { DEFAULT_TIMEOUT_MS } from './route.js';
 import { tempPathFor } from './sink.js';
@@ -40,6 +43,8 @@ interface Flags {
   timeout: number;
   retries: number;
   quiet?: boolean;
+  region?: string;
+  topology: string;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -121,6 +126,19 @@ function parseFlags(argv: string[]): Flags {
       )
         .argParser(intArg(1, 100))
         .default(DEFAULT_MAX_ROUTE_ATTEMPTS),
+    )
+    .addOption(
+      envOption(
+        '--region <name>',
+        "be a client in this region of the topology: connect from one of its addresses (this host's inside its clients ranges, else its loopback ones, 127.R.200.x) and send it as the route hint",
+        'REGION',
+      ),
+    )
+    .addOption(
+      envOption('--topology <file>', 'the topology --region names a region of', 'TOPOLOGY').default(
+        DEFAULT_TOPOLOGY_FILE,
+        'topologies/three-regions.yml',
+      ),
     );
   program.parse(argv);
   const flags = program.opts<Flags>();
@@ -151,11 +169,21 @@ async function withProgress<T, R>(
   }
 }
 
+/** The region binding of --region, or none; an unknown region is a one-line error. */
+function regionOf(flags: Flags): RegionBinding | undefined {
+  if (flags.region === undefined) return undefined;
+  return bindRegion(loadTopology(flags.topology), flags.region);
+}
+
 function isLoadMode(flags: Flags): boolean {
   return flags.requests !== undefined || flags.duration !== undefined || flags.paths !== undefined;
 }
 
-async function downloadOne(flags: Flags, log: Logger): Promise<void> {
+async function downloadOne(
+  flags: Flags,
+  log: Logger,
+  region: RegionBinding | undefined,
+): Promise<void> {
   const path = flags.path ?? null;
   const sink = flags.output ?? defaultOutputName(path);
   const progress = showProgress(flags) ? downloadProgressBar(process.stderr) : null;
@@ -177,13 +205,18 @@ async function downloadOne(flags: Flags, log: Logger): Promise<void> {
       timeoutMs: flags.timeout,
       log,
       onProgress,
+      region,
     }),
   );
   say('client', formatDownload(result));
   if (flags.json && sink !== '-') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 
-async function loadRun(flags: Flags, log: Logger): Promise<void> {
+async function loadRun(
+  flags: Flags,
+  log: Logger,
+  region: RegionBinding | undefined,
+): Promise<void> {
   const paths = flags.paths ? await readPathsFile(flags.paths) : [flags.path ?? null];
   const amount =
     flags.requests !== undefined
@@ -193,7 +226,7 @@ async function loadRun(flags: Flags, log: Logger): Promise<void> {
         : `${paths.length} requests`;
   say(
     'client',
-    `load: ${amount} at concurrency ${flags.concurrency} over ${paths.length} path(s) via balancer ${endpointId(flags.server, flags.port)}`,
+    `load: ${amount} at concurrency ${flags.concurrency} over ${paths.length} path(s) via balancer ${endpointId(flags.server, flags.port)}${region ? ` as a client in ${region.region}` : ''}`,
   );
   const requests = flags.requests ?? (flags.duration === undefined ? paths.length : undefined);
   const progress = showProgress(flags)
@@ -210,6 +243,7 @@ async function loadRun(flags: Flags, log: Logger): Promise<void> {
       maxRouteAttempts: flags.retries,
       log,
       onProgress,
+      region,
     }),
   );
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
@@ -225,9 +259,10 @@ async function loadRun(flags: Flags, log: Logger): Promise<void> {
 async function main(): Promise<void> {
   loadEnvFile();
   const flags = parseFlags(process.argv);
+  const region = regionOf(flags);
   const { log, close } = openEventLog('client', flags.log);
   try {
-    await (isLoadMode(flags) ? loadRun(flags, log) : downloadOne(flags, log));
+    await (isLoadMode(flags) ? loadRun(flags, log, region) : downloadOne(flags, log, region));
   } finally {
     close();
   }

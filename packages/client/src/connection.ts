@@ -27,8 +27,12 @@ function describeSocketError(error: NodeJS.ErrnoException): ConnectionFailure {
       return new ConnectionFailure('unreachable', 'host name not found');
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-    case 'EADDRNOTAVAIL':
       return new ConnectionFailure('unreachable', 'host unreachable');
+    case 'EADDRNOTAVAIL':
+      return new ConnectionFailure(
+        'unreachable',
+        "host unreachable (or the source address is not this host's)",
+      );
     case 'ETIMEDOUT':
       return new ConnectionFailure('timeout', 'connection timed out');
     case 'ECONNRESET':
@@ -75,10 +79,20 @@ export class FrameConnection {
     socket.write(encodePreamble());
   }
 
-  /** Connects and sends the preamble. Rejects with a ConnectionFailure. */
-  static open(host: string, port: number, timeoutMs: number): Promise<FrameConnection> {
+  /**
+   * Connects (from `localAddress` when given: a client placed in a region) and sends the
+   * preamble. Rejects with a ConnectionFailure.
+   */
+  static open(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    localAddress?: string,
+  ): Promise<FrameConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
+      const socket = connect(
+        localAddress === undefined ? { host, port } : { host, port, localAddress },
+      );
       socket.setNoDelay(true);
       socket.setTimeout(timeoutMs);
       const settle = (failure: ConnectionFailure | null): void => {

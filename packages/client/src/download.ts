@@ -4,6 +4,7 @@ import type { CacheStatus, Endpoint, ErrorCode, RouteOkMessage } from '@cdn-lab/
 import { ClientError, type ClientErrorCode } from './errors.js';
 import { describePath, fetchPart, type PartOptions, type PartOutcome } from './fetch-part.js';
 import { DEFAULT_TIMEOUT_MS, requestRoute, type BalancerAddress, type Router } from './route.js';
+import type { RegionBinding } from './region-binding.js';
 import { openSink, type SinkTarget } from './sink.js';
 import { TransferState } from './transfer-state.js';
 import { splicedMismatch, verify, type Verified } from './verify.js';
@@ -29,6 +30,8 @@ export interface DownloadOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** Asks for routes; defaults to one balancer connection per request (load mode shares one). */
   router?: Router;
+  /** Place the client in a region: its source addresses and its route hint. */
+  region?: RegionBinding | undefined;
 }
 
 export interface DownloadResult {
@@ -176,8 +179,9 @@ async function assemble(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxRounds = options.maxRouteAttempts ?? DEFAULT_MAX_ROUTE_ATTEMPTS;
   const router: Router =
-    options.router ?? ((p) => requestRoute(options.balancer, p, { timeoutMs }));
-  const partOptions: PartOptions = { path, timeoutMs, log };
+    options.router ??
+    ((p) => requestRoute(options.balancer, p, { timeoutMs, region: options.region }));
+  const partOptions: PartOptions = { path, timeoutMs, log, region: options.region };
   const failures: Failure[] = [];
   /** The failure of the previous attempt: the next attempt is a failover from it. */
   let pending: Failure | null = null;

@@ -8,6 +8,7 @@ import type {
 } from '@cdn-lab/protocol';
 import { ConnectionFailure, FrameConnection } from './connection.js';
 import { ClientError, RETRYABLE_REPLICA_CODES } from './errors.js';
+import type { RegionBinding } from './region-binding.js';
 import type { TransferState } from './transfer-state.js';
 
 /**
@@ -27,6 +28,8 @@ export interface PartOptions {
   path: string | null;
   timeoutMs: number;
   log: Logger;
+  /** A client placed in a region connects from one of its addresses. */
+  region?: RegionBinding | undefined;
 }
 
 export function describePath(path: string | null): string {
@@ -46,7 +49,12 @@ export async function fetchPart(
   );
   let connection: FrameConnection;
   try {
-    connection = await FrameConnection.open(endpoint.host, endpoint.port, options.timeoutMs);
+    connection = await FrameConnection.open(
+      endpoint.host,
+      endpoint.port,
+      options.timeoutMs,
+      options.region?.nextAddress(),
+    );
   } catch (error) {
     if (error instanceof ConnectionFailure) return { kind: 'failed', reason: error.message };
     throw error;

@@ -1,6 +1,7 @@
 import { openEventLog, type Logger } from '@cdn-lab/common';
 import { download } from './download.js';
 import { ClientError } from './errors.js';
+import type { RegionBinding } from './region-binding.js';
 import { BalancerSession, type BalancerAddress } from './route.js';
 import { summarizeLatency, type LatencySummary } from './stats.js';
 
@@ -17,6 +18,10 @@ export interface LoadOptions {
   maxRouteAttempts?: number;
   log?: Logger;
   onProgress?: (progress: LoadProgress) => void;
+  /** Once aborted, no new request starts (those in flight finish). */
+  signal?: AbortSignal | undefined;
+  /** Place every worker in a region: its source addresses and its route hint. */
+  region?: RegionBinding | undefined;
 }
 
 export interface LoadRequestOutcome {
@@ -125,12 +130,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const claim = (): number | null => {
     if (requests !== undefined && issued >= requests) return null;
     if (deadline !== null && performance.now() >= deadline) return null;
+    if (options.signal?.aborted) return null;
     issued += 1;
     return issued - 1;
   };
 
   const worker = async (): Promise<void> => {
-    const session = new BalancerSession(options.balancer, { timeoutMs: options.timeoutMs });
+    const session = new BalancerSession(options.balancer, {
+      timeoutMs: options.timeoutMs,
+      region: options.region,
+    });
     try {
       for (let index = claim(); index !== null; index = claim()) {
         const path = options.paths[index % options.paths.length] ?? null;
@@ -171,6 +180,7 @@ async function fetchOne(
       timeoutMs: options.timeoutMs,
       maxRouteAttempts: options.maxRouteAttempts,
       log,
+      region: options.region,
     });
     return {
       path,

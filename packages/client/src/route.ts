@@ -2,6 +2,7 @@ import { endpointId } from '@cdn-lab/common';
 import type { Message, RouteOkMessage } from '@cdn-lab/protocol';
 import { ConnectionFailure, FrameConnection } from './connection.js';
 import { ClientError } from './errors.js';
+import type { RegionBinding } from './region-binding.js';
 
 export interface BalancerAddress {
   host: string;
@@ -11,6 +12,8 @@ export interface BalancerAddress {
 export interface RouteOptions {
   /** Connect and answer timeout; default 10 s. */
   timeoutMs?: number;
+  /** A client placed in a region: connects from its address and sends its name as the hint. */
+  region?: RegionBinding | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -29,6 +32,7 @@ export class BalancerSession {
   private answers: Promise<unknown> = Promise.resolve();
   private waiting = 0;
   private readonly timeoutMs: number;
+  private readonly region: RegionBinding | undefined;
 
   constructor(
     readonly balancer: BalancerAddress,
@@ -36,12 +40,15 @@ export class BalancerSession {
   ) {
     this.id = endpointId(balancer.host, balancer.port);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.region = options.region;
   }
 
   readonly route: Router = async (path) => {
     const connection = await this.connect();
     try {
-      connection.send({ type: 'route', path });
+      connection.send(
+        this.region ? { type: 'route', path, region: this.region.region } : { type: 'route', path },
+      );
     } catch (error) {
       throw this.explain(error);
     }
@@ -69,7 +76,12 @@ export class BalancerSession {
     const current = this.connection ? await this.connection.catch(() => null) : null;
     if (current && !current.failed) return current;
     this.answers = Promise.resolve();
-    const opening = FrameConnection.open(this.balancer.host, this.balancer.port, this.timeoutMs);
+    const opening = FrameConnection.open(
+      this.balancer.host,
+      this.balancer.port,
+      this.timeoutMs,
+      this.region?.nextAddress(),
+    );
     this.connection = opening;
     try {
       return await opening;

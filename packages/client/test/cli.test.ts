@@ -90,6 +90,31 @@ describe('cdn-client CLI', () => {
     assert.match(run.stderr, /--path must start with "\/"/);
   });
 
+  it('refuses an unknown --region in one line naming the regions, and CDN_REGION too', async () => {
+    const asked = balancer.routes.length;
+    for (const run of [
+      await runCli([...flags, '--region', 'mars'], dir.path),
+      await runCli(flags, dir.path, { CDN_REGION: 'mars' }),
+    ]) {
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(
+        run.stderr,
+        /--region mars: no such region in .*three-regions\.yml \(its regions: eu, us, ap\)/,
+      );
+      assertNoStackTrace(run.stderr);
+    }
+    assert.equal(balancer.routes.length, asked, 'nothing was asked');
+  });
+
+  it('fetches as a client in a region with --region, from its loopback addresses', async () => {
+    const run = await runCli([...flags, '--region', 'ap', '-o', '-'], dir.path);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout, page);
+    assert.equal(balancer.hints.at(-1), 'ap');
+    assert.match(replica.sources.at(-1) ?? '', /^127\.3\.200\.\d+$/);
+  });
+
   it('downloads to -o FILE, verified, with one line on stderr', async () => {
     const logFile = dir.file('client.log');
     const run = await runCli(

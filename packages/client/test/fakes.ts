@@ -43,6 +43,8 @@ export interface FakeReplica {
   endpoint: Endpoint;
   /** Every get received, in order. */
   gets: GetMessage[];
+  /** The source address of every connection, in order. */
+  sources: string[];
   /** Decides how to answer each get; replace it to change the behaviour. */
   behave: (get: GetMessage, index: number) => Behaviour;
   close(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startFakeReplica(
   const replica: FakeReplica = {
     endpoint: { id, host: HOST, port },
     gets: [],
+    sources: [],
     behave: options.behave ?? (() => ({})),
     close: stop,
   };
@@ -157,6 +160,7 @@ export async function startFakeReplica(
   };
 
   server.on('connection', (socket) => {
+    replica.sources.push(socket.remoteAddress ?? '');
     socket.on('error', () => undefined);
     const decoder = new FrameDecoder({ expectPreamble: true });
     socket.on('data', (chunk: Buffer) => {
@@ -172,6 +176,10 @@ export interface FakeBalancer {
   address: { host: string; port: number };
   /** The path of every route request, in order. */
   routes: (string | null)[];
+  /** The region hint of every route request, in order (undefined: none sent). */
+  hints: (string | undefined)[];
+  /** The source address of every connection, in order. */
+  sources: string[];
   connections: number;
   close(): Promise<void>;
 }
@@ -192,11 +200,14 @@ export async function startFakeBalancer(
   const balancer: FakeBalancer = {
     address: { host: HOST, port },
     routes: [],
+    hints: [],
+    sources: [],
     connections: 0,
     close: stop,
   };
   server.on('connection', (socket) => {
     balancer.connections += 1;
+    balancer.sources.push(socket.remoteAddress ?? '');
     socket.on('error', () => undefined);
     const decoder = new FrameDecoder({ expectPreamble: true });
     socket.on('data', (chunk: Buffer) => {
@@ -205,6 +216,7 @@ export async function startFakeBalancer(
         if (message.type !== 'route') continue;
         const index = balancer.routes.length;
         balancer.routes.push(message.path);
+        balancer.hints.push(message.region);
         socket.write(encodeMessage(answer(message.path, index)));
       }
       if (error) socket.destroy();

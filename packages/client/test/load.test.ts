@@ -102,6 +102,22 @@ describe('runLoad', () => {
     assert.equal(report.perReplica[a.endpoint.id], report.ok);
   });
 
+  it('starts no request once its signal is aborted; those in flight finish', async () => {
+    const stop = new AbortController();
+    const report = await runLoad({
+      balancer: balancer.address,
+      paths: ['/a'],
+      durationMs: 60_000,
+      concurrency: 2,
+      signal: stop.signal,
+      onProgress: ({ done }) => {
+        if (done === 5) stop.abort();
+      },
+    });
+    assert.ok(report.requests >= 5 && report.requests <= 6, `${report.requests} requests`);
+    assert.equal(report.failed, 0);
+  });
+
   it('fetches each path once when neither requests nor duration is given', async () => {
     const report = await runLoad({
       balancer: balancer.address,

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { InvalidArgumentError, type Command } from 'commander';
 import {
+  DEFAULT_TOPOLOGY_FILE,
   envOption,
+  loadTopology,
   intArg,
   bytesArg,
   loadEnvFile,
@@ -13,7 +15,8 @@ import {
 } from '@cdn-lab/common';
 import { DEFAULT_STRATEGY } from '@cdn-lab/balancer';
 import { requestRoute } from '@cdn-lab/client';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { Topology } from '@cdn-lab/common';
 import { runDemoLoad } from './demo.js';
 import { addFaultCommands } from './fault-commands.js';
 import { startLab, type Lab } from './lab.js';
@@ -24,9 +27,14 @@ import { formatSoak } from './soak-report.js';
 import { waitForRoutes } from './wait-for-routes.js';
 
 const DEMO_MAX_OBJECT = 1024 * 1024;
+/** The balancer's default strategy when it is given a topology. */
+const TOPOLOGY_STRATEGY = 'nearest';
 
 interface UpFlags {
   replicas: number;
+  /** --replicas was given (flag or environment), not its default. */
+  replicasGiven?: boolean;
+  topology?: string;
   port: number;
   originPort: number;
   dir: string;
@@ -39,7 +47,11 @@ function printRoleLine(name: string, line: string): void {
   process.stderr.write(`  ${name.padEnd(10)} ${line.replace(/^\[\w+\] /, '')}\n`);
 }
 
-function labOptions(flags: UpFlags, onLine: LabOptions['onLine']): LabOptions {
+function labOptions(
+  flags: UpFlags,
+  onLine: LabOptions['onLine'],
+  topology: Topology | null = null,
+): LabOptions {
   return {
     ...LAB_DEFAULTS,
     dir: flags.dir,
@@ -49,13 +61,22 @@ function labOptions(flags: UpFlags, onLine: LabOptions['onLine']): LabOptions {
     strategy: flags.strategy,
     maxObjectBytes: flags.maxObjectBytes,
     adminPort: flags.adminPort ?? null,
+    topology,
+    replicasPerRegion: topology && flags.replicasGiven ? flags.replicas : null,
     onLine,
   };
 }
 
 async function up(flags: UpFlags): Promise<void> {
-  say('lab', `starting origin, ${flags.replicas} replicas and a balancer in ${flags.dir}/`);
-  const starting = startLab(labOptions(flags, printRoleLine));
+  // The file is read first, so a wrong one is one line and nothing starts.
+  const topology = flags.topology === undefined ? null : loadTopology(resolve(flags.topology));
+  say(
+    'lab',
+    topology
+      ? `starting the world of ${flags.topology}: origin, regions ${topology.regions.map((r) => r.name).join(', ')} and a balancer in ${flags.dir}/`
+      : `starting origin, ${flags.replicas} replicas and a balancer in ${flags.dir}/`,
+  );
+  const starting = startLab(labOptions(flags, printRoleLine, topology));
   let stopping = false;
   onStopSignals(async () => {
     stopping = true;
@@ -75,7 +96,9 @@ async function up(flags: UpFlags): Promise<void> {
   if (stopping) return;
   const { host, port } = lab.balancer.ready;
   await waitForRoutes(host, port, 10_000);
-  if (!stopping) process.stdout.write(labSummary(lab, flags.strategy ?? DEFAULT_STRATEGY));
+  const strategy =
+    flags.strategy ?? (flags.topology === undefined ? DEFAULT_STRATEGY : TOPOLOGY_STRATEGY);
+  if (!stopping) process.stdout.write(labSummary(lab, strategy));
 }
 
 interface DemoFlags {
@@ -129,9 +152,20 @@ function addUp(program: Command): void {
     .command('up')
     .description('start origin, replicas and balancer on loopback; Ctrl-C stops them all')
     .addOption(
-      envOption('--replicas <n>', 'how many replicas', 'LAB_REPLICAS')
+      envOption(
+        '--replicas <n>',
+        "how many replicas (with --topology: in every region, instead of the file's counts)",
+        'LAB_REPLICAS',
+      )
         .argParser(intArg(1, MAX_REPLICAS))
         .default(LAB_DEFAULTS.replicas),
+    )
+    .addOption(
+      envOption(
+        '--topology [file]',
+        "start a world of regions: each region's replicas at 127.R.0.n, clients at 127.R.200.x, distance between them (no file: topologies/three-regions.yml)",
+        'TOPOLOGY',
+      ).preset(DEFAULT_TOPOLOGY_FILE),
     )
     .addOption(
       envOption('-p, --port <port>', 'balancer and replica port', 'LAB_PORT')
@@ -161,7 +195,9 @@ function addUp(program: Command): void {
         'LAB_MAX_OBJECT',
       ).argParser(bytesArg),
     )
-    .action((flags: UpFlags) => up(flags));
+    .action((flags: UpFlags, command: Command) =>
+      up({ ...flags, replicasGiven: command.getOptionValueSource('replicas') !== 'default' }),
+    );
 }
 
 function addDemo(program: Command): void {

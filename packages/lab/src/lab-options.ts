@@ -1,3 +1,5 @@
+import type { Topology } from '@cdn-lab/common';
+
 export interface LabOptions {
   /** Working folder: demo site, servers.txt, paths.txt and logs go here. */
   dir: string;
@@ -14,6 +16,13 @@ export interface LabOptions {
    */
   adminPort: number | null;
   strategy: string | undefined;
+  /**
+   * A world of regions (`loadTopology`): each region's replicas at 127.R.0.n with `--region
+   * --topology`, the balancer with `--topology`. null: the flat lab (`replicas` at `replicaNetwork`).
+   */
+  topology: Topology | null;
+  /** With a topology: this many replicas in every region instead of the file's own counts. */
+  replicasPerRegion: number | null;
   /** Leave demo objects larger than this out of the site (tests use it for speed). */
   maxObjectBytes: number | undefined;
   /** Each line a role prints, with the role's name. */
@@ -30,6 +39,8 @@ export const LAB_DEFAULTS = {
   replicaNetwork: '127.0.1',
   originPort: 8080,
   adminPort: 9090,
+  topology: null,
+  replicasPerRegion: null,
 } as const;
 
 /** Replica admin servers listen on this port of their own address (balancer admin + 1). */

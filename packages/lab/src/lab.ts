@@ -1,11 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { UserError, type Topology } from '@cdn-lab/common';
 import { writeDemoSite } from '@cdn-lab/origin';
 import { replicaAdminPort, type LabOptions } from './lab-options.js';
+import { planReplicas } from './replica-plan.js';
 import { spawnRole, type Exit, type RoleProcess } from './role-process.js';
 
 export interface RoleExit extends Exit {
   name: string;
+}
+
+/** One region of a lab started with a topology. */
+export interface LabRegion {
+  name: string;
+  replicas: RoleProcess[];
 }
 
 export interface Lab {
@@ -18,12 +26,20 @@ export interface Lab {
   origin: RoleProcess;
   replicas: RoleProcess[];
   balancer: RoleProcess;
+  /** The world it was started with (null: the flat lab), and its regions' replicas in order. */
+  topology: Topology | null;
+  regions: LabRegion[];
   /** Stops every role (balancer first, so no new routes go out), waiting for each to exit. */
   stop(): Promise<RoleExit[]>;
 }
 
 /** Starts origin, replicas and balancer as processes on loopback; tears down what started if any fails. */
 export async function startLab(options: LabOptions): Promise<Lab> {
+  const { topology } = options;
+  const planned = planReplicas(options, topology);
+  if (planned.length === 0) {
+    throw new UserError(`the topology ${topology?.source ?? ''} gives no region a replica`, 2);
+  }
   const dir = resolve(options.dir);
   const siteDir = join(dir, 'site');
   const logDir = join(dir, 'logs');
@@ -57,15 +73,13 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       ...['-l', join(logDir, 'origin.log')],
     ]);
     const originUrl = `http://127.0.0.1:${origin.ready.port}`;
-    const replicaHosts = Array.from(
-      { length: options.replicas },
-      (_, i) => `${options.replicaNetwork}.${i + 1}`,
-    );
+    const topologyArgs = topology ? ['--topology', topology.source] : [];
     const replicas = await Promise.all(
-      replicaHosts.map((host, i) =>
-        spawn('replica', `replica-${i + 1}`, [
+      planned.map(({ name, host, region }) =>
+        spawn('replica', name, [
           ...['--host', host, '-p', String(options.port), '--origin', originUrl],
-          ...['-w', '/index.html', '-l', join(logDir, `replica-${i + 1}.log`)],
+          ...['-w', '/index.html', '-l', join(logDir, `${name}.log`)],
+          ...(region === null ? [] : ['--region', region, ...topologyArgs]),
           ...(options.adminPort === null
             ? []
             : ['--admin-host', host, '--admin-port', String(replicaAdminPort(options.adminPort))]),
@@ -77,13 +91,18 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       ...['--host', options.balancerHost, '-p', String(options.port), '-s', serversFile],
       ...['-l', join(logDir, 'balancer.log')],
       ...(options.strategy ? ['--strategy', options.strategy] : []),
+      ...topologyArgs,
       ...(options.adminPort === null
         ? []
         : ['--admin-host', '127.0.0.1', '--admin-port', String(options.adminPort)]),
     ]);
+    const regions = (topology?.regions ?? []).map((region) => ({
+      name: region.name,
+      replicas: replicas.filter((_, i) => planned[i]?.region === region.name),
+    }));
     return {
       ...{ dir, siteDir, serversFile, pathsFile, logDir, originUrl },
-      ...{ origin, replicas, balancer, stop: stopStarted },
+      ...{ origin, replicas, balancer, topology, regions, stop: stopStarted },
     };
   } catch (error) {
     await stopStarted();

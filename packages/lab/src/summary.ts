@@ -1,36 +1,23 @@
-import { relative } from 'node:path';
 import type { Lab } from './lab.js';
-
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel;
-}
+import { regionsSummary } from './regions-summary.js';
+import { balancerRows, replicaRow, rowOf, shown } from './summary-rows.js';
 
 /** What `cdn-lab up` prints once everything is ready: where each part is, and what to try. */
 export function labSummary(lab: Lab, strategy: string): string {
-  const balancer = `${lab.balancer.ready.host}:${lab.balancer.ready.port}`;
+  return lab.topology ? regionsSummary(lab, lab.topology, strategy) : flatSummary(lab, strategy);
+}
+
+function flatSummary(lab: Lab, strategy: string): string {
   const { host, port } = lab.balancer.ready;
-  const row = (name: string, where: string, pid: number | undefined, note = ''): string =>
-    `  ${name.padEnd(10)} ${where.padEnd(24)} pid ${String(pid).padEnd(8)} ${note}`.trimEnd();
+  const row = rowOf(10, 24);
   const firstReplica = lab.replicas[0];
   const lines = [
     '',
     `cdn-lab is up: ${lab.replicas.length} replicas behind one balancer (strategy ${strategy}).`,
     '',
     row('origin', lab.originUrl, lab.origin.child.pid, `demo site ${shown(lab.siteDir)}`),
-    ...lab.replicas.map((replica) =>
-      row(
-        replica.name,
-        `${replica.ready.host}:${replica.ready.port}`,
-        replica.child.pid,
-        replica.ready.adminUrl ? `admin ${replica.ready.adminUrl}` : '',
-      ),
-    ),
-    row('balancer', balancer, lab.balancer.child.pid, `servers file ${shown(lab.serversFile)}`),
-    ...(lab.balancer.ready.adminUrl
-      ? [`  dashboard  ${lab.balancer.ready.adminUrl}   (admin API: status, metrics, events)`]
-      : []),
-    `  logs       ${shown(lab.logDir)}/*.log (JSON lines, one event a line)`,
+    ...lab.replicas.map((replica) => replicaRow(row, replica)),
+    ...balancerRows(lab, row),
     '',
     'Try it (in another terminal):',
     `  npx cdn-client -s ${host} -p ${port}                                   # default object -> website.html`,

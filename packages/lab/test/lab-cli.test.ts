@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { tempDir } from './helpers.js';
-
-const labCli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
-const clientCli = fileURLToPath(new URL('./cli.js', import.meta.resolve('@cdn-lab/client')));
+import { clientCli, labCliUp } from './lab-cli-run.js';
 
 function isRunning(pid: number): boolean {
   try {
@@ -24,31 +20,14 @@ function isRunning(pid: number): boolean {
 describe('cdn-lab up', () => {
   it('starts a working CDN, and Ctrl-C stops it all with exit 0, leaving no process', async (t) => {
     const dir = await tempDir(t);
-    const lab = spawn(
-      process.execPath,
-      [
-        labCli,
-        'up',
-        '--replicas',
-        '2',
-        '--port',
-        '0',
-        '--origin-port',
-        '0',
-        '--admin-port',
-        '0',
-      ].concat(['--dir', dir, '--max-object-bytes', '100KiB']),
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    t.after(() => lab.kill('SIGKILL'));
-    const stderr: string[] = [];
-    createInterface({ input: lab.stderr }).on('line', (line) => stderr.push(line));
-    const summary: string[] = [];
-    for await (const line of createInterface({ input: lab.stdout })) {
-      summary.push(line);
-      if (line.includes('Ctrl-C stops everything')) break;
-    }
-    const text = summary.join('\n');
+    const {
+      child: lab,
+      summary: text,
+      stderr,
+    } = await labCliUp(t, [
+      ...['--replicas', '2', '--port', '0', '--origin-port', '0', '--admin-port', '0'],
+      ...['--dir', dir, '--max-object-bytes', '100KiB'],
+    ]);
     assert.match(text, /cdn-lab is up: 2 replicas/, `${text}\n${stderr.join('\n')}`);
     const pids = [...text.matchAll(/pid (\d+)/g)].map((match) => Number(match[1]));
     assert.equal(pids.length, 4, 'origin, two replicas and the balancer');

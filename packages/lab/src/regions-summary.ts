@@ -1,0 +1,54 @@
+import { loopbackClientAddress, regionNamed, type Topology } from '@cdn-lab/common';
+import type { Lab } from './lab.js';
+import { balancerRows, replicaRow, rowOf, shown } from './summary-rows.js';
+
+/** The lab with a topology: replicas by region, and how to be a client in each region. */
+export function regionsSummary(lab: Lab, topology: Topology, strategy: string): string {
+  const { host, port } = lab.balancer.ready;
+  const balancer = `${host}:${port}`;
+  const width = Math.max(10, ...lab.replicas.map((replica) => replica.name.length));
+  const row = rowOf(width, 22);
+  const names = lab.regions.map((region) => region.name).join(', ');
+  const lines = [
+    '',
+    `cdn-lab is up: ${lab.replicas.length} replicas in ${lab.regions.length} regions (${names}) behind one balancer (strategy ${strategy}), world ${shown(topology.source)}.`,
+    '',
+    row(
+      'origin',
+      lab.originUrl,
+      lab.origin.child.pid,
+      `in ${topology.origin}; demo site ${shown(lab.siteDir)}`,
+    ),
+  ];
+  for (const region of lab.regions) {
+    const spec = regionNamed(topology, region.name);
+    const clients = spec ? spec.clients.map((cidr) => cidr.text).join(', ') : '';
+    lines.push(`  ${`[${region.name}]`.padEnd(width)} clients ${clients}`);
+    lines.push(...region.replicas.map((replica) => replicaRow(row, replica)));
+  }
+  lines.push(
+    ...balancerRows(lab, row),
+    '',
+    'Fetch as a client in each region (the balancer sends it to a replica of its own region):',
+  );
+  for (const region of lab.regions) {
+    const spec = regionNamed(topology, region.name);
+    const source = spec ? loopbackClientAddress(spec) : '';
+    lines.push(
+      `  npx cdn-client --region ${region.name} -s ${host} -p ${port} --path /objects/1m.bin -o 1m.bin`,
+      `  curl --interface ${source} -sL http://${balancer}/index.html -o /dev/null -w '%{remote_ip} %{time_starttransfer}s\\n'`,
+    );
+  }
+  const first = lab.regions[0];
+  if (first) {
+    const pids = first.replicas.map((replica) => replica.child.pid ?? '<pid>').join(' ');
+    lines.push(
+      `  npx cdn-client --region ${first.name} -s ${host} -p ${port} --paths ${shown(lab.pathsFile)} --requests 200 --concurrency 8`,
+      '',
+      `Take a region down and watch its clients go to the next-nearest one:`,
+      `  kill -9 ${pids}    # every replica of ${first.name}`,
+    );
+  }
+  lines.push('', 'Ctrl-C stops everything.', '');
+  return lines.join('\n');
+}

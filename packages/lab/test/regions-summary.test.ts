@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { DEFAULT_TOPOLOGY_FILE, loadTopology } from '@cdn-lab/common';
+import { LAB_DEFAULTS } from '../src/lab-options.js';
+import type { Lab } from '../src/lab.js';
+import { planReplicas } from '../src/replica-plan.js';
+import type { Role, RoleProcess } from '../src/role-process.js';
+import { labSummary } from '../src/summary.js';
+
+const topology = loadTopology(DEFAULT_TOPOLOGY_FILE);
+let nextPid = 1000;
+
+/** A role as the summary sees it: a name, a pid and where it listens. */
+function role(name: string, kind: Role, host: string, port: number): RoleProcess {
+  nextPid += 1;
+  return {
+    name,
+    role: kind,
+    child: { pid: nextPid } as ChildProcess,
+    ready: { type: 'ready', role: kind, host, port },
+    exited: new Promise(() => undefined),
+    stop: () => Promise.resolve({ code: 0, signal: null }),
+  };
+}
+
+function labOf(replicasPerRegion: number | null): Lab {
+  const planned = planReplicas({ ...LAB_DEFAULTS, replicasPerRegion }, topology);
+  const replicas = planned.map(({ name, host }) => role(name, 'replica', host, 9000));
+  return {
+    ...{ dir: '/lab', siteDir: '/lab/site', serversFile: '/lab/servers.txt' },
+    ...{ pathsFile: '/lab/paths.txt', logDir: '/lab/logs', originUrl: 'http://127.0.0.1:8080' },
+    origin: role('origin', 'origin', '127.0.0.1', 8080),
+    replicas,
+    balancer: role('balancer', 'balancer', '127.0.0.1', 9000),
+    topology,
+    regions: topology.regions.map((region) => ({
+      name: region.name,
+      replicas: replicas.filter((_, i) => planned[i]?.region === region.name),
+    })),
+    stop: () => Promise.resolve([]),
+  };
+}
+
+describe("cdn-lab up --topology's plan and summary", () => {
+  it("places the file's replicas per region at 127.R.0.n, or --replicas in every region", () => {
+    const hosts = (perRegion: number | null): string[] =>
+      planReplicas({ ...LAB_DEFAULTS, replicasPerRegion: perRegion }, topology).map(
+        (replica) => `${replica.name}@${replica.host}`,
+      );
+    assert.equal(hosts(null).length, 9, 'the file gives each region 3');
+    assert.deepEqual(hosts(1), [
+      'replica-eu-1@127.1.0.1',
+      'replica-us-1@127.2.0.1',
+      'replica-ap-1@127.3.0.1',
+    ]);
+    assert.throws(
+      () => planReplicas({ ...LAB_DEFAULTS, replicasPerRegion: 65 }, topology),
+      /--replicas 65 with a topology is per region: at most 64/,
+    );
+  });
+
+  it('lists the replicas by region and, per region, a cdn-client and a curl line', () => {
+    const text = labSummary(labOf(2), 'nearest');
+    assert.match(text, /cdn-lab is up: 6 replicas in 3 regions \(eu, us, ap\) .*strategy nearest/);
+    assert.match(
+      text,
+      /\[eu\]\s+clients 127\.1\.0\.0\/16, 10\.77\.1\.0\/24\n.*replica-eu-1\s+127\.1\.0\.1:9000/,
+    );
+    for (const [region, second] of [
+      ['eu', 1],
+      ['us', 2],
+      ['ap', 3],
+    ] as const) {
+      assert.ok(text.includes(`npx cdn-client --region ${region} -s 127.0.0.1 -p 9000 `), region);
+      assert.ok(
+        text.includes(
+          `curl --interface 127.${second}.200.1 -sL http://127.0.0.1:9000/index.html -o /dev/null -w '%{remote_ip} %{time_starttransfer}s\\n'`,
+        ),
+        region,
+      );
+    }
+    const eu = labOf(2).regions[0]?.replicas.length;
+    assert.equal(eu, 2);
+    assert.match(text, /kill -9 \d+ \d+\s+# every replica of eu/);
+  });
+
+  it('keeps the flat summary without a topology', () => {
+    const flat = { ...labOf(1), topology: null, regions: [] };
+    const text = labSummary(flat, 'consistent');
+    assert.match(text, /cdn-lab is up: 3 replicas behind one balancer \(strategy consistent\)\./);
+    assert.doesNotMatch(text, /--region|--interface/);
+  });
+});
