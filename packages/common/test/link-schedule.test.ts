@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LinkSchedule, retransmissionTimeoutMs, type LinkSpec } from '../src/index.js';
-
-const link = (fields: Partial<LinkSpec>): LinkSpec => ({
-  delayMs: 40,
-  jitterMs: 0,
-  bytesPerSecond: null,
-  loss: 0,
-  ...fields,
-});
+import { LinkSchedule, retransmissionTimeoutMs } from '../src/index.js';
+import { link } from './link-spec.js';
 
 /** A fixed sequence of draws, repeated. */
 function draws(...values: number[]): () => number {
