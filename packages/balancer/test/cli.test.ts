@@ -99,15 +99,28 @@ describe('cdn-balancer command', () => {
     'routes nearest with --topology, and says where the regions come from',
     { timeout: 10_000 },
     async () => {
-      const file = await scratch(['127.0.0.1:1']);
+      const replica = await FakeReplica.start('127.1.0.1', 0, 'eu');
+      cleanups.push(() => replica.stop());
+      const file = await scratch([replica.id]);
+      const logFile = join(dirname(file.file), 'balancer.jsonl');
       const result = run(
-        ['-s', file.file, '-p', '0', '--topology', DEFAULT_TOPOLOGY_FILE],
+        ['-s', file.file, '-p', '0', '-l', logFile, '--probe-interval', '20ms'],
         dirname(file.file),
-        { CDN_DEFAULT_REGION: 'us' },
+        { CDN_TOPOLOGY: DEFAULT_TOPOLOGY_FILE, CDN_DEFAULT_REGION: 'us' },
       );
       await waitForStderr(result, /strategy nearest, regions eu, us, ap from .*three-regions\.yml/);
+      // Once a replica is up the stop signals are handled (before, SIGTERM would just kill it).
+      await waitForStderr(result, new RegExp(`replica ${replica.id} is up`));
       result.child.kill('SIGTERM');
       assert.equal(await result.exit, 0);
+      const started = (await readFile(logFile, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { event: string; settings?: Record<string, unknown> })
+        .find((event) => event.event === 'balancer-started');
+      assert.equal(started?.settings?.['defaultRegion'], 'us', 'CDN_DEFAULT_REGION');
+      assert.equal(started?.settings?.['topology'], DEFAULT_TOPOLOGY_FILE);
+
       const bad = run(
         ['-s', file.file, '-p', '0', '--topology', DEFAULT_TOPOLOGY_FILE, '--default-region', 'x'],
         dirname(file.file),
