@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DEFAULT_STRATEGY, STRATEGY_NAMES } from '@cdn-lab/balancer';
+import { DEFAULT_STRATEGY, strategyNamesFor } from '@cdn-lab/balancer';
 import { runLoad } from '@cdn-lab/client';
 import { KiB, startTestOrigin, writeObjects } from './fixtures.js';
 import { nativeGet } from './native.js';
@@ -47,7 +47,7 @@ export const b4: Benchmark = {
         const rows: ResultRow[] = [];
         const p99ByStrategy: Record<string, number> = {};
         const shares: string[] = [];
-        for (const strategy of STRATEGY_NAMES) {
+        for (const strategy of strategyNamesFor(false)) {
           await cluster.balancer.command({ kind: 'strategy', name: strategy });
           const runs = await repeat(settings.runs, async () => {
             await slow.command({ kind: 'faults', faults: {} });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { STRATEGY_NAMES } from '@cdn-lab/balancer';
+import { strategyNamesFor } from '@cdn-lab/balancer';
 import { runLoad } from '@cdn-lab/client';
 import { KiB, startTestOrigin, writeObjects } from './fixtures.js';
 import { startCluster } from './roles.js';
@@ -24,7 +24,7 @@ export const b6: Benchmark = {
       const origin = await startTestOrigin(root);
       const rows: ResultRow[] = [];
       try {
-        for (const strategy of STRATEGY_NAMES) {
+        for (const strategy of strategyNamesFor(false)) {
           const runs = await repeat(settings.runs, async (run) => {
             const draws = zipfSequence(objects, ZIPF_S, requests, seededRandom(1000 + run));
             const paths = draws.map((rank) => names[rank] ?? '/z0.bin');

@@ -85,7 +85,7 @@ describe('cdn-balancer command', () => {
     assert.match(result.stderr(), /round-robin, least-loaded, p2c-ewma, consistent, seed/);
   });
 
-  it('refuses --strategy nearest without a topology in one line', async () => {
+  it('refuses --strategy nearest without a topology in one line', { timeout: 10_000 }, async () => {
     const file = await scratch(['127.0.0.1:1']);
     const result = run(['-s', file.file, '-p', '0', '--strategy', 'nearest'], dirname(file.file));
     assert.equal(await result.exit, 1);
@@ -95,23 +95,40 @@ describe('cdn-balancer command', () => {
     );
   });
 
-  it('routes nearest with --topology, and says where the regions come from', async () => {
-    const file = await scratch(['127.0.0.1:1']);
-    const result = run(
-      ['-s', file.file, '-p', '0', '--topology', DEFAULT_TOPOLOGY_FILE],
-      dirname(file.file),
-      { CDN_DEFAULT_REGION: 'us' },
-    );
-    await waitForStderr(result, /strategy nearest, regions eu, us, ap from .*three-regions\.yml/);
-    result.child.kill('SIGTERM');
-    assert.equal(await result.exit, 0);
-    const bad = run(
-      ['-s', file.file, '-p', '0', '--topology', DEFAULT_TOPOLOGY_FILE, '--default-region', 'x'],
-      dirname(file.file),
-    );
-    assert.equal(await bad.exit, 1);
-    assert.match(bad.stderr(), /the default region "x" is not a region of/);
-  });
+  it(
+    'routes nearest with --topology, and says where the regions come from',
+    { timeout: 10_000 },
+    async () => {
+      const replica = await FakeReplica.start('127.1.0.1', 0, 'eu');
+      cleanups.push(() => replica.stop());
+      const file = await scratch([replica.id]);
+      const logFile = join(dirname(file.file), 'balancer.jsonl');
+      const result = run(
+        ['-s', file.file, '-p', '0', '-l', logFile, '--probe-interval', '20ms'],
+        dirname(file.file),
+        { CDN_TOPOLOGY: DEFAULT_TOPOLOGY_FILE, CDN_DEFAULT_REGION: 'us' },
+      );
+      await waitForStderr(result, /strategy nearest, regions eu, us, ap from .*three-regions\.yml/);
+      // Once a replica is up the stop signals are handled (before, SIGTERM would just kill it).
+      await waitForStderr(result, new RegExp(`replica ${replica.id} is up`));
+      result.child.kill('SIGTERM');
+      assert.equal(await result.exit, 0);
+      const started = (await readFile(logFile, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { event: string; settings?: Record<string, unknown> })
+        .find((event) => event.event === 'balancer-started');
+      assert.equal(started?.settings?.['defaultRegion'], 'us', 'CDN_DEFAULT_REGION');
+      assert.equal(started?.settings?.['topology'], DEFAULT_TOPOLOGY_FILE);
+
+      const bad = run(
+        ['-s', file.file, '-p', '0', '--topology', DEFAULT_TOPOLOGY_FILE, '--default-region', 'x'],
+        dirname(file.file),
+      );
+      assert.equal(await bad.exit, 1);
+      assert.match(bad.stderr(), /the default region "x" is not a region of/);
+    },
+  );
 
   it('rejects a query policy it does not know, naming --query, in one line', async () => {
     const file = await scratch(['127.0.0.1:1']);

@@ -60,5 +60,8 @@ describe('the balancer topology settings', () => {
     assert.equal(answer.status, 400);
     assert.match(((await answer.json()) as { error: string }).error, /needs a topology/);
     assert.equal(balancer.strategy, 'consistent');
+    const status = (await (await fetch(`${url}status`)).json()) as { strategies: string[] };
+    assert.ok(!status.strategies.includes('nearest'), 'the page offers only what can be chosen');
+    assert.ok(status.strategies.includes('consistent'));
   });
 });

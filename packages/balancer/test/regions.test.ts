@@ -196,6 +196,7 @@ describe('regions in /status and /metrics', { timeout: 20_000 }, () => {
     for (const replica of status.replicas) {
       assert.equal(replica.region, regionOf(replica.host), replica.id);
     }
+    assert.ok(status.strategies.includes('nearest'));
     assert.ok(status.regions);
     assert.equal(status.regions.defaultRegion, 'eu');
     assert.deepEqual(

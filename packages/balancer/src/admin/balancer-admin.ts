@@ -13,7 +13,7 @@ import {
 import type { ReplicaStateEvent, StrategyEvent } from '../balancer-events.js';
 import type { BalancerHandle } from '../balancer-handle.js';
 import type { ReplicaSetChange } from '../discovery.js';
-import { STRATEGY_NAMES } from '../strategies/index.js';
+import { strategyNamesFor } from '../strategies/index.js';
 import { balancerMetrics } from './balancer-metrics.js';
 import { serveDashboardFile } from './dashboard-files.js';
 import { explainRoute } from './explain-route.js';
@@ -124,7 +124,7 @@ export async function startBalancerAdmin(
             if (typeof name !== 'string') {
               throw new HttpError(
                 400,
-                `give {"strategy": name}; one of ${STRATEGY_NAMES.join(', ')}`,
+                `give {"strategy": name}; one of ${strategyNamesFor(balancer.regions !== null).join(', ')}`,
               );
             }
             try {

@@ -1,7 +1,7 @@
 import type { LoadReport } from '@cdn-lab/protocol';
 import type { BalancerHandle } from '../balancer-handle.js';
 import { regionsStatus, type RegionsStatus } from './regions-status.js';
-import { STRATEGY_NAMES, type ReplicaState, type ReplicaView } from '../strategies/index.js';
+import { strategyNamesFor, type ReplicaState, type ReplicaView } from '../strategies/index.js';
 
 export interface ReplicaStatus {
   id: string;
@@ -91,7 +91,7 @@ export function balancerStatus(balancer: BalancerHandle, since: StateSince): Bal
     id: balancer.endpoint.id,
     startedAt: balancer.startedAt,
     strategy: balancer.strategy,
-    strategies: [...STRATEGY_NAMES],
+    strategies: strategyNamesFor(balancer.regions !== null),
     probe: {
       intervalMs: settings.probeIntervalMs,
       timeoutMs: settings.probeTimeoutMs,

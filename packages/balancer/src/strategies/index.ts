@@ -45,6 +45,11 @@ export const TOPOLOGY_DEFAULT_STRATEGY: StrategyName = 'nearest';
 /** Strategies that route by region, and so need a topology. */
 export const REGION_STRATEGIES: readonly StrategyName[] = ['nearest'];
 
+/** The strategies a balancer can use: the region ones only with a topology. */
+export function strategyNamesFor(hasTopology: boolean): StrategyName[] {
+  return STRATEGY_NAMES.filter((name) => hasTopology || !REGION_STRATEGIES.includes(name));
+}
+
 export function isStrategyName(name: string): name is StrategyName {
   return Object.hasOwn(STRATEGIES, name);
 }
