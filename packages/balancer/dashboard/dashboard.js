@@ -34,6 +34,8 @@
     history: [],
     /** id -> chart colour, kept for the life of the page so a line keeps its colour. */
     colours: new Map(),
+    /** The regions block of /status and the summaries; null without a topology. */
+    regions: null,
   };
 
   const $ = (selector) => document.querySelector(selector);
@@ -48,6 +50,9 @@
   const chartSpan = $('[data-chart-span]');
   const tokenForm = $('[data-token-form]');
   const tokenInput = $('[data-token-input]');
+  const regionsSection = $('[data-regions]');
+  const matrixTable = $('[data-region-matrix]');
+  const defaultRegion = $('[data-default-region]');
 
   // ---------- formatting ----------
 
@@ -103,6 +108,7 @@
     for (const replica of status.replicas ?? []) {
       model.replicas.set(replica.id, { ...replica });
     }
+    model.regions = status.regions ?? null;
     renderAll();
   }
 
@@ -110,6 +116,7 @@
     const replica = model.replicas.get(change.id) ?? blankReplica(change.id);
     replica.state = change.to;
     replica.since = change.at;
+    if (change.region !== undefined) replica.region = change.region;
     if (typeof change.adminDrained === 'boolean') replica.adminDrained = change.adminDrained;
     model.replicas.set(change.id, replica);
     addLogEntry('state', change.at, `${change.id}: ${change.from} → ${change.to}`, change.reason, {
@@ -163,7 +170,9 @@
     model.history.push({ at: summary.at ?? Date.now(), rates });
     const oldest = (summary.at ?? Date.now()) - HISTORY_MS;
     while (model.history.length > 0 && model.history[0].at < oldest) model.history.shift();
+    if (summary.regions !== undefined) model.regions = summary.regions;
     renderTiles();
+    renderMatrix();
     renderChart();
   }
 
@@ -223,6 +232,7 @@
     $('[data-balancer-id]').textContent = model.balancerId ? `balancer ${model.balancerId}` : '';
     renderStrategy();
     renderTiles();
+    renderMatrix();
     renderChart();
   }
 
@@ -260,11 +270,102 @@
       return tile;
     });
     for (const gone of existing.values()) gone.remove();
-    tilesBox.replaceChildren(...ordered);
+    tilesBox.classList.toggle('by-region', Boolean(model.regions));
+    tilesBox.replaceChildren(...(model.regions ? regionGroups(ordered) : ordered));
     emptyNote.hidden = replicas.length > 0;
     $('[data-routes-total]').textContent = String(model.routesTotal);
     const up = replicas.filter((r) => r.state === 'up').length;
     document.title = `${up}/${replicas.length} up · cdn-lab balancer`;
+  }
+
+  /** With a topology, the tiles in one box per region (the topology's order), then the rest. */
+  function regionGroups(tiles) {
+    const names = (model.regions.regions ?? []).map((region) => region.name);
+    const groups = [...names, ''].map((name) => ({
+      name,
+      tiles: tiles.filter((tile) =>
+        name === '' ? !names.includes(tile.dataset.region) : tile.dataset.region === name,
+      ),
+    }));
+    return groups
+      .filter((group) => group.name !== '' || group.tiles.length > 0)
+      .map((group) => {
+        const box = document.createElement('section');
+        box.className = 'region-group';
+        box.dataset.regionGroup = group.name || 'none';
+        const up = group.tiles.filter((tile) => tile.dataset.state === 'up').length;
+        const title = document.createElement('h3');
+        const name = document.createElement('span');
+        name.className = 'region-name';
+        name.textContent = group.name || 'no region reported';
+        const count = document.createElement('span');
+        count.className = 'region-count';
+        count.dataset.regionUp = String(up);
+        count.textContent = `${up}/${group.tiles.length} up`;
+        title.append(name, count);
+        const inner = document.createElement('div');
+        inner.className = 'tiles';
+        inner.append(...group.tiles);
+        box.append(title, inner);
+        return box;
+      });
+  }
+
+  function formatCount(value) {
+    return Number(value || 0).toLocaleString('en');
+  }
+
+  /** Rows: where the clients are; columns: where the replicas that served them are. */
+  function renderMatrix() {
+    const regions = model.regions;
+    regionsSection.hidden = !regions;
+    if (!regions) return;
+    defaultRegion.textContent = regions.defaultRegion ?? '—';
+    const names = (regions.regions ?? []).map((region) => region.name);
+    const cells = new Map(
+      (regions.matrix ?? []).map((cell) => [`${cell.client}|${cell.serving}`, cell]),
+    );
+    const head = document.createElement('tr');
+    const corner = document.createElement('th');
+    corner.textContent = 'clients in ↓ · served from →';
+    head.append(corner, ...names.map((name) => headerCell(name, 'col')));
+    const rows = names.map((client) => {
+      const row = document.createElement('tr');
+      row.append(headerCell(client, 'row'));
+      const total = names.reduce(
+        (sum, serving) => sum + (cells.get(`${client}|${serving}`)?.requests ?? 0),
+        0,
+      );
+      for (const serving of names) {
+        const cell = cells.get(`${client}|${serving}`) ?? { requests: 0, ttfbMs: null };
+        const td = document.createElement('td');
+        td.dataset.clientRegion = client;
+        td.dataset.servingRegion = serving;
+        td.dataset.requests = String(cell.requests);
+        td.dataset.ttfbMs = cell.ttfbMs === null ? '' : String(cell.ttfbMs);
+        td.dataset.home = String(client === serving);
+        const share = total > 0 ? Math.round((cell.requests / total) * 100) : 0;
+        const count = document.createElement('span');
+        count.className = 'cell-requests';
+        count.textContent = `${formatCount(cell.requests)} req`;
+        const ttfb = document.createElement('span');
+        ttfb.className = 'cell-ttfb';
+        ttfb.textContent = cell.ttfbMs === null ? '—' : `${formatMs(cell.ttfbMs)} TTFB`;
+        td.append(count, ttfb);
+        td.title = `${client} clients served from ${serving}: ${share} % of their requests`;
+        td.style.setProperty('--share', `${share}%`);
+        row.append(td);
+      }
+      return row;
+    });
+    matrixTable.replaceChildren(head, ...rows);
+  }
+
+  function headerCell(text, scope) {
+    const th = document.createElement('th');
+    th.scope = scope;
+    th.textContent = text;
+    return th;
   }
 
   function createTile(id) {
@@ -297,6 +398,7 @@
     tile.dataset.state = state;
     tile.dataset.adminDrained = String(Boolean(replica.adminDrained));
     tile.dataset.faults = faults.join(' ');
+    tile.dataset.region = replica.region ?? '';
     field('state').textContent = state;
     field('since').textContent =
       typeof replica.since === 'number'

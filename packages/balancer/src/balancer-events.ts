@@ -11,6 +11,9 @@ export interface RouteEvent {
   reason: string;
   /** Which kind of client asked: native frames, HTTP, or the original (legacy) client. */
   dialect: RouteDialect;
+  /** Where the client was placed, and the chosen replica's region; null without regions. */
+  clientRegion: string | null;
+  region: string | null;
   at: number;
 }
 
@@ -19,6 +22,8 @@ export interface ReplicaStateEvent {
   from: ReplicaState;
   to: ReplicaState;
   reason: string;
+  /** The region the replica last reported; null: none. */
+  region: string | null;
   at: number;
 }
 
@@ -37,6 +42,8 @@ export interface ProbeEvent {
   id: string;
   /** The round trip of an answered probe. */
   rttMs: number;
+  /** The region the answer reported; null: none. */
+  region: string | null;
 }
 
 export interface ProbeFailedEvent {

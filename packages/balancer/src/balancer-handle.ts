@@ -3,6 +3,8 @@ import type { AdminServer } from '@cdn-lab/common';
 import type { Endpoint } from '@cdn-lab/protocol';
 import type { BalancerEvents } from './balancer-events.js';
 import type { ResolvedBalancerOptions } from './options.js';
+import type { RegionMap } from './regions/region-map.js';
+import type { Explanation } from './routing/explanation.js';
 import type { ReplicaView, StrategyName } from './strategies/index.js';
 
 export interface BalancerHandle {
@@ -17,6 +19,13 @@ export interface BalancerHandle {
   /** When it started (epoch ms) and the settings it runs with. */
   readonly startedAt: number;
   readonly settings: ResolvedBalancerOptions;
+  /** The topology's regions and coverage zone; null without a topology. */
+  readonly regions: RegionMap | null;
+  /**
+   * What a route from `client` (an IP address) for `path` would get now, and why, without
+   * routing: nothing is counted, logged or sent. `hint`: the client's region hint, if any.
+   */
+  explain(client: string, path: string, hint: string | null): Explanation;
   /** An admin-drained replica gets no routes until undrained. False: no such replica. */
   setAdminDrained(id: string, drained: boolean): boolean;
   isAdminDrained(id: string): boolean;

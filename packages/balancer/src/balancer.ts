@@ -16,8 +16,11 @@ import { Prober } from './prober.js';
 import type { BalancerEvents } from './balancer-events.js';
 import type { BalancerHandle } from './balancer-handle.js';
 import { RouteServer } from './dialects/route-server.js';
+import type { Explanation } from './routing/explanation.js';
 import type { RouteAnswer, RouteRequestInfo } from './routing/route-types.js';
-import { STRATEGIES, type ReplicaView } from './strategies/index.js';
+import { peerAddress, placeClient, type Placement } from './regions/placement.js';
+import { RegionMap } from './regions/region-map.js';
+import { STRATEGIES, type RouteChoice, type ReplicaView } from './strategies/index.js';
 
 interface TrackedReplica {
   replica: DiscoveredReplica;
@@ -29,6 +32,14 @@ const MAX_ALTERNATES = 2;
 
 function toEndpoint(view: ReplicaView): Endpoint {
   return { id: view.id, host: view.host, port: view.port };
+}
+
+/** One decision, before anything is counted: where the client is, and the replicas chosen. */
+interface Choice {
+  placement: Placement | null;
+  choice: RouteChoice;
+  best: ReplicaView | undefined;
+  others: ReplicaView[];
 }
 
 /** The first `count` replicas of a strategy's order, each once (in case one is listed twice). */
@@ -54,6 +65,7 @@ function viewOf({ replica, health }: TrackedReplica, now = performance.now()): R
     load: health.load,
     inflight: health.inflight,
     recentRoutes: health.recentRoutes(now),
+    region: health.load?.region ?? null,
   };
 }
 
@@ -65,6 +77,10 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   const events = new EventEmitter<BalancerEvents>();
   const tracked = new Map<string, TrackedReplica>();
   let strategy = settings.strategy;
+  const regions =
+    settings.topology && settings.defaultRegion !== null
+      ? new RegionMap(settings.topology, settings.defaultRegion)
+      : null;
   let sequence = 0;
   const startedAt = Date.now();
   const adminDrained = new Set<string>();
@@ -88,16 +104,49 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       .sort((a, b) => byId(a.replica, b.replica));
   };
 
-  const noReplica = (path: string | null, views: ReplicaView[]): ErrorMessage => {
-    const retryAfterMs = Math.ceil(settings.probeIntervalMs * settings.rise);
+  /** The replicas a client could be sent to, whatever their state. */
+  const knownFor = (reachable: RouteRequestInfo['reachable']): ReplicaView[] => {
+    const known = snapshot().filter((view) => !adminDrained.has(view.id));
+    return reachable ? known.filter(reachable) : known;
+  };
+
+  const noReplicaMessage = (views: ReplicaView[]): string => {
     const draining = views.filter((view) => view.state === 'draining').length;
-    const message =
+    return (
       `no healthy replica: 0 of ${views.length} up` +
       (draining > 0 ? ` (${draining} draining)` : '') +
-      (views.length === 0 ? `; ${settings.serversFile} lists none` : '');
+      (views.length === 0 ? `; ${settings.serversFile} lists none` : '')
+    );
+  };
+
+  const noReplica = (path: string | null, views: ReplicaView[]): ErrorMessage => {
+    const retryAfterMs = Math.ceil(settings.probeIntervalMs * settings.rise);
+    const message = noReplicaMessage(views);
     log.warn({ event: 'no-replica', path, known: views.length, retryAfterMs }, message);
     events.emit('no-replica', { path, known: views.length, at: Date.now() });
     return { type: 'error', code: 'no_replica', message, retryAfterMs };
+  };
+
+  /** Decides without counting anything: routes and /explain both ask this. */
+  const choose = (
+    path: string | null,
+    client: string,
+    info: Pick<RouteRequestInfo, 'reachable' | 'region'>,
+    now: number,
+  ): Choice => {
+    // Strategies only ever pick replicas that are up, so they are given only those.
+    const up = routable.map((entry) => viewOf(entry, now));
+    const views = info.reachable ? up.filter(info.reachable) : up;
+    // Every spelling of an object, and every query the replicas ignore, has one owner.
+    const key = path === null ? null : objectKey(path, settings.query);
+    const placement = regions ? placeClient(regions, client, info.region ?? null) : null;
+    const choice = STRATEGIES[strategy](
+      views,
+      placement ? { path: key, placement } : { path: key },
+      { sequence, random: Math.random },
+    );
+    const [best, ...others] = firstDistinct(choice.ordered, 1 + MAX_ALTERNATES);
+    return { placement, choice, best, others };
   };
 
   const decide = (
@@ -105,22 +154,15 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     peer: string,
     info: RouteRequestInfo = { dialect: 'native' },
   ): RouteAnswer => {
-    // Strategies only ever pick replicas that are up, so they are given only those.
     const now = performance.now();
-    const up = routable.map((entry) => viewOf(entry, now));
-    const views = info.reachable ? up.filter(info.reachable) : up;
-    // Every spelling of an object, and every query the replicas ignore, has one owner.
-    const key = path === null ? null : objectKey(path, settings.query);
-    const choice = STRATEGIES[strategy](
-      views,
-      { path: key },
-      { sequence: sequence++, random: Math.random },
+    const { placement, choice, best, others } = choose(
+      path,
+      regions ? peerAddress(peer) : peer,
+      info,
+      now,
     );
-    const [best, ...others] = firstDistinct(choice.ordered, 1 + MAX_ALTERNATES);
-    if (!best) {
-      const known = snapshot().filter((view) => !adminDrained.has(view.id));
-      return noReplica(path, info.reachable ? known.filter(info.reachable) : known);
-    }
+    sequence += 1;
+    if (!best) return noReplica(path, knownFor(info.reachable));
     const alternates = others.map(toEndpoint);
     const chosen = tracked.get(best.id);
     if (chosen) {
@@ -142,6 +184,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
           strategy,
           reason: choice.reason,
           dialect: info.dialect,
+          ...(placement ? { clientRegion: placement.region, region: best.region } : {}),
         },
         'route chosen',
       );
@@ -154,6 +197,8 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
         strategy,
         reason: choice.reason,
         dialect: info.dialect,
+        clientRegion: placement?.region ?? null,
+        region: best.region,
         at: Date.now(),
       });
     }
@@ -165,7 +210,8 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     refreshRoutable();
     log.info({ event: 'replica-state', replica: id, ...change }, `replica ${change.to}`);
     say(`replica ${id} is ${change.to} (${change.reason})`);
-    events.emit('replica-state', { id, ...change, at: Date.now() });
+    const region = tracked.get(id)?.health.load?.region ?? null;
+    events.emit('replica-state', { id, ...change, region, at: Date.now() });
   };
 
   const track = (replica: DiscoveredReplica): void => {
@@ -185,7 +231,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       {
         onSuccess: (rttMs, load) => {
           const change = health.recordSuccess(rttMs, load, Date.now());
-          events.emit('probe', { id: replica.id, rttMs });
+          events.emit('probe', { id: replica.id, rttMs, region: load.region ?? null });
           onStateChange(replica.id, change);
         },
         onFailure: (reason) => {
@@ -247,19 +293,43 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       endpoint: endpoint.id,
       replicas: tracked.size,
       strategy,
-      settings,
+      settings: { ...settings, topology: settings.topology?.source ?? null },
     },
     'balancer started',
   );
 
   let closing: Promise<void> | null = null;
   let admin: AdminServer | null = null;
+  const explain = (client: string, path: string, hint: string | null): Explanation => {
+    const { placement, choice, best, others } = choose(
+      path,
+      client,
+      hint === null ? {} : { region: hint },
+      performance.now(),
+    );
+    const replica = (view: ReplicaView) => ({ ...toEndpoint(view), region: view.region });
+    return {
+      client,
+      path,
+      hint,
+      zone: placement?.zone ?? null,
+      region: placement?.region ?? null,
+      rule: placement?.rule ?? null,
+      strategy,
+      best: best ? replica(best) : null,
+      alternates: others.map(replica),
+      reason: best ? choice.reason : noReplicaMessage(knownFor(undefined)),
+    };
+  };
+
   const handle: BalancerHandle = {
     endpoint,
     events,
     snapshot,
     startedAt,
     settings,
+    regions,
+    explain,
     get strategy() {
       return strategy;
     },
@@ -271,7 +341,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     },
     routesTo: (id) => routeCounts.get(id) ?? 0,
     setStrategy(name: string) {
-      const next = checkStrategyName(name);
+      const next = checkStrategyName(name, regions !== null);
       log.info({ event: 'strategy-changed', from: strategy, to: next }, 'strategy changed');
       strategy = next;
       events.emit('strategy', { strategy, at: Date.now() });

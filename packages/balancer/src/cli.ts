@@ -26,7 +26,7 @@ import {
 import { startBalancer } from './balancer.js';
 import { checkBalancer } from './healthcheck.js';
 import { BALANCER_DEFAULTS } from './options.js';
-import { STRATEGY_NAMES } from './strategies/index.js';
+import { STRATEGY_NAMES, TOPOLOGY_DEFAULT_STRATEGY } from './strategies/index.js';
 
 const ROLE = 'balancer';
 
@@ -35,7 +35,9 @@ interface CliOptions extends AdminFlags, LimitFlags, LogFlags {
   port: number;
   log?: string;
   host: string;
-  strategy: string;
+  strategy?: string;
+  topology?: string;
+  defaultRegion?: string;
   probeInterval: number;
   probeTimeout: number;
   probeBackoffMax: number;
@@ -77,7 +79,21 @@ function parseArgs(): CliOptions {
     .addOption(
       envOption('--strategy <name>', 'how to choose a replica', 'STRATEGY')
         .choices(STRATEGY_NAMES)
-        .default(d.strategy),
+        .default(undefined, `${TOPOLOGY_DEFAULT_STRATEGY} with --topology, else ${d.strategy}`),
+    )
+    .addOption(
+      envOption(
+        '--topology <file>',
+        "the world's regions (YAML or JSON, e.g. topologies/three-regions.yml): clients are placed by their address's coverage zone, replicas by the region their pongs report",
+        'TOPOLOGY',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--default-region <name>',
+        "region of clients in no coverage zone (default: the topology's defaultRegion)",
+        'DEFAULT_REGION',
+      ),
     )
     .addOption(
       envOption('--probe-interval <duration>', 'time between probes of a replica', 'PROBE_INTERVAL')
@@ -174,6 +190,8 @@ async function main(): Promise<void> {
       port: options.port,
       serversFile: options.servers,
       strategy: options.strategy,
+      topology: options.topology,
+      defaultRegion: options.defaultRegion,
       probeIntervalMs: options.probeInterval,
       probeTimeoutMs: options.probeTimeout,
       probeBackoffMaxMs: options.probeBackoffMax,
@@ -193,7 +211,10 @@ async function main(): Promise<void> {
     const count = balancer.snapshot().length;
     line(
       `routing on ${balancer.endpoint.id} across ${count} replica${count === 1 ? '' : 's'} ` +
-        `from ${options.servers}, strategy ${balancer.strategy}`,
+        `from ${options.servers}, strategy ${balancer.strategy}` +
+        (balancer.regions
+          ? `, regions ${balancer.regions.names.join(', ')} from ${balancer.settings.topology?.source ?? '?'}`
+          : ''),
     );
     if (balancer.admin) line(`admin API and dashboard on ${balancer.admin.url}`);
     serveUntilStopped({

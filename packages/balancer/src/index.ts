@@ -37,3 +37,18 @@ export { RouteServer, type RouteServerOptions } from './dialects/route-server.js
 export type { Decide, RouteAnswer, RouteDialect, RouteRequestInfo } from './routing/route-types.js';
 export { parseRouteTarget, replicaUrl } from './dialects/http-routes.js';
 export * from './strategies/index.js';
+export { RegionMap } from './regions/region-map.js';
+export {
+  peerAddress,
+  placeClient,
+  type Placement,
+  type PlacementRule,
+} from './regions/placement.js';
+export type { ExplainedReplica, Explanation } from './routing/explanation.js';
+export {
+  regionsStatus,
+  weightedMedian,
+  type RegionCell,
+  type RegionSummary,
+  type RegionsStatus,
+} from './admin/regions-status.js';

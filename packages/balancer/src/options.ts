@@ -2,6 +2,7 @@ import {
   DEFAULT_LOG_REQUESTS,
   DEFAULT_QUERY_POLICY,
   UserError,
+  loadTopology,
   parseQueryPolicy,
   requestLogPolicyOf,
   type AdminSettings,
@@ -9,10 +10,13 @@ import {
   type Logger,
   type QueryPolicy,
   type RequestLogPolicy,
+  type Topology,
 } from '@cdn-lab/common';
 import {
   DEFAULT_STRATEGY,
+  REGION_STRATEGIES,
   STRATEGY_NAMES,
+  TOPOLOGY_DEFAULT_STRATEGY,
   isStrategyName,
   type StrategyName,
 } from './strategies/index.js';
@@ -25,8 +29,12 @@ export interface BalancerOptions {
   port?: number;
   /** The replica list, one address a line. */
   serversFile?: string;
-  /** A name of STRATEGY_NAMES. */
+  /** A name of STRATEGY_NAMES; default `nearest` with a topology, else `consistent`. */
   strategy?: string;
+  /** The world's regions (a topology file, or one already read); absent: no regions. */
+  topology?: string | Topology;
+  /** Where clients in no coverage zone are placed; default: the topology's defaultRegion. */
+  defaultRegion?: string;
   /** Time between two probes of a replica. */
   probeIntervalMs?: number;
   /** Ping answer and connect timeout. */
@@ -75,6 +83,9 @@ export interface ResolvedBalancerOptions {
   port: number;
   serversFile: string;
   strategy: StrategyName;
+  topology: Topology | null;
+  /** The topology's default region, or the one given instead; null without a topology. */
+  defaultRegion: string | null;
   probeIntervalMs: number;
   probeTimeoutMs: number;
   probeBackoffMaxMs: number;
@@ -94,6 +105,8 @@ export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
   port: 9000,
   serversFile: './servers.txt',
   strategy: DEFAULT_STRATEGY,
+  topology: null,
+  defaultRegion: null,
   probeIntervalMs: 250,
   probeTimeoutMs: 500,
   probeBackoffMaxMs: 2000,
@@ -107,11 +120,37 @@ export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
   logRequests: requestLogPolicyOf(DEFAULT_LOG_REQUESTS),
 };
 
-export function checkStrategyName(name: string): StrategyName {
+/** `hasTopology`: whether the balancer knows regions (the region strategies need them). */
+export function checkStrategyName(name: string, hasTopology = true): StrategyName {
   if (!isStrategyName(name)) {
     throw new UserError(`unknown strategy "${name}"; choose one of ${STRATEGY_NAMES.join(', ')}`);
   }
+  if (!hasTopology && REGION_STRATEGIES.includes(name)) {
+    throw new UserError(
+      `the ${name} strategy routes by region and needs a topology: give --topology FILE`,
+    );
+  }
   return name;
+}
+
+function topologyOf(given: string | Topology | undefined): Topology | null {
+  if (given === undefined) return null;
+  return typeof given === 'string' ? loadTopology(given) : given;
+}
+
+function defaultRegionOf(topology: Topology | null, given: string | undefined): string | null {
+  if (!topology) {
+    if (given !== undefined) throw new UserError('--default-region needs a --topology');
+    return null;
+  }
+  const names = topology.regions.map((region) => region.name);
+  const wanted = given ?? topology.defaultRegion;
+  if (!names.includes(wanted)) {
+    throw new UserError(
+      `the default region "${wanted}" is not a region of ${topology.source} (${names.join(', ')})`,
+    );
+  }
+  return wanted;
 }
 
 function positive(value: number, what: string): number {
@@ -137,13 +176,17 @@ function atLeastOne(value: number, what: string): number {
 }
 
 export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalancerOptions {
-  const { query, ...rest } = options;
+  const { query, topology: topologyGiven, defaultRegion, strategy, ...rest } = options;
   const merged = { ...BALANCER_DEFAULTS, ...withoutUndefined(rest) };
+  const topology = topologyOf(topologyGiven);
+  const defaultStrategy = topology ? TOPOLOGY_DEFAULT_STRATEGY : BALANCER_DEFAULTS.strategy;
   return {
     host: merged.host,
     port: merged.port,
     serversFile: merged.serversFile,
-    strategy: checkStrategyName(merged.strategy),
+    strategy: checkStrategyName(strategy ?? defaultStrategy, topology !== null),
+    topology,
+    defaultRegion: defaultRegionOf(topology, defaultRegion),
     probeIntervalMs: positive(merged.probeIntervalMs, 'the probe interval'),
     probeTimeoutMs: positive(merged.probeTimeoutMs, 'the probe timeout'),
     probeBackoffMaxMs: positive(merged.probeBackoffMaxMs, 'the longest probe backoff'),

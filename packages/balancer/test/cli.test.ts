@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
+import { DEFAULT_TOPOLOGY_FILE } from '@cdn-lab/common';
 import { FakeReplica } from './fake-replica.js';
 import { RouteClient, tempServersFile, type TempServersFile } from './helpers.js';
 
@@ -82,6 +83,34 @@ describe('cdn-balancer command', () => {
     const result = run(['-s', file.file, '--strategy', 'fastest'], dirname(file.file));
     assert.equal(await result.exit, 2);
     assert.match(result.stderr(), /round-robin, least-loaded, p2c-ewma, consistent, seed/);
+  });
+
+  it('refuses --strategy nearest without a topology in one line', async () => {
+    const file = await scratch(['127.0.0.1:1']);
+    const result = run(['-s', file.file, '-p', '0', '--strategy', 'nearest'], dirname(file.file));
+    assert.equal(await result.exit, 1);
+    assert.equal(
+      result.stderr(),
+      'cdn-balancer: the nearest strategy routes by region and needs a topology: give --topology FILE\n',
+    );
+  });
+
+  it('routes nearest with --topology, and says where the regions come from', async () => {
+    const file = await scratch(['127.0.0.1:1']);
+    const result = run(
+      ['-s', file.file, '-p', '0', '--topology', DEFAULT_TOPOLOGY_FILE],
+      dirname(file.file),
+      { CDN_DEFAULT_REGION: 'us' },
+    );
+    await waitForStderr(result, /strategy nearest, regions eu, us, ap from .*three-regions\.yml/);
+    result.child.kill('SIGTERM');
+    assert.equal(await result.exit, 0);
+    const bad = run(
+      ['-s', file.file, '-p', '0', '--topology', DEFAULT_TOPOLOGY_FILE, '--default-region', 'x'],
+      dirname(file.file),
+    );
+    assert.equal(await bad.exit, 1);
+    assert.match(bad.stderr(), /the default region "x" is not a region of/);
   });
 
   it('rejects a query policy it does not know, naming --query, in one line', async () => {

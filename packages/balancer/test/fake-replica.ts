@@ -1,6 +1,11 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { FrameDecoder, encodeMessage, type LoadReport } from '@cdn-lab/protocol';
+import {
+  FrameDecoder,
+  encodeMessage,
+  type ClientRegionServed,
+  type LoadReport,
+} from '@cdn-lab/protocol';
 
 /** A stand-in replica that only answers probes, with switches to misbehave. */
 export class FakeReplica {
@@ -11,15 +16,24 @@ export class FakeReplica {
   activeTransfers = 0;
   /** Fault names reported in pongs (empty: the field is left out, like a replica without faults). */
   faults: string[] = [];
+  /** The region reported in pongs (null: the field is left out, as without a topology). */
+  region: string | null = null;
+  /** Client-region rows reported in pongs (empty: left out). */
+  clientRegions: ClientRegionServed[] = [];
   pingsAnswered = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
 
   private constructor(readonly host: string) {}
 
-  static async start(host = '127.0.0.1', port = 0): Promise<FakeReplica> {
+  static async start(
+    host = '127.0.0.1',
+    port = 0,
+    region: string | null = null,
+  ): Promise<FakeReplica> {
     const replica = new FakeReplica(host);
     replica.port = port;
+    replica.region = region;
     await replica.listen();
     return replica;
   }
@@ -57,6 +71,8 @@ export class FakeReplica {
       cachedObjects: 0,
       cachedBytes: 0,
       ...(this.faults.length > 0 ? { faults: this.faults } : {}),
+      ...(this.region === null ? {} : { region: this.region }),
+      ...(this.clientRegions.length > 0 ? { clientRegions: this.clientRegions } : {}),
     };
   }
 

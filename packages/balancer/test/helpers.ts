@@ -104,6 +104,11 @@ export class RouteClient {
     this.socket.write(Buffer.concat(paths.map((path) => encodeMessage({ type: 'route', path }))));
   }
 
+  /** One route frame carrying the client's region hint. */
+  routeWithHint(path: string | null, region: string): void {
+    this.socket.write(encodeMessage({ type: 'route', path, region }));
+  }
+
   /** The next message, or null once the connection has closed. */
   next(): Promise<Message | null> {
     const message = this.received.shift();

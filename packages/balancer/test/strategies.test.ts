@@ -32,6 +32,7 @@ function view(overrides: Partial<ReplicaView> = {}): ReplicaView {
     lossPercent: 0,
     load: null,
     inflight: 0,
+    region: null,
     ...overrides,
   };
 }

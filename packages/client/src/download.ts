@@ -49,6 +49,11 @@ export interface DownloadResult {
   ms: number;
   /** How the first replica got the object (hit, miss, revalidated, stale). */
   cache: CacheStatus;
+  /**
+   * Time to first byte: from the get sent to the replica that first answered with the object
+   * to that answer's arrival (ms; the route is not in it).
+   */
+  firstByteMs: number | null;
 }
 
 export const DEFAULT_MAX_ROUTE_ATTEMPTS = 5;
@@ -127,6 +132,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       bytes: state.wireBytes,
       ms: performance.now() - started,
       cache: verified.cache,
+      firstByteMs: state.firstByteMs,
     };
     log.info({ event: 'verified', ...result }, `verified ${result.path}`);
     return result;

@@ -60,8 +60,9 @@ export async function fetchPart(
     throw error;
   }
   try {
+    const sentAt = performance.now();
     connection.send({ type: 'get', path: options.path, offset });
-    return await receive(connection, endpoint, state, options.path, offset);
+    return await receive(connection, endpoint, state, options.path, offset, sentAt);
   } catch (error) {
     if (error instanceof ConnectionFailure) return { kind: 'failed', reason: error.message };
     throw error;
@@ -76,8 +77,10 @@ async function receive(
   state: TransferState,
   path: string | null,
   offset: number,
+  sentAt: number,
 ): Promise<PartOutcome> {
   const first = await connection.next();
+  state.firstByteMs ??= first.type === 'object' ? performance.now() - sentAt : null;
   if (first.type === 'error') return refusal(first, endpoint, path, offset);
   if (first.type !== 'object') {
     return { kind: 'failed', reason: `answered get with a "${first.type}" frame` };

@@ -14,6 +14,8 @@ import {
  */
 export interface RegionBinding {
   region: string;
+  /** Whether route requests name the region (the hint); false: the address alone places it. */
+  hint: boolean;
   /** Where the addresses come from: an interface of this host, or the lab's loopback range. */
   source: 'interface' | 'loopback';
   /** The source address for the next connection. */
@@ -76,9 +78,10 @@ export function bindRegion(
     );
   }
   const own = interfaceAddressesIn(region.clients, interfaces);
-  if (own.length > 0) return { region: name, source: 'interface', nextAddress: cycle(own) };
+  if (own.length > 0)
+    return { region: name, hint: true, source: 'interface', nextAddress: cycle(own) };
   const loopback = Array.from({ length: LOOPBACK_SPREAD }, (_, i) =>
     loopbackClientAddress(region, i + 1),
   );
-  return { region: name, source: 'loopback', nextAddress: cycle(loopback) };
+  return { region: name, hint: true, source: 'loopback', nextAddress: cycle(loopback) };
 }

@@ -47,7 +47,9 @@ export class BalancerSession {
     const connection = await this.connect();
     try {
       connection.send(
-        this.region ? { type: 'route', path, region: this.region.region } : { type: 'route', path },
+        this.region?.hint
+          ? { type: 'route', path, region: this.region.region }
+          : { type: 'route', path },
       );
     } catch (error) {
       throw this.explain(error);

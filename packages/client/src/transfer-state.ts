@@ -34,6 +34,8 @@ export class TransferState {
   wireBytes = 0;
   object: KnownObject | null = null;
   servedBy: string[] = [];
+  /** From the first get that was answered with the object to that answer's arrival (ms). */
+  firstByteMs: number | null = null;
 
   constructor(
     private readonly sink: Sink,

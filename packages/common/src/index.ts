@@ -33,3 +33,4 @@ export * from './servers-file.js';
 export * from './admin/request-guard.js';
 export * from './dialects/connection-counts.js';
 export * from './topology/index.js';
+export * from './link/index.js';

@@ -53,6 +53,8 @@ interface CliOptions extends AdminFlags, LimitFlags, LogFlags {
   query: string;
   originRedirects: string;
   healthcheck?: boolean;
+  region?: string;
+  topology?: string;
 }
 
 function parseArgs(): CliOptions {
@@ -157,6 +159,20 @@ function parseArgs(): CliOptions {
         .choices(ORIGIN_REDIRECT_POLICIES)
         .default(d.originRedirects),
     )
+    .addOption(
+      envOption(
+        '--region <name>',
+        'the region this replica serves in (a label in pongs, /status, metrics and logs; with --topology it also places the replica)',
+        'REGION',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--topology <file>',
+        'a topology file (e.g. topologies/three-regions.yml): emulate the distance to each client region and to the origin; needs --region',
+        'TOPOLOGY',
+      ),
+    )
     .option(
       '--healthcheck',
       'ask the replica running with these settings whether it is ready; exit 0 (yes) or 1',
@@ -194,6 +210,8 @@ async function main(): Promise<void> {
       query: options.query,
       originRedirects: options.originRedirects,
       logRequests: options.logRequests,
+      region: options.region ?? null,
+      topology: options.topology ?? null,
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
       faults: faultsFromOptions({ ...options }, FAULT_OPTIONS),
@@ -202,6 +220,10 @@ async function main(): Promise<void> {
     if (replica.admin) say(ROLE, `admin API on ${replica.admin.url}`);
     const faults = activeFaultNames(replica.faults.current);
     if (faults.length > 0) say(ROLE, `faults in force: ${faults.join(', ')}`);
+    if (options.region) {
+      const place = options.topology ? ` of ${options.topology} (distance emulated)` : '';
+      say(ROLE, `region ${options.region}${place}`);
+    }
     const { id, host, port } = replica.endpoint;
     say(
       ROLE,

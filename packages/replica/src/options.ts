@@ -11,13 +11,17 @@ import {
   positive,
   wholeNumber,
   withoutUndefined,
+  loadTopology,
+  regionNamed,
   type AdminSettings,
   type ConnectionLimits,
   type Faults,
   type Logger,
   type QueryPolicy,
   type RequestLogPolicy,
+  type Topology,
 } from '@cdn-lab/common';
+import { REGION_NAME } from '@cdn-lab/protocol';
 import {
   ORIGIN_REDIRECT_POLICIES,
   isOriginRedirectPolicy,
@@ -73,6 +77,13 @@ export interface ReplicaOptions {
    * Default 100 a second.
    */
   logRequests?: RequestLogPolicy | string;
+  /** The region this replica serves in: a label in pongs, /status, metrics and logs. */
+  region?: string | null;
+  /**
+   * A topology file (or one already read): the replica then emulates the distance to each
+   * client region and to the origin. Needs `region`, one of the file's.
+   */
+  topology?: string | Topology | null;
 }
 
 /** Every replica setting's default: the CLI shows these, the resolver fills them in. */
@@ -90,6 +101,8 @@ export const DEFAULTS = {
   query: DEFAULT_QUERY_POLICY,
   originRedirects: 'off',
   logRequests: DEFAULT_LOG_REQUESTS,
+  region: null,
+  topology: null,
 } as const;
 
 /** Pause before the n-th extra origin attempt (n from 1): 100 ms, 200 ms, 400 ms … at most 2 s. */
@@ -121,6 +134,8 @@ export interface ResolvedReplicaOptions {
   admin: AdminSettings | null;
   log: Logger | null;
   logRequests: RequestLogPolicy;
+  region: string | null;
+  topology: Topology | null;
 }
 
 /** Fills in the defaults and checks every value; a UserError names the first bad one. */
@@ -151,7 +166,34 @@ export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaO
     admin: merged.admin ?? null,
     log: merged.log ?? null,
     logRequests: requestLogPolicyOf(merged.logRequests),
+    ...placeOf(merged.region, merged.topology),
   };
+}
+
+/** --region and --topology together: a region of the file, or a region alone (a label). */
+function placeOf(
+  region: string | null,
+  topology: string | Topology | null,
+): { region: string | null; topology: Topology | null } {
+  if (region !== null && !REGION_NAME.test(region)) {
+    throw new UserError(
+      `the region "${region}" is not a region name: a lowercase letter, then letters, digits or -`,
+    );
+  }
+  if (topology === null) return { region, topology: null };
+  const world = typeof topology === 'string' ? loadTopology(topology) : topology;
+  const names = world.regions.map((known) => known.name).join(', ');
+  if (region === null) {
+    throw new UserError(
+      `--topology needs --region: which of ${world.source}'s regions (${names}) is this replica in?`,
+    );
+  }
+  if (!regionNamed(world, region)) {
+    throw new UserError(
+      `the region "${region}" is not one of the topology ${world.source}'s regions (${names})`,
+    );
+  }
+  return { region, topology: world };
 }
 
 function redirectPolicyOf(value: string): OriginRedirectPolicy {

@@ -7,6 +7,13 @@ export interface ConnectionEvent {
   peer: string;
 }
 
+/** A connection whose address the topology's coverage zone places in a region. */
+export interface ClientRegionEvent {
+  peer: string;
+  /** The client's region; its link to this replica's region now carries what is sent. */
+  region: string;
+}
+
 export interface ConnectionRefusedEvent {
   peer: string;
   /** null when the connection said nothing recognisable before it was refused. */
@@ -48,6 +55,7 @@ export interface DrainDoneEvent {
 /** What a replica tells tests and embedders, in the order a request sees them. */
 export interface ReplicaEvents {
   connection: [ConnectionEvent];
+  'client-region': [ClientRegionEvent];
   'connection-refused': [ConnectionRefusedEvent];
   request: [RequestEvent];
   'transfer-start': [RequestEvent];

@@ -23,6 +23,10 @@ export interface ReplicaHandle {
 export interface ReplicaStatus {
   role: 'replica';
   id: string;
+  /** The region it serves in (--region), or null. Per client region: load.clientRegions. */
+  region: string | null;
+  /** The topology file whose distances it emulates, when given. */
+  topology?: string;
   startedAt: number;
   origin: string | null;
   defaultObject: string | null;

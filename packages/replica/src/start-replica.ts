@@ -9,17 +9,24 @@ import { resolveReplicaOptions, type ReplicaOptions } from './options.js';
 import type { ReplicaHandle, ReplicaStatus } from './replica-handle.js';
 import type { ReplicaEventEmitter } from './replica-events.js';
 import { ReplicaServer } from './server/replica-server.js';
+import { RegionLinks } from './regions/region-links.js';
 
 /** Starts a replica: loads the default object (if any), then listens. */
 export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaHandle> {
   const options = resolveReplicaOptions(given);
-  const log = options.log ?? openEventLog('replica', undefined).log;
+  const ownLog = options.log ?? openEventLog('replica', undefined).log;
+  // Every line names the region, so the logs of a regions lab can be read together.
+  const log = options.region !== null ? ownLog.child({ region: options.region }) : ownLog;
+  const links =
+    options.topology && options.region !== null
+      ? new RegionLinks(options.topology, options.region)
+      : null;
   const origin = options.origin ? parseOriginUrl(options.origin) : null;
   const defaultTarget = options.defaultObject
     ? resolveDefaultObject(options.defaultObject, origin)
     : null;
   const events: ReplicaEventEmitter = new EventEmitter();
-  const store = new ObjectStore({ ...options, log, events });
+  const store = new ObjectStore({ ...options, log, events, originLink: links?.originLink ?? null });
   const faults = new FaultInjector(log);
   if (Object.keys(options.faults).length > 0) faults.merge(options.faults);
   const server = new ReplicaServer({
@@ -30,6 +37,8 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
     faults,
     limits: options.limits,
     requestLog: new RequestLogGate(log, options.logRequests),
+    region: options.region,
+    links,
   });
   const startedAt = Date.now();
   let admin: AdminServer | null = null;
@@ -39,6 +48,8 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
     const status = (): ReplicaStatus => ({
       role: 'replica',
       id: endpoint.id,
+      region: options.region,
+      ...(links ? { topology: links.topology.source } : {}),
       startedAt,
       origin: options.origin,
       defaultObject: options.defaultObject,
@@ -64,6 +75,8 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
         activeTransfers: () => server.loadReport().activeTransfers,
         bytesPerSecond: () => server.meter.bytesPerSecond(),
         httpFastAnswers: () => server.httpFastAnswers,
+        region: options.region,
+        clientRegions: links?.stats ?? null,
       });
       admin = await startReplicaAdmin(options.admin, { status, registry, faults, log });
     }

@@ -16,6 +16,7 @@ import type { ReplicaSetChange } from '../discovery.js';
 import { STRATEGY_NAMES } from '../strategies/index.js';
 import { balancerMetrics } from './balancer-metrics.js';
 import { serveDashboardFile } from './dashboard-files.js';
+import { explainRoute } from './explain-route.js';
 import { EventStream } from './event-stream.js';
 import { StateSince, balancerStatus } from './status.js';
 import { SummaryMaker } from './summary.js';
@@ -45,6 +46,7 @@ export async function startBalancerAdmin(
       from: change.from,
       to: change.to,
       reason: change.reason,
+      region: change.region,
       at: change.at,
     });
   };
@@ -134,6 +136,7 @@ export async function startBalancerAdmin(
             sendJson(res, 200, { strategy: balancer.strategy });
           },
         },
+        explainRoute(balancer),
         drainRoute(true),
         drainRoute(false),
       ],

@@ -10,21 +10,33 @@ export interface BalancerMetrics {
   detach(): void;
 }
 
-/** This balancer's Prometheus registry, fed by its events; replica_up is read at scrape time. */
+type Labels = Record<string, string>;
+
+/**
+ * This balancer's Prometheus registry, fed by its events; replica_up is read at scrape time.
+ * With a topology the per-replica series carry a `region` label (the region the replica
+ * reports, "" while it reports none) and routes are also counted by client and serving region;
+ * without one the series are as they were before regions.
+ */
 export function balancerMetrics(balancer: BalancerHandle): BalancerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const regional = balancer.regions !== null;
+  const perReplica = (...names: string[]): string[] =>
+    regional ? ['replica', 'region', ...names] : ['replica', ...names];
+  const replicaLabels = (replica: string, region: string | null, more: Labels = {}): Labels =>
+    regional ? { replica, region: region ?? '', ...more } : { replica, ...more };
   const routes = new Counter({
     name: 'cdn_balancer_routes_total',
     help: 'Route answers sent, by chosen replica, strategy and client dialect',
-    labelNames: ['replica', 'strategy', 'dialect'] as const,
+    labelNames: perReplica('strategy', 'dialect'),
     registers,
   });
   const transitions = new Counter({
     name: 'cdn_balancer_state_transitions_total',
     help: 'Replica state changes',
-    labelNames: ['replica', 'from', 'to'] as const,
+    labelNames: perReplica('from', 'to'),
     registers,
   });
   const noReplica = new Counter({
@@ -35,31 +47,44 @@ export function balancerMetrics(balancer: BalancerHandle): BalancerMetrics {
   const probeRtt = new Histogram({
     name: 'cdn_balancer_probe_rtt_seconds',
     help: 'Round trip of answered probes',
-    labelNames: ['replica'] as const,
+    labelNames: perReplica(),
     buckets: RTT_BUCKETS_S,
     registers,
   });
   new Gauge({
     name: 'cdn_balancer_replica_up',
     help: '1 when the replica is up (routable state), else 0',
-    labelNames: ['replica'] as const,
+    labelNames: perReplica(),
     registers,
     collect() {
       this.reset();
       for (const view of balancer.snapshot()) {
-        this.set({ replica: view.id }, view.state === 'up' ? 1 : 0);
+        this.set(replicaLabels(view.id, view.region), view.state === 'up' ? 1 : 0);
       }
     },
   });
+  const regionRoutes = regional
+    ? new Counter({
+        name: 'cdn_balancer_region_routes_total',
+        help: "Route answers sent, by the client's region and the chosen replica's region",
+        labelNames: ['client_region', 'region'],
+        registers,
+      })
+    : null;
 
   const { events } = balancer;
-  const onRoute = (event: RouteEvent): void =>
-    routes.inc({ replica: event.best.id, strategy: event.strategy, dialect: event.dialect });
+  const onRoute = (event: RouteEvent): void => {
+    const { strategy, dialect } = event;
+    routes.inc(replicaLabels(event.best.id, event.region, { strategy, dialect }));
+    if (regionRoutes && event.clientRegion !== null) {
+      regionRoutes.inc({ client_region: event.clientRegion, region: event.region ?? '' });
+    }
+  };
   const onState = (event: ReplicaStateEvent): void =>
-    transitions.inc({ replica: event.id, from: event.from, to: event.to });
+    transitions.inc(replicaLabels(event.id, event.region, { from: event.from, to: event.to }));
   const onNoReplica = (): void => noReplica.inc();
   const onProbe = (event: ProbeEvent): void =>
-    probeRtt.observe({ replica: event.id }, event.rttMs / 1000);
+    probeRtt.observe(replicaLabels(event.id, event.region), event.rttMs / 1000);
   events.on('route', onRoute);
   events.on('replica-state', onState);
   events.on('no-replica', onNoReplica);

@@ -1,5 +1,6 @@
 import type { LoadReport } from '@cdn-lab/protocol';
 import type { BalancerHandle } from '../balancer-handle.js';
+import { regionsStatus, type RegionsStatus } from './regions-status.js';
 import { STRATEGY_NAMES, type ReplicaState, type ReplicaView } from '../strategies/index.js';
 
 export interface ReplicaStatus {
@@ -7,6 +8,8 @@ export interface ReplicaStatus {
   host: string;
   port: number;
   state: ReplicaState;
+  /** The region its pongs report; null: none (no topology, or not said yet). */
+  region: string | null;
   /** When it entered this state (epoch ms). */
   since: number;
   adminDrained: boolean;
@@ -30,6 +33,8 @@ export interface BalancerStatus {
   probe: { intervalMs: number; timeoutMs: number; rise: number; fall: number };
   routesTotal: number;
   replicas: ReplicaStatus[];
+  /** The regions, their replicas and the client × serving matrix; null without a topology. */
+  regions: RegionsStatus | null;
 }
 
 /** Remembers when each replica entered its current state (the balancer keeps only the state). */
@@ -65,6 +70,7 @@ export function replicaStatus(
     host: view.host,
     port: view.port,
     state: view.state,
+    region: view.region,
     since: since.of(view.id),
     adminDrained: balancer.isAdminDrained(view.id),
     rttEwmaMs: view.rttEwmaMs,
@@ -79,6 +85,7 @@ export function replicaStatus(
 
 export function balancerStatus(balancer: BalancerHandle, since: StateSince): BalancerStatus {
   const { settings } = balancer;
+  const views = balancer.snapshot();
   return {
     role: 'balancer',
     id: balancer.endpoint.id,
@@ -92,6 +99,7 @@ export function balancerStatus(balancer: BalancerHandle, since: StateSince): Bal
       fall: settings.fall,
     },
     routesTotal: balancer.routesTotal,
-    replicas: balancer.snapshot().map((view) => replicaStatus(balancer, since, view)),
+    replicas: views.map((view) => replicaStatus(balancer, since, view)),
+    regions: balancer.regions ? regionsStatus(balancer.regions, views) : null,
   };
 }

@@ -1,4 +1,5 @@
 import type { BalancerHandle } from '../balancer-handle.js';
+import { regionsStatus } from './regions-status.js';
 
 /** The once-a-second SSE summary; routesPerSecond is measured between two summaries. */
 export class SummaryMaker {
@@ -10,7 +11,8 @@ export class SummaryMaker {
   next(at = Date.now()): unknown {
     const seconds = Math.max(0.001, (at - this.lastAt) / 1000);
     const routes = new Map<string, number>();
-    const replicas = this.balancer.snapshot().map((view) => {
+    const views = this.balancer.snapshot();
+    const replicas = views.map((view) => {
       const count = this.balancer.routesTo(view.id);
       routes.set(view.id, count);
       // Made with the balancer, when every count is 0; a replica found later also starts at 0.
@@ -18,6 +20,7 @@ export class SummaryMaker {
       return {
         id: view.id,
         state: view.state,
+        region: view.region,
         adminDrained: this.balancer.isAdminDrained(view.id),
         rttEwmaMs: view.rttEwmaMs,
         inflight: view.inflight,
@@ -34,6 +37,7 @@ export class SummaryMaker {
       strategy: this.balancer.strategy,
       routesTotal: this.balancer.routesTotal,
       replicas,
+      regions: this.balancer.regions ? regionsStatus(this.balancer.regions, views) : null,
     };
   }
 }

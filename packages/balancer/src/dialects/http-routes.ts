@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpointId, sendAnswer, sendText, type HttpRequestHandler } from '@cdn-lab/common';
-import type { Endpoint } from '@cdn-lab/protocol';
+import { REGION_NAME, type Endpoint } from '@cdn-lab/protocol';
 import type { Decide } from '../routing/route-types.js';
 
 /** The replica's URL for a path: http://host:port/path, an IPv6 host in brackets. */
@@ -24,6 +24,17 @@ export function parseRouteTarget(
 
 function wantsJson(accept: string | undefined): boolean {
   return accept !== undefined && /\bapplication\/json\b/i.test(accept);
+}
+
+/** The HTTP route dialect's region hint (the native route frame's `region` field). */
+export const REGION_HINT_HEADER = 'x-cdn-region';
+
+/** A header value as a hint; text that is no region name is said as such, not repeated. */
+function regionHintOf(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined) return undefined;
+  const trimmed = text.trim();
+  return REGION_NAME.test(trimmed) ? trimmed : '(not a region name)';
 }
 
 /** A route is the decision of the moment: no cache may keep it. Also on the server's refusals. */
@@ -53,7 +64,10 @@ export class HttpRoutes implements HttpRequestHandler {
       );
       return;
     }
-    const answer = this.decide(target.path, peer, { dialect: 'http' });
+    const answer = this.decide(target.path, peer, {
+      dialect: 'http',
+      region: regionHintOf(req.headers[REGION_HINT_HEADER]),
+    });
     if (answer.type === 'error') {
       const retryAfter = String(Math.max(1, Math.ceil((answer.retryAfterMs ?? 1000) / 1000)));
       const body = target.json

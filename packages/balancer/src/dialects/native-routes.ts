@@ -74,7 +74,7 @@ export function serveNativeRoutes(
         log.info({ event: 'protocol-error', peer, code: 'unexpected_message' }, message.type);
         return true;
       }
-      into.push(decide(message.path, peer, { dialect: 'native' }));
+      into.push(decide(message.path, peer, { dialect: 'native', region: message.region }));
     }
     if (error) {
       log.info({ event: 'protocol-error', peer, code: error.code }, error.message);

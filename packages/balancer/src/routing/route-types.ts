@@ -9,6 +9,8 @@ export type RouteDialect = 'native' | 'http' | 'legacy';
 export interface RouteRequestInfo {
   dialect: RouteDialect;
   reachable?: (replica: ReplicaView) => boolean;
+  /** The client's own region, which overrides its address's zone when it names one. */
+  region?: string;
 }
 
 /** Decides one route request, synchronously, so answers leave in request order. */

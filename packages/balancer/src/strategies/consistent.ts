@@ -36,8 +36,12 @@ export function rendezvousOrder(
     .map(({ replica }) => replica);
 }
 
-export function loadBound(replicas: readonly ReplicaView[]): number {
-  const total = replicas.reduce((sum, replica) => sum + replica.inflight, 0);
+/** ceil(LOAD_BOUND_FACTOR × (total + 1) / n), the load being `loadOf` (in flight by default). */
+export function loadBound(
+  replicas: readonly ReplicaView[],
+  loadOf: (replica: ReplicaView) => number = (replica) => replica.inflight,
+): number {
+  const total = replicas.reduce((sum, replica) => sum + loadOf(replica), 0);
   return Math.ceil((LOAD_BOUND_FACTOR * (total + 1)) / replicas.length);
 }
 

@@ -1,5 +1,6 @@
 import { consistent } from './consistent.js';
 import { leastLoaded } from './least-loaded.js';
+import { nearest } from './nearest.js';
 import { p2cEwma } from './p2c-ewma.js';
 import { roundRobin } from './round-robin.js';
 import { seed } from './seed.js';
@@ -17,6 +18,7 @@ export {
 } from './consistent.js';
 export { fnv1a64, rendezvousWeight, type Hash64 } from './hash.js';
 export { leastLoaded } from './least-loaded.js';
+export { nearest } from './nearest.js';
 export { p2cCost, p2cEwma } from './p2c-ewma.js';
 export { roundRobin } from './round-robin.js';
 export { seed, seedScore } from './seed.js';
@@ -27,6 +29,7 @@ export const STRATEGIES = {
   'p2c-ewma': p2cEwma,
   consistent,
   seed,
+  nearest,
 } as const satisfies Record<string, Strategy>;
 
 export type StrategyName = keyof typeof STRATEGIES;
@@ -35,6 +38,12 @@ export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
 
 /** Best p99 with a slow replica and fewest origin fetches together: see B4 and B6 in bench/RESULTS.md. */
 export const DEFAULT_STRATEGY: StrategyName = 'consistent';
+
+/** With a topology: place first, then consistent hashing inside the client's region. */
+export const TOPOLOGY_DEFAULT_STRATEGY: StrategyName = 'nearest';
+
+/** Strategies that route by region, and so need a topology. */
+export const REGION_STRATEGIES: readonly StrategyName[] = ['nearest'];
 
 export function isStrategyName(name: string): name is StrategyName {
   return Object.hasOwn(STRATEGIES, name);

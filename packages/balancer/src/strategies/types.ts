@@ -23,11 +23,24 @@ export interface ReplicaView {
    * flight that does not grow between probes. Absent: use inflight.
    */
   recentRoutes?: number;
+  /** The region its latest pong reported; null: none reported (no topology, or an older replica). */
+  region: string | null;
+}
+
+/** Where a client is, when the balancer has a topology (see regions/placement.ts). */
+export interface ClientPlacement {
+  region: string;
+  /** The regions from the client's own outward by the topology's one-way delays. */
+  regionOrder: readonly string[];
+  /** How the region was chosen, as a reason's first words: "zone 127.1.0.0/16 → eu". */
+  why: string;
 }
 
 export interface RouteRequest {
   /** null asks for the replica's default object. */
   path: string | null;
+  /** The client's region; absent without a topology. */
+  placement?: ClientPlacement;
 }
 
 /** Everything non-deterministic comes in here, so a strategy is a pure function. */

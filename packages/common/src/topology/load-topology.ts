@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { MAX_REGIONS, REGION_NAME } from '@cdn-lab/protocol';
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import { z } from 'zod';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import type * as Zod from 'zod';
 import { UserError } from '../config/user-error.js';
 import { cidrContains, parseCidr, type Cidr } from './cidr.js';
 import { parseBandwidth, parseDelay, parseLoss } from './link-units.js';
@@ -12,70 +14,92 @@ export const MAX_REPLICAS_PER_REGION = 64;
 
 type Path = (string | number)[];
 
-/** A field's value through a parser that returns the value or a message. */
-function parsed<T>(parse: (value: string) => T | string) {
-  return z.string().transform((value, ctx) => {
-    const result = parse(value);
+/**
+ * zod and yaml are loaded on the first topology read, not with every role: together they are
+ * about 0.2 s of CPU at each process start, which a lab without regions should not pay.
+ */
+const requireLazily = createRequire(import.meta.url);
+let libraries: { z: typeof Zod.z; yaml: typeof Yaml } | null = null;
+
+function libs(): { z: typeof Zod.z; yaml: typeof Yaml } {
+  libraries ??= {
+    z: (requireLazily('zod') as typeof Zod).z,
+    yaml: requireLazily('yaml') as typeof Yaml,
+  };
+  return libraries;
+}
+
+function makeSchema(z: typeof Zod.z) {
+  /** A field's value through a parser that returns the value or a message. */
+  function parsed<T>(parse: (value: string) => T | string) {
+    return z.string().transform((value, ctx) => {
+      const result = parse(value);
+      if (typeof result === 'string') {
+        ctx.addIssue({ code: 'custom', message: result });
+        return z.NEVER;
+      }
+      return result;
+    });
+  }
+
+  const regionName = z
+    .string()
+    .regex(REGION_NAME, 'a region name is a lowercase letter, then letters, digits or -');
+  const delay = z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const result = parseDelay(value);
     if (typeof result === 'string') {
       ctx.addIssue({ code: 'custom', message: result });
       return z.NEVER;
     }
     return result;
   });
+  const loss = z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const result = parseLoss(value);
+    if (typeof result === 'string') {
+      ctx.addIssue({ code: 'custom', message: result });
+      return z.NEVER;
+    }
+    return result;
+  });
+  const cidr = parsed<Cidr>(parseCidr);
+
+  const linkFields = {
+    delay,
+    jitter: delay.optional(),
+    bandwidth: parsed(parseBandwidth).optional(),
+    loss: loss.optional(),
+  };
+  const link = z.strictObject(linkFields);
+
+  const fileSchema = z.strictObject({
+    origin: regionName,
+    defaultRegion: regionName.optional(),
+    /** The link inside every region that does not give its own. */
+    inside: link.optional(),
+    regions: z
+      .array(
+        z.strictObject({
+          name: regionName,
+          replicas: z.number().int().min(0).max(MAX_REPLICAS_PER_REGION).default(1),
+          loopback: cidr.optional(),
+          clients: z.array(cidr).min(1).optional(),
+          inside: link.optional(),
+        }),
+      )
+      .min(1)
+      .max(MAX_REGIONS),
+    links: z
+      .array(z.strictObject({ between: z.tuple([regionName, regionName]), ...linkFields }))
+      .default([]),
+  });
+  return { file: fileSchema, link };
 }
 
-const regionName = z
-  .string()
-  .regex(REGION_NAME, 'a region name is a lowercase letter, then letters, digits or -');
-const delay = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const result = parseDelay(value);
-  if (typeof result === 'string') {
-    ctx.addIssue({ code: 'custom', message: result });
-    return z.NEVER;
-  }
-  return result;
-});
-const loss = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const result = parseLoss(value);
-  if (typeof result === 'string') {
-    ctx.addIssue({ code: 'custom', message: result });
-    return z.NEVER;
-  }
-  return result;
-});
-const cidr = parsed<Cidr>(parseCidr);
+type Schema = ReturnType<typeof makeSchema>;
+let schema: Schema | null = null;
 
-const linkFields = {
-  delay,
-  jitter: delay.optional(),
-  bandwidth: parsed(parseBandwidth).optional(),
-  loss: loss.optional(),
-};
-const link = z.strictObject(linkFields);
-
-const fileSchema = z.strictObject({
-  origin: regionName,
-  defaultRegion: regionName.optional(),
-  /** The link inside every region that does not give its own. */
-  inside: link.optional(),
-  regions: z
-    .array(
-      z.strictObject({
-        name: regionName,
-        replicas: z.number().int().min(0).max(MAX_REPLICAS_PER_REGION).default(1),
-        loopback: cidr.optional(),
-        clients: z.array(cidr).min(1).optional(),
-        inside: link.optional(),
-      }),
-    )
-    .min(1)
-    .max(MAX_REGIONS),
-  links: z
-    .array(z.strictObject({ between: z.tuple([regionName, regionName]), ...linkFields }))
-    .default([]),
-});
-
-type FileLink = z.infer<typeof link>;
+type FileLink = Zod.infer<Schema['link']>;
+type TopologyFile = Zod.infer<Schema['file']>;
 
 const DEFAULT_INSIDE: LinkSpec = { delayMs: 1, jitterMs: 0, bytesPerSecond: null, loss: 0 };
 
@@ -157,11 +181,7 @@ function loopbackOf(
 }
 
 /** Checks what the schema cannot: names known and unique, every pair linked once, ranges apart. */
-function buildTopology(
-  source: string,
-  file: z.infer<typeof fileSchema>,
-  problems: TopologyProblems,
-): Topology {
+function buildTopology(source: string, file: TopologyFile, problems: TopologyProblems): Topology {
   const names = new Set<string>();
   const regions: RegionSpec[] = [];
   const inside = file.inside ? linkSpec(file.inside) : DEFAULT_INSIDE;
@@ -231,15 +251,17 @@ function buildTopology(
 
 /** A topology from YAML or JSON text (JSON is YAML); `source` names it in messages. */
 export function parseTopology(text: string, source: string): Topology {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const { z, yaml } = libs();
+  schema ??= makeSchema(z);
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const problems = new TopologyProblems(source, doc, lines);
   for (const error of doc.errors) {
     const line = lines.linePos(error.pos[0]).line;
     problems.messages.push(`${source}:${line}: ${error.message.split('\n')[0]}`);
   }
   problems.throwIfAny();
-  const result = fileSchema.safeParse(doc.toJS());
+  const result = schema.file.safeParse(doc.toJS());
   if (!result.success) {
     for (const issue of result.error.issues) {
       const path = issue.path.filter((part) => typeof part !== 'symbol');

@@ -1,5 +1,9 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CacheCounters } from '../cache/object-store.js';
+import type { ClientRegionStats } from '../regions/client-region-stats.js';
+
+/** First-byte times per client region, in seconds: in-region (1–5 ms) to across the world. */
+const TTFB_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5];
 
 export interface ReplicaFigures {
   counters: CacheCounters;
@@ -9,6 +13,10 @@ export interface ReplicaFigures {
   activeTransfers(): number;
   bytesPerSecond(): number;
   httpFastAnswers(): number;
+  /** A `region` label on every metric, when the replica has one. */
+  region: string | null;
+  /** Per client region (with a topology): requests and first-byte times. */
+  clientRegions: ClientRegionStats | null;
 }
 
 /**
@@ -17,6 +25,7 @@ export interface ReplicaFigures {
  */
 export function replicaMetrics(figures: ReplicaFigures): Registry {
   const registry = new Registry();
+  if (figures.region !== null) registry.setDefaultLabels({ region: figures.region });
   collectDefaultMetrics({ register: registry });
   const counter = (name: string, help: string, read: () => number): void => {
     new Counter({
@@ -74,5 +83,27 @@ export function replicaMetrics(figures: ReplicaFigures): Registry {
   );
   gauge('cdn_replica_active_transfers', 'Transfers in flight', figures.activeTransfers);
   gauge('cdn_replica_bytes_per_second', 'Bytes sent over the last second', figures.bytesPerSecond);
+  if (figures.clientRegions) clientRegionMetrics(registry, figures.clientRegions);
   return registry;
+}
+
+function clientRegionMetrics(registry: Registry, stats: ClientRegionStats): void {
+  new Counter({
+    name: 'cdn_replica_client_region_requests_total',
+    help: 'Requests served, by the region the coverage zone places the client in',
+    labelNames: ['client_region'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const row of stats.report()) this.inc({ client_region: row.region }, row.requests);
+    },
+  });
+  const ttfb = new Histogram({
+    name: 'cdn_replica_client_region_ttfb_seconds',
+    help: "From a request's arrival to its answer's first byte leaving the emulated link",
+    labelNames: ['client_region'],
+    buckets: TTFB_BUCKETS,
+    registers: [registry],
+  });
+  stats.observer = (region, ms) => ttfb.observe({ client_region: region }, ms / 1000);
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '@cdn-lab/common';
+import type { LinkSpec, Logger } from '@cdn-lab/common';
 import type { ReplicaEventEmitter } from '../replica-events.js';
 import type { CacheStatus } from '@cdn-lab/protocol';
 import { entryCostBytes, leastCostBytes, ownChunks } from './entry-cost.js';
@@ -45,6 +45,8 @@ export interface ObjectStoreOptions {
   originRetries: number;
   maxObjectBytes: number;
   originRedirects: OriginRedirectPolicy;
+  /** The emulated link to the origin (a topology's), or null: none. */
+  originLink?: LinkSpec | null;
   log: Logger;
   events: ReplicaEventEmitter;
 }
@@ -71,7 +73,11 @@ export class ObjectStore {
   private readonly negatives = new NegativeCache();
 
   constructor(private readonly options: ObjectStoreOptions) {
-    this.origin = new OriginClient(options.originTimeoutMs, options.originRedirects);
+    this.origin = new OriginClient(
+      options.originTimeoutMs,
+      options.originRedirects,
+      options.originLink ?? null,
+    );
     this.cache = new LruCache(options.cacheBytes, (entry) => {
       this.counters.evictions += 1;
       options.log.info(

@@ -2,7 +2,8 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
-import { parseReprDigest } from '@cdn-lab/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseReprDigest, throughInboundLink, type LinkSpec } from '@cdn-lab/common';
 import { AnswerWatch } from './answer-watch.js';
 import { redirectDecision, type OriginRedirectPolicy } from './origin-redirects.js';
 
@@ -71,6 +72,17 @@ function contentLength(headers: IncomingHttpHeaders): number | null {
   return Number.isSafeInteger(size) ? size : null;
 }
 
+/** An origin response: its head, and its body (through the emulated link, when there is one). */
+interface OriginAnswer {
+  response: IncomingMessage;
+  body: Readable;
+}
+
+/** One way across a link: its delay and a draw of its jitter. */
+function oneWayMs(link: LinkSpec): number {
+  return link.delayMs + Math.random() * link.jitterMs;
+}
+
 /** No response head within the client's timeout (counted from the request's start). */
 class HeadTimeout extends Error {
   readonly code = 'ETIMEDOUT';
@@ -90,10 +102,32 @@ export class OriginClient {
   constructor(
     readonly timeoutMs: number,
     private readonly redirects: OriginRedirectPolicy = 'off',
+    private readonly link: LinkSpec | null = null,
   ) {}
 
-  /** One request; resolves at the response head, which must come within the timeout. */
-  private request(
+  /**
+   * One request; resolves at the response head, which must come within the timeout. Across an
+   * emulated link the request leaves one way's delay late, the head arrives one way's delay
+   * late, and the body comes through the link (delay, pacing, loss) from when it arrived.
+   */
+  private async request(
+    url: string,
+    method: 'GET' | 'HEAD',
+    headers: Record<string, string>,
+  ): Promise<OriginAnswer> {
+    const link = this.link;
+    if (!link) {
+      const response = await this.send(url, method, headers);
+      return { response, body: response };
+    }
+    await sleep(oneWayMs(link));
+    const response = await this.send(url, method, headers);
+    const body = throughInboundLink(response, link);
+    await sleep(oneWayMs(link));
+    return { response, body };
+  }
+
+  private send(
     url: string,
     method: 'GET' | 'HEAD',
     headers: Record<string, string>,
@@ -128,8 +162,7 @@ export class OriginClient {
     const headers: Record<string, string> = {};
     if (validators?.etag) headers['If-None-Match'] = validators.etag;
     else if (validators?.lastModified) headers['If-Modified-Since'] = validators.lastModified;
-    const response = await this.getFollowingPolicy(url, headers, method);
-    const stream = response;
+    const { response, body: stream } = await this.getFollowingPolicy(url, headers, method);
     const responseHeaders = response.headers;
     const status = response.statusCode ?? 0;
     const originSha256 = parseReprDigest(responseHeaders['repr-digest']);
@@ -163,26 +196,27 @@ export class OriginClient {
     url: string,
     headers: Record<string, string>,
     method: 'GET' | 'HEAD',
-  ): Promise<IncomingMessage> {
+  ): Promise<OriginAnswer> {
     for (let current = url, hops = 0; ; hops += 1) {
-      let response: IncomingMessage;
+      let answer: OriginAnswer;
       const watch = new AnswerWatch();
       try {
-        response = await watch.run(() => this.request(current, method, headers));
+        answer = await watch.run(() => this.request(current, method, headers));
       } catch (error) {
         // An answer that began is never retried as "unreachable" (origin_error is final).
         if (watch.answerStarted)
           throw new OriginFailure('origin_error', this.describeCut(error, current));
         throw new OriginFailure('origin_unavailable', this.describe(error, current));
       }
+      const { response } = answer;
       const location = headerText(response.headers, 'location');
       const decision = redirectDecision(
         this.redirects,
         { first: url, current, hops },
         { status: response.statusCode ?? 0, location },
       );
-      if (decision.kind === 'answer') return response;
-      response.destroy();
+      if (decision.kind === 'answer') return answer;
+      answer.body.destroy();
       if (decision.kind === 'refuse') throw new OriginFailure('origin_error', decision.reason);
       current = decision.url;
     }

@@ -113,6 +113,12 @@ export class HttpAnswer implements AnswerFraming {
     return { status: this.status };
   }
 
+  /** A pipelined response gets its socket, and writes what it holds, once those before it end. */
+  whenWriting(then: () => void): void {
+    if (this.res.socket) then();
+    else this.res.once('socket', () => then());
+  }
+
   settled(then: () => void): void {
     if (this.res.closed) then();
     else this.res.once('close', then);

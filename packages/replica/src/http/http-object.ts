@@ -42,6 +42,7 @@ export async function serveHttpObject(
       headOnly: req.method === 'HEAD',
       peer,
       details: { method: req.method, range: req.headers.range },
+      client: ctx.clientOf(req.socket),
     },
     new HttpAnswer(req, res, ctx.servedBy()),
   );

@@ -66,7 +66,13 @@ export class LegacyConnection implements DialectHandler {
     this.sink = new LegacyPacketSink(this.socket, packet);
     void serveObjectRequest(
       this.ctx,
-      { dialect: 'legacy', path: null, offset: 0, peer: this.peer },
+      {
+        dialect: 'legacy',
+        path: null,
+        offset: 0,
+        peer: this.peer,
+        client: this.ctx.clientOf(this.socket),
+      },
       new LegacyAnswer(this.sink, (why) => this.stop(why)),
     );
   }

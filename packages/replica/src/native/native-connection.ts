@@ -4,12 +4,19 @@ import { FrameDecoder, type ErrorCode, type GetMessage, type Message } from '@cd
 import { serveObjectRequest } from '../request/request-lifecycle.js';
 import type { ConnectionContext } from '../server/connection-context.js';
 import type { DialectHandler } from '../server/dialect-handler.js';
+import type { ServedClient } from '../regions/served-client.js';
 import { FrameWriter } from './frame-writer.js';
 import { NativeAnswer } from './native-answer.js';
 
 const CLOSE_GRACE_MS = 5_000;
 /** Unanswered gets one connection may have, the one being served included. */
 export const MAX_QUEUED_GETS = 64;
+
+interface QueuedGet {
+  get: GetMessage;
+  /** performance.now() at its arrival, taken only for a client region's first-byte times. */
+  arrivedAt: number;
+}
 
 /**
  * One native-protocol connection (its dialect already sniffed, its first bytes put back):
@@ -19,7 +26,8 @@ export const MAX_QUEUED_GETS = 64;
 export class NativeConnection implements DialectHandler {
   private readonly writer: FrameWriter;
   private readonly decoder = new FrameDecoder({ expectPreamble: true });
-  private readonly queue: GetMessage[] = [];
+  private readonly queue: QueuedGet[] = [];
+  private readonly client: ServedClient | null;
   private busy = false;
   /** A connection that asked for an object is a data connection; one that only pings is a probe. */
   private askedForData = false;
@@ -33,6 +41,7 @@ export class NativeConnection implements DialectHandler {
     readonly peer: string,
   ) {
     this.writer = new FrameWriter(socket);
+    this.client = ctx.clientOf(socket);
     this.deadline = new ReadDeadline(ctx.limits.readTimeoutMs, () =>
       this.protocolError(
         'timeout',
@@ -100,7 +109,7 @@ export class NativeConnection implements DialectHandler {
           );
           return;
         }
-        this.queue.push(message);
+        this.queue.push({ get: message, arrivedAt: this.client ? performance.now() : 0 });
         void this.serveQueue();
         return;
       default:
@@ -115,8 +124,8 @@ export class NativeConnection implements DialectHandler {
     if (this.busy) return;
     this.busy = true;
     try {
-      for (let get = this.queue.shift(); get && !this.closing; get = this.queue.shift()) {
-        await this.serve(get);
+      for (let next = this.queue.shift(); next && !this.closing; next = this.queue.shift()) {
+        await this.serve(next);
       }
     } finally {
       this.busy = false;
@@ -124,7 +133,7 @@ export class NativeConnection implements DialectHandler {
     if (this.ctx.isDraining() && this.askedForData) this.endGracefully('draining');
   }
 
-  private async serve(get: GetMessage): Promise<void> {
+  private async serve({ get, arrivedAt }: QueuedGet): Promise<void> {
     if (this.ctx.isDraining()) {
       this.sendError('draining', 'this replica is draining; ask another one');
       return;
@@ -135,7 +144,14 @@ export class NativeConnection implements DialectHandler {
     });
     await serveObjectRequest(
       this.ctx,
-      { dialect: 'native', path: get.path, offset: get.offset, peer: this.peer },
+      {
+        dialect: 'native',
+        path: get.path,
+        offset: get.offset,
+        peer: this.peer,
+        client: this.client,
+        arrivedAt,
+      },
       answer,
     );
   }

@@ -1,6 +1,7 @@
 import type { CacheStatus } from '@cdn-lab/protocol';
 import type { Lease } from '../cache/object-store.js';
 import { INJECTED_ERROR } from '../faults/fault-injector.js';
+import type { ServedClient } from '../regions/served-client.js';
 import type { ServedDialect } from '../replica-events.js';
 import type { ConnectionContext } from '../server/connection-context.js';
 import type { ByteSink } from './byte-sink.js';
@@ -21,6 +22,10 @@ export interface ObjectRequest {
   peer: string;
   /** Extra fields for the request's log line (an HTTP method, a Range header). */
   details?: Record<string, unknown>;
+  /** The connection's client region and link, when a topology places it (ctx.clientOf). */
+  client?: ServedClient | null;
+  /** When the request arrived (performance.now()), for the client region's first-byte time. */
+  arrivedAt?: number;
 }
 
 /**
@@ -44,6 +49,11 @@ export interface AnswerFraming {
   logFields(): Record<string, unknown>;
   /** Runs `then` once the answer has left or died (an HTTP response's close). */
   settled(then: () => void): void;
+  /**
+   * Runs `then` just before the answer's first byte is given to the socket, for an answer that
+   * may wait behind others (a pipelined HTTP response); absent: that is when head() is called.
+   */
+  whenWriting?(then: () => void): void;
 }
 
 /**
@@ -62,6 +72,10 @@ export async function serveObjectRequest(
   let path = request.path ?? '(default object)';
   let lease: Lease | null = null;
   const logged = ctx.requestLog.admits(startedAt);
+  const client = request.client ?? null;
+  const arrivedAt = client ? (request.arrivedAt ?? performance.now()) : 0;
+  let firstByteMarked = false;
+  client?.requested();
   ctx.transferStarted();
   try {
     const target = ctx.resolver.resolve(request.path);
@@ -73,6 +87,10 @@ export async function serveObjectRequest(
     if (ctx.faults.failsRequest()) throw new RequestError('internal', INJECTED_ERROR);
     lease = await ctx.store.open(target, request.headOnly ? 'head' : 'body');
     ctx.meter.recordResponse(performance.now() - askedAt);
+    if (client) {
+      firstByteMarked = true;
+      firstByteOf(client, arrivedAt, answer);
+    }
     const range = await answer.head(lease);
     ctx.events.emit('transfer-start', { path, offset: range?.start ?? offset, peer, dialect });
     if (range) await pumpBytes(lease.cursor, range, answer.sink, ctx.meter, ctx.faults, progress);
@@ -98,12 +116,18 @@ export async function serveObjectRequest(
         ...(error instanceof RequestError ? { code: error.code } : {}),
       });
     }
+    if (client && !firstByteMarked) firstByteOf(client, arrivedAt, answer);
     answer.fail(error);
   } finally {
     lease?.cursor.close();
     // In flight until the answer has left (or died), so a drain does not cut its last bytes.
     answer.settled(() => ctx.transferEnded());
   }
+}
+
+function firstByteOf(client: ServedClient, arrivedAt: number, answer: AnswerFraming): void {
+  if (answer.whenWriting) answer.whenWriting(() => client.answerStarts(arrivedAt));
+  else client.answerStarts(arrivedAt);
 }
 
 /** Failures are always logged, except a not-found the request log leaves out (`logged`). */

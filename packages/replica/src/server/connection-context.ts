@@ -1,9 +1,11 @@
+import type { Socket } from 'node:net';
 import type { ConnectionLimits, Logger, RequestLogGate } from '@cdn-lab/common';
 import type { LoadReport } from '@cdn-lab/protocol';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { TargetResolver } from '../cache/object-path.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import type { ReplicaEventEmitter } from '../replica-events.js';
+import type { ServedClient } from '../regions/served-client.js';
 import type { LoadMeter } from './load-meter.js';
 
 /** What every connection, of any dialect, shares with the server. */
@@ -18,6 +20,8 @@ export interface ConnectionContext {
   faults: FaultInjector;
   limits: ConnectionLimits;
   servedBy(): string;
+  /** The client region and link of a connection, when a topology places its address. */
+  clientOf(socket: Socket): ServedClient | null;
   isDraining(): boolean;
   loadReport(): LoadReport;
   transferStarted(): void;

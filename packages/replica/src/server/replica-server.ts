@@ -20,6 +20,7 @@ import type { ReplicaEventEmitter } from '../replica-events.js';
 import { isReplicaFault } from '../request/request-error.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { TargetResolver } from '../cache/object-path.js';
+import type { RegionLinks } from '../regions/region-links.js';
 
 /** Lets a few cached chunks queue per socket before write() asks the sender to wait. */
 const SOCKET_HIGH_WATER = 512 * 1024;
@@ -35,6 +36,10 @@ export interface ReplicaServerParts {
   faults: FaultInjector;
   limits: ConnectionLimits;
   requestLog: RequestLogGate;
+  /** The region it serves in (a label), or null. */
+  region: string | null;
+  /** The emulated links to clients and origin, when a topology places the replica. */
+  links: RegionLinks | null;
 }
 
 /**
@@ -56,10 +61,14 @@ export class ReplicaServer {
   private readonly store: ObjectStore;
   private readonly log: Logger;
   private readonly faults: FaultInjector;
+  private readonly region: string | null;
+  private readonly links: RegionLinks | null;
   readonly events: ReplicaEventEmitter;
 
   constructor(parts: ReplicaServerParts) {
-    const { store, resolver, log, events, faults, limits, requestLog } = parts;
+    const { store, resolver, log, events, faults, limits, requestLog, links } = parts;
+    this.region = parts.region;
+    this.links = links;
     this.store = store;
     this.log = log;
     this.faults = faults;
@@ -74,6 +83,7 @@ export class ReplicaServer {
       faults,
       limits,
       servedBy: () => this.bound?.id ?? 'unknown',
+      clientOf: links ? (socket) => links.clientOf(socket) : () => null,
       isDraining: () => this.draining,
       loadReport: () => this.loadReport(),
       transferStarted: () => {
@@ -94,9 +104,9 @@ export class ReplicaServer {
       log,
       server: { highWaterMark: SOCKET_HIGH_WATER },
       handlers: {
-        native: (socket, peer) => new NativeConnection(socket, this.context, peer),
-        http: (socket, peer) => this.http.adopt(socket, peer),
-        legacy: (socket, peer) => new LegacyConnection(socket, this.context, peer),
+        native: (socket, peer) => new NativeConnection(this.linked(socket), this.context, peer),
+        http: (socket, peer) => this.http.adopt(this.linked(socket), peer),
+        legacy: (socket, peer) => new LegacyConnection(this.linked(socket), this.context, peer),
         unrecognised: (socket, peer, start) => this.refuseUnrecognised(socket, peer, start),
       },
       hooks: {
@@ -112,6 +122,22 @@ export class ReplicaServer {
           log.debug({ event: 'dialect', peer, dialect }, 'dialect sniffed'),
       },
     });
+  }
+
+  /** A connection's link to its client's region, applied once, before its dialect serves it. */
+  private linked(socket: Socket): Socket {
+    if (this.links) {
+      const client = this.links.attach(socket);
+      if (client) {
+        const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+        this.log.debug(
+          { event: 'client-region', peer, clientRegion: client.region },
+          'client region',
+        );
+        this.events.emit('client-region', { peer, region: client.region });
+      }
+    }
+    return socket;
   }
 
   get endpoint(): Endpoint {
@@ -146,6 +172,8 @@ export class ReplicaServer {
       transfersOk: this.transfersOk,
       transfersFailed: this.transfersFailed,
       responseMs: this.meter.responseMs(),
+      ...(this.region !== null ? { region: this.region } : {}),
+      ...(this.links ? { clientRegions: this.links.stats.report() } : {}),
     };
   }
 

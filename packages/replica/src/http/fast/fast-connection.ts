@@ -3,6 +3,7 @@ import { KEEP_ALIVE_TIMEOUT_MS, ReadBackpressure, type HttpConnection } from '@c
 import type { ObjectTarget } from '../../cache/object-path.js';
 import type { ConnectionContext } from '../../server/connection-context.js';
 import type { DialectHandler } from '../../server/dialect-handler.js';
+import type { ServedClient } from '../../regions/served-client.js';
 import { logAnsweredLine, logRequestLine } from '../../request/request-lines.js';
 import { requestedPath } from '../http-object.js';
 import { FAST_ANSWER_MAX_BYTES, type EncodedAnswers } from './encoded-answer.js';
@@ -32,6 +33,8 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
   private general: HttpConnection | null = null;
   private readonly backpressure: ReadBackpressure;
   private readonly hasDefaultObject: boolean;
+  /** The client's region and link, with a topology; its answers are counted there too. */
+  private readonly client: ServedClient | null;
   /** When a request last arrived, or answers waiting to be read last moved. */
   private lastActiveAt = Date.now();
   private lastWaiting = 0;
@@ -42,6 +45,7 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
     private readonly parts: FastPathParts,
   ) {
     this.hasDefaultObject = parts.ctx.resolver.defaultTarget !== null;
+    this.client = parts.ctx.clientOf(socket);
     this.backpressure = new ReadBackpressure(socket);
     // As Node's HTTP server does: an answer's last segment is not held back for an ACK.
     socket.setNoDelay(true);
@@ -85,6 +89,7 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
     const { socket } = this;
     const { limits } = this.parts.ctx;
     const now = Date.now();
+    const arrivedAt = this.client ? performance.now() : 0;
     this.lastActiveAt = now;
     let at = 0;
     let answered = 0;
@@ -97,7 +102,7 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
         socket.cork();
         corked = true;
       }
-      if (!this.answer(request.target, now)) break;
+      if (!this.answer(request.target, now, arrivedAt)) break;
       answered += 1;
       at = request.end;
     }
@@ -114,7 +119,7 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
   private readonly onFlushed = (): void => this.parts.ctx.transferEnded();
 
   /** Writes the answer to a plain GET of `target`; false when only the general path can. */
-  private answer(target: string, now: number): boolean {
+  private answer(target: string, now: number, arrivedAt: number): boolean {
     const { ctx } = this.parts;
     if (!ctx.faults.quiet || ctx.isDraining()) return false;
     let resolved: ObjectTarget;
@@ -142,6 +147,10 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
       events.emit('transfer-start', { path, offset: 0, peer, dialect: 'http' });
     }
     const answer = this.parts.answers.answerFor(body, resolved, size, now);
+    if (this.client) {
+      this.client.requested();
+      this.client.answerStarts(arrivedAt);
+    }
     if (Buffer.isBuffer(answer)) {
       socket.write(answer);
     } else {

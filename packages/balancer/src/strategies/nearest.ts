@@ -1,0 +1,91 @@
+import { loadBound, rendezvousOrder } from './consistent.js';
+import {
+  NO_ROUTABLE,
+  fmt,
+  inflightEstimate,
+  routableOf,
+  type ReplicaView,
+  type Strategy,
+} from './types.js';
+
+/** One region's up replicas in rendezvous order, split by the load bound. */
+interface RegionGroup {
+  /** null: the replicas whose region is not one of the topology's. */
+  region: string | null;
+  ranked: ReplicaView[];
+  fine: ReplicaView[];
+  over: ReplicaView[];
+}
+
+function groupOf(
+  region: string | null,
+  members: readonly ReplicaView[],
+  path: string | null,
+  isOver: (replica: ReplicaView) => boolean,
+): RegionGroup {
+  const ranked = rendezvousOrder(path, members);
+  return {
+    region,
+    ranked,
+    fine: ranked.filter((replica) => !isOver(replica)),
+    over: ranked.filter(isOver),
+  };
+}
+
+/** Why a region nearer than the serving one was passed over. */
+function passedOver(group: RegionGroup, bound: number): string {
+  if (group.ranked.length === 0) return `${group.region ?? '?'} has no replica up`;
+  const least = Math.min(...group.ranked.map(inflightEstimate));
+  return (
+    `every ${group.region ?? '?'} replica over the load bound ` +
+    `(least loaded ${fmt(least)} > ${bound})`
+  );
+}
+
+/**
+ * The client's own region first: bounded-load rendezvous hashing of the path among its up
+ * replicas (consistent's bound, over every up replica, load = inflightEstimate). A region with
+ * none up, or only replicas over the bound, overflows to the next-nearest region by the
+ * topology's delays, and so on. Alternates follow in the same order; replicas of no known
+ * region come last. Without a placement (no topology) every replica is of no known region.
+ */
+export const nearest: Strategy = (replicas, request) => {
+  const up = routableOf(replicas);
+  if (up.length === 0) return NO_ROUTABLE;
+  const order = request.placement?.regionOrder ?? [];
+  const bound = loadBound(up, inflightEstimate);
+  const isOver = (replica: ReplicaView): boolean => inflightEstimate(replica) > bound;
+  const members = new Map<string | null, ReplicaView[]>(order.map((region) => [region, []]));
+  const unplaced: ReplicaView[] = [];
+  for (const replica of up) {
+    const list = replica.region === null ? undefined : members.get(replica.region);
+    (list ?? unplaced).push(replica);
+  }
+  const groups = [
+    ...order.map((region) => groupOf(region, members.get(region) ?? [], request.path, isOver)),
+    groupOf(null, unplaced, request.path, isOver),
+  ];
+  const serving =
+    groups.find((group) => group.fine.length > 0) ??
+    (groups.find((group) => group.ranked.length > 0) as RegionGroup);
+  const ordered = [serving, ...groups.filter((group) => group !== serving)].flatMap((group) => [
+    ...group.fine,
+    ...group.over,
+  ]);
+  const best = ordered[0] as ReplicaView;
+  const owner = serving.ranked[0] as ReplicaView;
+  const pick =
+    best === owner
+      ? `owner ${best.id} (hash)`
+      : `owner ${owner.id} over the load bound (${fmt(inflightEstimate(owner))} > ${bound}); ` +
+        `next by hash ${best.id}`;
+  const where = request.placement?.why ?? 'no client region (no topology)';
+  const home = groups[0] as RegionGroup;
+  if (serving === home) return { ordered, reason: `${where}; ${pick}` };
+  const skipped = groups.slice(0, groups.indexOf(serving)).map((group) => passedOver(group, bound));
+  const to = serving.region ?? 'replicas of no known region';
+  return {
+    ordered,
+    reason: `${where}; overflow ${home.region ?? '?'} → ${to}: ${skipped.join(', ')}; ${pick}`,
+  };
+};

@@ -1,0 +1,3 @@
+export * from './link-schedule.js';
+export * from './outbound-link.js';
+export * from './inbound-link.js';
