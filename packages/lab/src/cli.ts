@@ -150,7 +150,9 @@ async function demo(flags: DemoFlags): Promise<void> {
 function addUp(program: Command): void {
   program
     .command('up')
-    .description('start origin, replicas and balancer on loopback; Ctrl-C stops them all')
+    .description(
+      'start origin, replicas and balancer on loopback (--topology [file]: a world of regions); Ctrl-C stops them all',
+    )
     .addOption(
       envOption(
         '--replicas <n>',

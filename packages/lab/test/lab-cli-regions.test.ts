@@ -20,10 +20,12 @@ async function curlExists(): Promise<boolean> {
 }
 
 describe('cdn-lab up --topology', () => {
-  it('lists --topology in its help', async () => {
+  it('lists --topology in its help, and in cdn-lab --help', async () => {
     const { stdout } = await run(process.execPath, [labCli, 'up', '--help']);
     assert.match(stdout, /--topology \[file\]/);
     assert.match(stdout, /three-regions\.yml/);
+    const top = await run(process.execPath, [labCli, '--help']);
+    assert.match(top.stdout, /--topology \[file\]: a world of regions/);
   });
 
   it('refuses a topology file it cannot read in one line, starting nothing', async (t) => {
