@@ -4,7 +4,14 @@ import type { ReplicaOptions } from '@cdn-lab/replica';
 type Plain<T> = Omit<T, 'log' | 'say' | 'resolve' | 'host' | 'port'>;
 
 export type WorkerSpec =
-  | { role: 'replica'; options: Plain<ReplicaOptions>; logFile?: string }
+  | {
+      role: 'replica';
+      options: Plain<ReplicaOptions>;
+      logFile?: string;
+      /** Where it listens; default 127.0.0.1 and a free port. */
+      host?: string;
+      port?: number;
+    }
   | { role: 'balancer'; options: Plain<BalancerOptions>; expectUp: number };
 
 export type WorkerCommand =

@@ -33,8 +33,8 @@ async function main(): Promise<void> {
     eventLog = spec.logFile ? openEventLog('replica', spec.logFile) : null;
     replica = await startReplica({
       ...spec.options,
-      host: '127.0.0.1',
-      port: 0,
+      host: spec.host ?? '127.0.0.1',
+      port: spec.port ?? 0,
       ...(eventLog ? { log: eventLog.log } : {}),
     });
     send({ kind: 'ready', host: replica.endpoint.host, port: replica.endpoint.port });

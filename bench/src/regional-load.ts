@@ -1,0 +1,112 @@
+import { BalancerSession, download, type RegionBinding, type Router } from '@cdn-lab/client';
+import type { RegionalWorld } from './regional-world.js';
+import { seededRandom, zipfSequence } from './zipf.js';
+
+const ZIPF_EXPONENT = 1;
+const DOWNLOAD_TIMEOUT_MS = 5000;
+
+/** One download by a client in `clientRegion`. */
+export interface RegionalSample {
+  clientRegion: string;
+  /** Where the first byte came from; null when the download failed. */
+  servedRegion: string | null;
+  /** From the get sent to the first byte of the object (ms); null when it failed. */
+  ttfbMs: number | null;
+  failovers: number;
+  /** performance.now() when the download started. */
+  at: number;
+}
+
+/** One route answer a client in `clientRegion` was given. */
+export interface RouteSample {
+  clientRegion: string;
+  bestRegion: string | null;
+  at: number;
+}
+
+export interface RegionalLoad {
+  samples: RegionalSample[];
+  routes: RouteSample[];
+}
+
+/** A client of `region` on one address of it, sending no hint: the coverage zone places it. */
+export function addressOnly(region: string, address: string): RegionBinding {
+  return { region, hint: false, source: 'loopback', nextAddress: () => address };
+}
+
+/**
+ * Closed-loop clients in every region, each on addresses of its own region (so the balancer
+ * places it by its source address, no hint), fetching a Zipf mix of `paths` until `stopAt`.
+ */
+export async function runRegionalLoad(options: {
+  world: RegionalWorld;
+  paths: readonly string[];
+  clientsPerRegion: number;
+  /** Whether the clients go on (checked before each download). */
+  running: () => boolean;
+  seed: number;
+}): Promise<RegionalLoad> {
+  const { world } = options;
+  const samples: RegionalSample[] = [];
+  const routes: RouteSample[] = [];
+  const balancer = { host: world.balancer.host, port: world.balancer.port };
+  const client = async (region: string, n: number): Promise<void> => {
+    const placed = addressOnly(region, world.clientAddress(region, n));
+    const session = new BalancerSession(balancer, { region: placed });
+    const router: Router = async (path) => {
+      const answer = await session.route(path);
+      routes.push({
+        clientRegion: region,
+        bestRegion: world.regionOf(answer.best.id),
+        at: performance.now(),
+      });
+      return answer;
+    };
+    const draws = zipfSequence(
+      options.paths.length,
+      ZIPF_EXPONENT,
+      4096,
+      seededRandom(options.seed + n * 7919 + region.length),
+    );
+    try {
+      for (let index = 0; options.running(); index += 1) {
+        const path = options.paths[draws[index % draws.length] ?? 0] ?? null;
+        const at = performance.now();
+        try {
+          const result = await download({
+            balancer,
+            path,
+            sink: null,
+            router,
+            region: placed,
+            timeoutMs: DOWNLOAD_TIMEOUT_MS,
+          });
+          const first = result.servedBy[0];
+          samples.push({
+            clientRegion: region,
+            servedRegion: first === undefined ? null : world.regionOf(first),
+            ttfbMs: result.firstByteMs,
+            failovers: result.failovers,
+            at,
+          });
+        } catch {
+          samples.push({
+            clientRegion: region,
+            servedRegion: null,
+            ttfbMs: null,
+            failovers: 0,
+            at,
+          });
+        }
+      }
+    } finally {
+      session.close();
+    }
+  };
+  await Promise.all(
+    world.topology.regions.flatMap((region) =>
+      Array.from({ length: options.clientsPerRegion }, (_, i) => client(region.name, i + 1)),
+    ),
+  );
+  return { samples, routes };
+}
