@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { addFaultOptions, envOption, faultsFromOptions, intArg, say } from '@cdn-lab/common';
+import {
+  DEFAULT_TOPOLOGY_FILE,
+  addFaultOptions,
+  envOption,
+  faultsFromOptions,
+  intArg,
+  loadTopology,
+  say,
+} from '@cdn-lab/common';
 import { adminRequest } from './admin-request.js';
 import { LAB_DEFAULTS, replicaAdminPort } from './lab-options.js';
 import { replicaAdminUrl } from './replica-admin-url.js';
@@ -8,6 +16,7 @@ interface TargetFlags {
   adminUrl?: string;
   adminPort: number;
   token?: string;
+  topology: string;
 }
 
 /** `cdn-lab fault`'s options are the fault table's words: --delay, --error-rate, … */
@@ -15,7 +24,7 @@ const FAULT_OPTIONS = { prefix: '' };
 
 function withTarget(command: Command): Command {
   return command
-    .argument('<replica>', 'replica-3, 3 or 127.0.1.3')
+    .argument('<replica>', 'replica-3, 3 or 127.0.1.3; replica-eu-1 in a lab with a topology')
     .addOption(
       envOption(
         '--admin-url <url>',
@@ -28,12 +37,22 @@ function withTarget(command: Command): Command {
         .argParser(intArg(1, 65535))
         .default(replicaAdminPort(LAB_DEFAULTS.adminPort)),
     )
-    .addOption(envOption('--token <token>', 'admin bearer token', 'ADMIN_TOKEN'));
+    .addOption(envOption('--token <token>', 'admin bearer token', 'ADMIN_TOKEN'))
+    .addOption(
+      envOption(
+        '--topology <file>',
+        'the topology of replica-<region>-<n> names',
+        'TOPOLOGY',
+      ).default(DEFAULT_TOPOLOGY_FILE, 'topologies/three-regions.yml'),
+    );
 }
 
 function targetUrl(replica: string, flags: TargetFlags): string {
   const base =
-    flags.adminUrl ?? replicaAdminUrl(replica, LAB_DEFAULTS.replicaNetwork, flags.adminPort);
+    flags.adminUrl ??
+    replicaAdminUrl(replica, LAB_DEFAULTS.replicaNetwork, flags.adminPort, () =>
+      loadTopology(flags.topology),
+    );
   return new URL('faults', base.endsWith('/') ? base : `${base}/`).toString();
 }
 

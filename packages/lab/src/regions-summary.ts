@@ -1,4 +1,9 @@
-import { loopbackClientAddress, regionNamed, type Topology } from '@cdn-lab/common';
+import {
+  DEFAULT_TOPOLOGY_FILE,
+  loopbackClientAddress,
+  regionNamed,
+  type Topology,
+} from '@cdn-lab/common';
 import type { Lab } from './lab.js';
 import { balancerRows, replicaRow, rowOf, shown } from './summary-rows.js';
 
@@ -48,6 +53,17 @@ export function regionsSummary(lab: Lab, topology: Topology, strategy: string): 
       `Take a region down and watch its clients go to the next-nearest one:`,
       `  kill -9 ${pids}    # every replica of ${first.name}`,
     );
+    const victim = first.replicas[0];
+    if (victim?.ready.adminUrl) {
+      const world =
+        topology.source === DEFAULT_TOPOLOGY_FILE ? '' : ` --topology ${shown(topology.source)}`;
+      lines.push(
+        '',
+        'Break one on purpose, and watch the dashboard:',
+        `  npx cdn-lab fault ${victim.name}${world} --delay 50ms`,
+        `  npx cdn-lab heal ${victim.name}${world}`,
+      );
+    }
   }
   lines.push('', 'Ctrl-C stops everything.', '');
   return lines.join('\n');

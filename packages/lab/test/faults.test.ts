@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, it, type TestContext } from 'node:test';
+import { DEFAULT_TOPOLOGY_FILE, loadTopology, type Topology } from '@cdn-lab/common';
 import { startOrigin } from '@cdn-lab/origin';
 import type { BalancerHandle, ReplicaState } from '@cdn-lab/balancer';
 import { replicaAdminUrl } from '../src/replica-admin-url.js';
@@ -50,6 +51,12 @@ describe('cdn-lab fault / heal', { timeout: 30_000 }, () => {
     assert.equal(replicaAdminUrl('3'), 'http://127.0.1.3:9091/');
     assert.equal(replicaAdminUrl('127.0.1.3'), 'http://127.0.1.3:9091/');
     assert.equal(replicaAdminUrl('2', '127.0.1', 7001), 'http://127.0.1.2:7001/');
+    const world = (): Topology => loadTopology(DEFAULT_TOPOLOGY_FILE);
+    assert.equal(replicaAdminUrl('replica-ap-2', '127.0.1', 9091, world), 'http://127.3.0.2:9091/');
+    assert.throws(
+      () => replicaAdminUrl('replica-mars-1', '127.0.1', 9091, world),
+      /replica-mars-1: no region mars in .*three-regions\.yml \(eu, us, ap\)/,
+    );
     assert.throws(() => replicaAdminUrl('replica-x'), /names no replica/);
     assert.throws(() => replicaAdminUrl('0'), /from 1 to 254/);
   });

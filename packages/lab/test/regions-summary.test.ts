@@ -18,7 +18,7 @@ function role(name: string, kind: Role, host: string, port: number): RoleProcess
     name,
     role: kind,
     child: { pid: nextPid } as ChildProcess,
-    ready: { type: 'ready', role: kind, host, port },
+    ready: { type: 'ready', role: kind, host, port, adminUrl: `http://${host}:9091/` },
     exited: new Promise(() => undefined),
     stop: () => Promise.resolve({ code: 0, signal: null }),
   };
@@ -83,6 +83,7 @@ describe("cdn-lab up --topology's plan and summary", () => {
     const eu = labOf(2).regions[0]?.replicas.length;
     assert.equal(eu, 2);
     assert.match(text, /kill -9 \d+ \d+\s+# every replica of eu/);
+    assert.ok(text.includes('npx cdn-lab fault replica-eu-1 --delay 50ms'), text);
   });
 
   it('keeps the flat summary without a topology', () => {
