@@ -17,19 +17,8 @@ interface RegionGroup {
   over: ReplicaView[];
 }
 
-function groupOf(
-  region: string | null,
-  members: readonly ReplicaView[],
-  path: string | null,
-  isOver: (replica: ReplicaView) => boolean,
-): RegionGroup {
-  const ranked = rendezvousOrder(path, members);
-  return {
-    region,
-    ranked,
-    fine: ranked.filter((replica) => !isOver(replica)),
-    over: ranked.filter(isOver),
-  };
+function emptyGroup(region: string | null): RegionGroup {
+  return { region, ranked: [], fine: [], over: [] };
 }
 
 /** Why a region nearer than the serving one was passed over. */
@@ -55,23 +44,23 @@ export const nearest: Strategy = (replicas, request) => {
   const order = request.placement?.regionOrder ?? [];
   const bound = loadBound(up, inflightEstimate);
   const isOver = (replica: ReplicaView): boolean => inflightEstimate(replica) > bound;
-  const members = new Map<string | null, ReplicaView[]>(order.map((region) => [region, []]));
-  const unplaced: ReplicaView[] = [];
-  for (const replica of up) {
-    const list = replica.region === null ? undefined : members.get(replica.region);
-    (list ?? unplaced).push(replica);
+  // A subset of the rendezvous order is that subset's own order: one hash and one sort serve
+  // every region. Plain loops: this runs for every route.
+  const groups = order.map(emptyGroup);
+  const unplaced = emptyGroup(null);
+  groups.push(unplaced);
+  for (const replica of rendezvousOrder(request.path, up)) {
+    const at = replica.region === null ? -1 : order.indexOf(replica.region);
+    const group = at < 0 ? unplaced : (groups[at] as RegionGroup);
+    group.ranked.push(replica);
+    (isOver(replica) ? group.over : group.fine).push(replica);
   }
-  const groups = [
-    ...order.map((region) => groupOf(region, members.get(region) ?? [], request.path, isOver)),
-    groupOf(null, unplaced, request.path, isOver),
-  ];
-  const serving =
-    groups.find((group) => group.fine.length > 0) ??
-    (groups.find((group) => group.ranked.length > 0) as RegionGroup);
-  const ordered = [serving, ...groups.filter((group) => group !== serving)].flatMap((group) => [
-    ...group.fine,
-    ...group.over,
-  ]);
+  let serving = groups.find((group) => group.fine.length > 0);
+  serving ??= groups.find((group) => group.ranked.length > 0) as RegionGroup;
+  const ordered = [...serving.fine, ...serving.over];
+  for (const group of groups) {
+    if (group !== serving) ordered.push(...group.fine, ...group.over);
+  }
   const best = ordered[0] as ReplicaView;
   const owner = serving.ranked[0] as ReplicaView;
   const pick =
