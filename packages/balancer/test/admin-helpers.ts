@@ -20,6 +20,26 @@ export async function adminCluster(
   options: BalancerOptions = {},
 ): Promise<AdminCluster> {
   const replicas = await Promise.all(Array.from({ length: count }, () => FakeReplica.start()));
+  const cluster = await clusterOver(t, replicas, options);
+  return { ...cluster, replicas, routeClient: () => cluster.clientFrom() };
+}
+
+export interface FakeCluster {
+  balancer: BalancerHandle;
+  url: string;
+  /** A native route connection, from `localAddress` when given. */
+  clientFrom(localAddress?: string): Promise<RouteClient>;
+}
+
+/**
+ * A balancer with an admin server on a free port over these fake replicas, all up; the test
+ * stops them, and closes the balancer and its clients, when it ends.
+ */
+export async function clusterOver(
+  t: TestContext,
+  replicas: FakeReplica[],
+  options: BalancerOptions = {},
+): Promise<FakeCluster> {
   t.after(() => Promise.all(replicas.map((replica) => replica.stop())));
   const file = await tempServersFile(replicas.map((replica) => replica.id));
   t.after(() => file.remove());
@@ -36,10 +56,9 @@ export async function adminCluster(
   t.after(() => Promise.all(clients.map((client) => client.close())));
   return {
     balancer,
-    replicas,
     url: balancer.admin?.url ?? '',
-    routeClient: async () => {
-      const client = await RouteClient.open(balancer.endpoint);
+    clientFrom: async (localAddress) => {
+      const client = await RouteClient.open(balancer.endpoint, true, localAddress);
       clients.push(client);
       return client;
     },

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LoadReport } from '@cdn-lab/protocol';
 import { LOSS_WINDOW, ReplicaHealth } from '../src/index.js';
+import { idleLoad } from './views.js';
 
-function load(overrides: Partial<LoadReport> = {}): LoadReport {
-  return {
-    activeTransfers: 0,
-    activeConnections: 0,
-    bytesPerSecond: 0,
-    eventLoopLagMs: 0,
-    draining: false,
-    cachedObjects: 0,
-    cachedBytes: 0,
-    ...overrides,
-  };
-}
+const load = idleLoad;
 
 describe('replica health', () => {
   it('goes up on the first answer and down on the first failure from unknown', () => {

@@ -10,25 +10,13 @@ import {
   type RouteRequest,
 } from '../src/index.js';
 import { regionMap } from './region-helpers.js';
+import { replicaView } from './views.js';
 
 const REGION_NUMBER: Record<string, number> = { eu: 1, us: 2, ap: 3 };
 
 function replica(region: string | null, n: number, overrides: Partial<ReplicaView> = {}) {
   const host = `127.${region === null ? 9 : REGION_NUMBER[region]}.0.${n}`;
-  const view: ReplicaView = {
-    id: `${host}:9000`,
-    host,
-    port: 9000,
-    state: 'up',
-    rttEwmaMs: 1,
-    peakEwmaMs: 1,
-    lossPercent: 0,
-    load: null,
-    inflight: 0,
-    region,
-    ...overrides,
-  };
-  return view;
+  return replicaView(host, 9000, { region, ...overrides });
 }
 
 const world = regionMap();

@@ -2,19 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadReport } from '@cdn-lab/protocol';
 import { PASSIVE_WINDOW, ReplicaHealth, type HealthThresholds } from '../src/index.js';
+import { idleLoad } from './views.js';
 
 function load(transfersOk: number, transfersFailed: number): LoadReport {
-  return {
-    activeTransfers: 0,
-    activeConnections: 0,
-    bytesPerSecond: 0,
-    eventLoopLagMs: 0,
-    draining: false,
-    cachedObjects: 0,
-    cachedBytes: 0,
-    transfersOk,
-    transfersFailed,
-  };
+  return idleLoad({ transfersOk, transfersFailed });
 }
 
 /** Feeds pongs whose counters grow by (ok, failed) each; returns the state changes seen. */

@@ -1,7 +1,7 @@
 import type { TestContext } from 'node:test';
-import { startBalancer, type BalancerHandle, type BalancerOptions } from '../src/index.js';
+import { BALANCER_DEFAULTS, type BalancerOptions } from '../src/index.js';
+import { clusterOver, type FakeCluster } from './admin-helpers.js';
 import { FakeReplica } from './fake-replica.js';
-import { RouteClient, tempServersFile, waitForState } from './helpers.js';
 import { threeRegions } from './region-helpers.js';
 
 const REGION_NUMBER = { eu: 1, us: 2, ap: 3 } as const;
@@ -12,13 +12,9 @@ export function clientIn(region: LabRegion, n = 1): string {
   return `127.${REGION_NUMBER[region]}.200.${n}`;
 }
 
-export interface RegionCluster {
-  balancer: BalancerHandle;
+export interface RegionCluster extends FakeCluster {
   /** The fake replicas of each region, at 127.R.0.1, 127.R.0.2 … (each on its own port). */
   replicas: Record<LabRegion, FakeReplica[]>;
-  url: string;
-  /** A native route connection from `address` (default: 127.0.0.1, in no zone). */
-  clientFrom(address?: string): Promise<RouteClient>;
 }
 
 /**
@@ -38,29 +34,11 @@ export async function regionCluster(
       );
     }
   }
-  const all = Object.values(replicas).flat();
-  t.after(() => Promise.all(all.map((replica) => replica.stop())));
-  const file = await tempServersFile(all.map((replica) => replica.id));
-  t.after(() => file.remove());
-  const balancer = await startBalancer({
-    port: 0,
-    serversFile: file.file,
+  const cluster = await clusterOver(t, Object.values(replicas).flat(), {
     topology: threeRegions(),
-    admin: { port: 0 },
+    // The probe interval people run with, so outage and return take what they would take.
+    probeIntervalMs: BALANCER_DEFAULTS.probeIntervalMs,
     ...options,
   });
-  t.after(() => balancer.close());
-  await Promise.all(all.map((replica) => waitForState(balancer, replica.id, 'up')));
-  const clients: RouteClient[] = [];
-  t.after(() => Promise.all(clients.map((client) => client.close())));
-  return {
-    balancer,
-    replicas,
-    url: balancer.admin?.url ?? '',
-    clientFrom: async (address) => {
-      const client = await RouteClient.open(balancer.endpoint, true, address);
-      clients.push(client);
-      return client;
-    },
-  };
+  return { ...cluster, replicas };
 }

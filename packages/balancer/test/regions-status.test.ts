@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { LoadReport } from '@cdn-lab/protocol';
 import { regionsStatus, weightedMedian, type ReplicaView } from '../src/index.js';
 import { regionMap } from './region-helpers.js';
+import { idleLoad, replicaView } from './views.js';
 
 function served(
   id: string,
@@ -11,28 +12,11 @@ function served(
   state: ReplicaView['state'] = 'up',
 ): ReplicaView {
   const [host = '', port = '0'] = id.split(':');
-  return {
-    id,
-    host,
-    port: Number(port),
-    state,
-    rttEwmaMs: 1,
-    peakEwmaMs: 1,
-    lossPercent: 0,
-    inflight: 0,
-    region,
-    load: {
-      activeTransfers: 0,
-      activeConnections: 0,
-      bytesPerSecond: 0,
-      eventLoopLagMs: 0,
-      draining: false,
-      cachedObjects: 0,
-      cachedBytes: 0,
-      ...(region === null ? {} : { region }),
-      ...(rows ? { clientRegions: rows } : {}),
-    },
+  const reported = {
+    ...(region === null ? {} : { region }),
+    ...(rows ? { clientRegions: rows } : {}),
   };
+  return replicaView(host, Number(port), { state, region, load: idleLoad(reported) });
 }
 
 describe('the regions block of /status', () => {

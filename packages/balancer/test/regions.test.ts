@@ -112,13 +112,17 @@ describe('routing by region through a real balancer', { timeout: 20_000 }, () =>
   });
 });
 
+async function explainOf(url: string, query: string): Promise<Explanation> {
+  const answer = await fetch(`${url}explain?${query}`);
+  assert.equal(answer.status, 200, query);
+  return (await answer.json()) as Explanation;
+}
+
 describe('GET /explain', { timeout: 20_000 }, () => {
   it('says which replica a client would get and why, without routing', async (t) => {
     const { balancer, url } = await regionCluster(t, ONE_EACH, { probeIntervalMs: 20 });
     const before = balancer.routesTotal;
-    const answer = await fetch(`${url}explain?client=${clientIn('ap', 9)}&path=/objects/1.bin`);
-    assert.equal(answer.status, 200);
-    const explained = (await answer.json()) as Explanation;
+    const explained = await explainOf(url, `client=${clientIn('ap', 9)}&path=/objects/1.bin`);
     assert.equal(explained.client, '127.3.200.9');
     assert.equal(explained.path, '/objects/1.bin');
     assert.deepEqual(explained.zone, { cidr: '127.3.0.0/16', region: 'ap' });
@@ -132,17 +136,13 @@ describe('GET /explain', { timeout: 20_000 }, () => {
     );
     assert.match(explained.reason, /^zone 127\.3\.0\.0\/16 → ap; owner 127\.3\.0\.1:\d+ \(hash\)$/);
 
-    const hinted = (await (
-      await fetch(`${url}explain?client=127.3.200.9&path=/x&region=eu`)
-    ).json()) as Explanation;
+    const hinted = await explainOf(url, 'client=127.3.200.9&path=/x&region=eu');
     assert.equal(hinted.rule, 'hint');
     assert.equal(hinted.region, 'eu');
     assert.equal(hinted.best?.region, 'eu');
-    const v6 = (await (
-      await fetch(`${url}explain?client=${encodeURIComponent('::ffff:127.2.200.1')}&path=/x`)
-    ).json()) as Explanation;
+    const v6 = await explainOf(url, `client=${encodeURIComponent('::ffff:127.2.200.1')}&path=/x`);
     assert.equal(v6.region, 'us');
-    const nowhere = (await (await fetch(`${url}explain?client=::1&path=/x`)).json()) as Explanation;
+    const nowhere = await explainOf(url, 'client=::1&path=/x');
     assert.equal(nowhere.rule, 'default');
     assert.equal(nowhere.zone, null);
 

@@ -17,24 +17,12 @@ import {
   type ReplicaView,
   type StrategyContext,
 } from '../src/index.js';
+import { idleLoad, replicaView } from './views.js';
 
 let nextPort = 9001;
 
 function view(overrides: Partial<ReplicaView> = {}): ReplicaView {
-  const port = overrides.port ?? nextPort++;
-  return {
-    id: `127.0.0.1:${port}`,
-    host: '127.0.0.1',
-    port,
-    state: 'up',
-    rttEwmaMs: 1,
-    peakEwmaMs: 1,
-    lossPercent: 0,
-    load: null,
-    inflight: 0,
-    region: null,
-    ...overrides,
-  };
+  return replicaView('127.0.0.1', overrides.port ?? nextPort++, overrides);
 }
 
 /** A small deterministic generator, so failures reproduce. */
@@ -262,16 +250,7 @@ describe('consistent', () => {
   it('passes over an owner that answers far slower than the quickest replica, and only then', () => {
     const withResponse = (replica: ReplicaView, responseMs: number): ReplicaView => ({
       ...replica,
-      load: {
-        activeTransfers: 0,
-        activeConnections: 0,
-        bytesPerSecond: 0,
-        eventLoopLagMs: 0,
-        draining: false,
-        cachedObjects: 0,
-        cachedBytes: 0,
-        responseMs,
-      },
+      load: idleLoad({ responseMs }),
     });
     const replicas = [view(), view(), view()].map((replica) => withResponse(replica, 1));
     const path = '/a/path';

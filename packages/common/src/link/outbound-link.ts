@@ -64,8 +64,10 @@ export class OutboundLink {
     this.schedule = new LinkSchedule(link, options);
     this.cap = linkQueueCap(link);
     this.ownWrite = socket._write;
-    this.ownWritev = socket._writev ?? ((chunks, cb) => this.writeOneByOne(chunks, cb));
-    this.ownFinal = socket._final ?? ((cb) => cb());
+    // Both are net.Socket's own; a Writable merely may have them.
+    if (!socket._writev || !socket._final) throw new Error('a link needs a net.Socket');
+    this.ownWritev = socket._writev;
+    this.ownFinal = socket._final;
     this.ownDestroy = socket._destroy;
     socket._write = (chunk: Buffer | string, encoding: BufferEncoding, cb: WriteCallback) => {
       this.enqueue([bufferOf(chunk, encoding)], cb);
@@ -204,21 +206,6 @@ export class OutboundLink {
     this.marks.length = 0;
     this.held = null;
     this.pendingFinal = null;
-  }
-
-  private writeOneByOne(
-    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
-    cb: WriteCallback,
-  ): void {
-    const [first, ...rest] = chunks;
-    if (!first) {
-      cb();
-      return;
-    }
-    this.ownWrite.call(this.socket, first.chunk, first.encoding, (error) => {
-      if (error) cb(error);
-      else this.writeOneByOne(rest, cb);
-    });
   }
 }
 
