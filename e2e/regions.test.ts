@@ -4,7 +4,6 @@ import { bindRegion, requestRoute, type LoadReport } from '@cdn-lab/client';
 import { DEFAULT_TOPOLOGY_FILE, loadTopology } from '@cdn-lab/common';
 import { attachment, docker, serviceContainers } from './docker.js';
 import { LAB_PORT, NOTICE_MS, startLab, type Lab, type LabFile } from './lab.js';
-import { regionsMissing } from './regions-landed.js';
 import { until } from './wait.js';
 
 const REGIONS = ['eu', 'us', 'ap'] as const;
@@ -73,7 +72,7 @@ function regionOf(ids: Record<Region, string[]>, id: string): Region | undefined
   return REGIONS.find((region) => ids[region].includes(id));
 }
 
-describe('the Compose regions lab', { skip: regionsMissing() }, () => {
+describe('the Compose regions lab', () => {
   before(
     async () => {
       lab = await startLab(

@@ -6,7 +6,6 @@ import { LAB_DEFAULTS } from '../src/lab-options.js';
 import { startLab, type Lab } from '../src/lab.js';
 import { spawnRole, type RoleProcess } from '../src/role-process.js';
 import { tempDir } from './helpers.js';
-import { regionsMissing } from './regions-landed.js';
 
 const topology = loadTopology(DEFAULT_TOPOLOGY_FILE);
 const PER_REGION = 2;
@@ -21,7 +20,7 @@ function regionServing(outcome: LoadRequestOutcome): string | undefined {
   return topology.regions.find((region) => region.loopback.text.startsWith(`127.${second}.`))?.name;
 }
 
-describe('cdn-lab up --topology: the default world on loopback', { skip: regionsMissing() }, () => {
+describe('cdn-lab up --topology: the default world on loopback', () => {
   let lab: Lab;
   let dirCleanup: (() => Promise<unknown>)[] = [];
   const balancer = (): { host: string; port: number } => ({
