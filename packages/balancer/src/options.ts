@@ -109,7 +109,7 @@ export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
   defaultRegion: null,
   probeIntervalMs: 250,
   probeTimeoutMs: 500,
-  probeBackoffMaxMs: 2000,
+  probeBackoffMaxMs: 1000,
   rise: 2,
   fall: 2,
   failureRatio: 0.5,

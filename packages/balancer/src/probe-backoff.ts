@@ -5,8 +5,8 @@ export const FULL_RATE_ATTEMPTS = 4;
  * How long the prober waits before connecting again after `failedInRow` attempts in a row
  * could not connect (refused, unreachable, timed out; 0 after a connection that was up closed).
  * The probe interval for the first FULL_RATE_ATTEMPTS (so a restart or a SIGKILL is seen at
- * once), then doubling from it up to `maxMs`: with 250 ms and 2 s, 250, 250, 250, 250, 500,
- * 1000, 2000, 2000 … An entry that is down for long costs a connection every `maxMs`, and a
+ * once), then doubling from it up to `maxMs`: with 250 ms and 1 s, 250, 250, 250, 250, 500,
+ * 1000, 1000 … An entry that is down for long costs a connection every `maxMs`, and a
  * replica that comes back is seen within `maxMs` + `rise` probe intervals.
  */
 export function probeRetryDelayMs(failedInRow: number, intervalMs: number, maxMs: number): number {
