@@ -31,8 +31,8 @@ function libs(): { z: typeof Zod.z; yaml: typeof Yaml } {
 
 function makeSchema(z: typeof Zod.z) {
   /** A field's value through a parser that returns the value or a message. */
-  function parsed<T>(parse: (value: string) => T | string) {
-    return z.string().transform((value, ctx) => {
+  function parsed<I, T>(input: Zod.ZodType<I>, parse: (value: I) => T | string) {
+    return input.transform((value, ctx) => {
       const result = parse(value);
       if (typeof result === 'string') {
         ctx.addIssue({ code: 'custom', message: result });
@@ -45,28 +45,15 @@ function makeSchema(z: typeof Zod.z) {
   const regionName = z
     .string()
     .regex(REGION_NAME, 'a region name is a lowercase letter, then letters, digits or -');
-  const delay = z.union([z.number(), z.string()]).transform((value, ctx) => {
-    const result = parseDelay(value);
-    if (typeof result === 'string') {
-      ctx.addIssue({ code: 'custom', message: result });
-      return z.NEVER;
-    }
-    return result;
-  });
-  const loss = z.union([z.number(), z.string()]).transform((value, ctx) => {
-    const result = parseLoss(value);
-    if (typeof result === 'string') {
-      ctx.addIssue({ code: 'custom', message: result });
-      return z.NEVER;
-    }
-    return result;
-  });
-  const cidr = parsed<Cidr>(parseCidr);
+  const numberOrText = z.union([z.number(), z.string()]);
+  const delay = parsed(numberOrText, parseDelay);
+  const loss = parsed(numberOrText, parseLoss);
+  const cidr = parsed<string, Cidr>(z.string(), parseCidr);
 
   const linkFields = {
     delay,
     jitter: delay.optional(),
-    bandwidth: parsed(parseBandwidth).optional(),
+    bandwidth: parsed(z.string(), parseBandwidth).optional(),
     loss: loss.optional(),
   };
   const link = z.strictObject(linkFields);
