@@ -78,8 +78,7 @@ describe('the Compose regions lab', () => {
       lab = await startLab(
         {
           COMPOSE_PROJECT_NAME: REGIONS_LAB.project,
-          // Two in every region: nearest's load bound is over all replicas, so a region of one
-          // would spill a client's second parallel download to the next region.
+          // Two in every region, so that "served in-region" means by either of them.
           LAB_REGION_EU_REPLICAS: '2',
           LAB_REGION_US_REPLICAS: '2',
           LAB_REGION_AP_REPLICAS: '2',

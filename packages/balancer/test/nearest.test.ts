@@ -93,7 +93,8 @@ describe('the nearest strategy', () => {
   });
 
   it('overflows when every replica of the region is over the load bound', () => {
-    // 3 eu replicas at 10 in flight, 6 idle elsewhere: bound = ceil(2 × 31 / 9) = 7.
+    // 3 eu replicas at 10 in flight, 6 idle elsewhere: bound = ceil(2 × 31 / 9) = 7, under
+    // the floor of OVERFLOW_MIN_TRANSFERS (8).
     const replicas = everywhere((view) => (view.region === 'eu' ? { inflight: 10 } : {}));
     const choice = nearest(replicas, from('127.1.200.1'), ctx);
     assert.equal(LOAD_BOUND_FACTOR, 2);
@@ -110,7 +111,7 @@ describe('the nearest strategy', () => {
     ]);
     assert.match(
       choice.reason,
-      /overflow eu → us: every eu replica over the load bound \(least loaded 10 > 7\); owner /,
+      /overflow eu → us: every eu replica over the load bound \(least loaded 10 > 8\); owner /,
     );
   });
 
@@ -128,11 +129,28 @@ describe('the nearest strategy', () => {
     );
   });
 
-  it('counts load by the fading recent routes when the balancer has them', () => {
-    const replicas = everywhere((view) =>
+  it('orders a region by the fading recent routes, but sends clients away only for transfers', () => {
+    const plain = everywhere();
+    const owner = nearest(plain, from('127.1.200.1'), ctx).ordered[0] as ReplicaView;
+    const busy = plain.map((view) =>
+      view.id === owner.id ? { ...view, inflight: 0, recentRoutes: 10 } : view,
+    );
+    const skipped = nearest(busy, from('127.1.200.1'), ctx);
+    assert.equal(skipped.ordered[0]?.region, 'eu');
+    assert.notEqual(skipped.ordered[0]?.id, owner.id, 'the estimate moves the path in the region');
+
+    const guessed = everywhere((view) =>
       view.region === 'eu' ? { inflight: 0, recentRoutes: 10 } : { recentRoutes: 0 },
     );
-    assert.equal(nearest(replicas, from('127.1.200.1'), ctx).ordered[0]?.region, 'us');
+    assert.equal(nearest(guessed, from('127.1.200.1'), ctx).ordered[0]?.region, 'eu');
+  });
+
+  it('keeps a region’s clients home until its replicas carry more than a few transfers each', () => {
+    // Only eu is busy: consistent's bound alone, ceil(2 × 13 / 9) = 3, would send them away at 4.
+    const few = everywhere((view) => (view.region === 'eu' ? { inflight: 4 } : {}));
+    assert.equal(nearest(few, from('127.1.200.1'), ctx).ordered[0]?.region, 'eu');
+    const many = everywhere((view) => (view.region === 'eu' ? { inflight: 9 } : {}));
+    assert.equal(nearest(many, from('127.1.200.1'), ctx).ordered[0]?.region, 'us');
   });
 
   it('puts replicas of no known region last', () => {

@@ -8,6 +8,15 @@ import {
   type Strategy,
 } from './types.js';
 
+/**
+ * A region sends its clients to another only when every one of its replicas has more transfers
+ * in flight than this, and than the load bound counted in transfers. The fading estimate of
+ * recent routes, which orders the replicas inside a region, runs ahead of the real transfers
+ * when probes are slow (a sequence of quick downloads looked like 16 at once in the Docker
+ * lab); a wrong guess there costs a cache miss, here a client's long round trip.
+ */
+export const OVERFLOW_MIN_TRANSFERS = 8;
+
 /** One region's up replicas in rendezvous order, split by the load bound. */
 interface RegionGroup {
   /** null: the replicas whose region is not one of the topology's. */
@@ -15,16 +24,18 @@ interface RegionGroup {
   ranked: ReplicaView[];
   fine: ReplicaView[];
   over: ReplicaView[];
+  /** Replicas below the overflow bound: while there is one, the region serves its clients. */
+  open: number;
 }
 
 function emptyGroup(region: string | null): RegionGroup {
-  return { region, ranked: [], fine: [], over: [] };
+  return { region, ranked: [], fine: [], over: [], open: 0 };
 }
 
 /** Why a region nearer than the serving one was passed over. */
 function passedOver(group: RegionGroup, bound: number): string {
   if (group.ranked.length === 0) return `${group.region ?? '?'} has no replica up`;
-  const least = Math.min(...group.ranked.map(inflightEstimate));
+  const least = Math.min(...group.ranked.map((replica) => replica.inflight));
   return (
     `every ${group.region ?? '?'} replica over the load bound ` +
     `(least loaded ${fmt(least)} > ${bound})`
@@ -34,8 +45,9 @@ function passedOver(group: RegionGroup, bound: number): string {
 /**
  * The client's own region first: bounded-load rendezvous hashing of the path among its up
  * replicas (consistent's bound, over every up replica, load = inflightEstimate). A region with
- * none up, or only replicas over the bound, overflows to the next-nearest region by the
- * topology's delays, and so on. Alternates follow in the same order; replicas of no known
+ * none up, or only replicas over the overflow bound (transfers in flight over both consistent's
+ * bound and OVERFLOW_MIN_TRANSFERS), overflows to the next-nearest region by the topology's
+ * delays, and so on. Alternates follow in the same order; replicas of no known
  * region come last. Without a placement (no topology) every replica is of no known region.
  */
 export const nearest: Strategy = (replicas, request) => {
@@ -44,6 +56,7 @@ export const nearest: Strategy = (replicas, request) => {
   const order = request.placement?.regionOrder ?? [];
   const bound = loadBound(up, inflightEstimate);
   const isOver = (replica: ReplicaView): boolean => inflightEstimate(replica) > bound;
+  const overflowBound = Math.max(loadBound(up), OVERFLOW_MIN_TRANSFERS);
   // A subset of the rendezvous order is that subset's own order: one hash and one sort serve
   // every region. Plain loops: this runs for every route.
   const groups = order.map(emptyGroup);
@@ -54,8 +67,9 @@ export const nearest: Strategy = (replicas, request) => {
     const group = at < 0 ? unplaced : (groups[at] as RegionGroup);
     group.ranked.push(replica);
     (isOver(replica) ? group.over : group.fine).push(replica);
+    if (replica.inflight <= overflowBound) group.open += 1;
   }
-  let serving = groups.find((group) => group.fine.length > 0);
+  let serving = groups.find((group) => group.open > 0);
   serving ??= groups.find((group) => group.ranked.length > 0) as RegionGroup;
   const ordered = [...serving.fine, ...serving.over];
   for (const group of groups) {
@@ -71,7 +85,9 @@ export const nearest: Strategy = (replicas, request) => {
   const where = request.placement?.why ?? 'no client region (no topology)';
   const home = groups[0] as RegionGroup;
   if (serving === home) return { ordered, reason: `${where}; ${pick}` };
-  const skipped = groups.slice(0, groups.indexOf(serving)).map((group) => passedOver(group, bound));
+  const skipped = groups
+    .slice(0, groups.indexOf(serving))
+    .map((group) => passedOver(group, overflowBound));
   const to = serving.region ?? 'replicas of no known region';
   return {
     ordered,
