@@ -50,7 +50,7 @@ export async function runRegionalLoad(options: {
   const samples: RegionalSample[] = [];
   const routes: RouteSample[] = [];
   const balancer = { host: world.balancer.host, port: world.balancer.port };
-  const client = async (region: string, n: number): Promise<void> => {
+  const client = async (region: string, n: number, stream: number): Promise<void> => {
     const placed = addressOnly(region, world.clientAddress(region, n));
     const session = new BalancerSession(balancer, { region: placed });
     const router: Router = async (path) => {
@@ -66,7 +66,7 @@ export async function runRegionalLoad(options: {
       options.paths.length,
       ZIPF_EXPONENT,
       4096,
-      seededRandom(options.seed + n * 7919 + region.length),
+      seededRandom(options.seed + stream * 7919),
     );
     try {
       for (let index = 0; options.running(); index += 1) {
@@ -104,8 +104,11 @@ export async function runRegionalLoad(options: {
     }
   };
   await Promise.all(
-    world.topology.regions.flatMap((region) =>
-      Array.from({ length: options.clientsPerRegion }, (_, i) => client(region.name, i + 1)),
+    world.topology.regions.flatMap((region, r) =>
+      Array.from({ length: options.clientsPerRegion }, (_, i) =>
+        // Each client its own Zipf stream (the regions' names are all two letters long).
+        client(region.name, i + 1, r * options.clientsPerRegion + i),
+      ),
     ),
   );
   return { samples, routes };
