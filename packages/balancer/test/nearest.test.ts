@@ -10,7 +10,7 @@ import {
   type RouteRequest,
 } from '../src/index.js';
 import { regionMap } from './region-helpers.js';
-import { replicaView } from './views.js';
+import { idleLoad, replicaView } from './views.js';
 
 const REGION_NUMBER: Record<string, number> = { eu: 1, us: 2, ap: 3 };
 
@@ -32,6 +32,11 @@ function from(
 }
 
 /** Three replicas in each region. */
+/** A replica that reported `transfers` in flight at its last pong. */
+function busy(transfers: number): Partial<ReplicaView> {
+  return { inflight: transfers, load: idleLoad({ activeTransfers: transfers }) };
+}
+
 function everywhere(overrides: (view: ReplicaView) => Partial<ReplicaView> = () => ({})) {
   return ['eu', 'us', 'ap'].flatMap((region) =>
     [1, 2, 3].map((n) => {
@@ -95,7 +100,7 @@ describe('the nearest strategy', () => {
   it('overflows when every replica of the region is over the load bound', () => {
     // 3 eu replicas at 10 in flight, 6 idle elsewhere: bound = ceil(2 × 31 / 9) = 7, under
     // the floor of OVERFLOW_MIN_TRANSFERS (8).
-    const replicas = everywhere((view) => (view.region === 'eu' ? { inflight: 10 } : {}));
+    const replicas = everywhere((view) => (view.region === 'eu' ? busy(10) : {}));
     const choice = nearest(replicas, from('127.1.200.1'), ctx);
     assert.equal(LOAD_BOUND_FACTOR, 2);
     assert.deepEqual(regionsOf(choice.ordered), [
@@ -143,13 +148,19 @@ describe('the nearest strategy', () => {
       view.region === 'eu' ? { inflight: 0, recentRoutes: 10 } : { recentRoutes: 0 },
     );
     assert.equal(nearest(guessed, from('127.1.200.1'), ctx).ordered[0]?.region, 'eu');
+
+    // Quick downloads: 40 routes since the last pong, none of them still in flight then.
+    const routedFast = everywhere((view) =>
+      view.region === 'eu' ? { inflight: 40, load: idleLoad() } : {},
+    );
+    assert.equal(nearest(routedFast, from('127.1.200.1'), ctx).ordered[0]?.region, 'eu');
   });
 
   it('keeps a region’s clients home until its replicas carry more than a few transfers each', () => {
     // Only eu is busy: consistent's bound alone, ceil(2 × 13 / 9) = 3, would send them away at 4.
-    const few = everywhere((view) => (view.region === 'eu' ? { inflight: 4 } : {}));
+    const few = everywhere((view) => (view.region === 'eu' ? busy(4) : {}));
     assert.equal(nearest(few, from('127.1.200.1'), ctx).ordered[0]?.region, 'eu');
-    const many = everywhere((view) => (view.region === 'eu' ? { inflight: 9 } : {}));
+    const many = everywhere((view) => (view.region === 'eu' ? busy(9) : {}));
     assert.equal(nearest(many, from('127.1.200.1'), ctx).ordered[0]?.region, 'us');
   });
 
