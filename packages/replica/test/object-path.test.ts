@@ -28,6 +28,13 @@ describe('object paths', () => {
     }
   });
 
+  it('refuses a parent segment the URL parser would make of trailing spaces', () => {
+    // fast-check found "/.. ": the parser drops the space, and "/site/.." is "/".
+    assert.throws(() => normalizeObjectPath('/.. '), /must not contain "\.\." segments/);
+    assert.throws(() => normalizeObjectPath('/a/%2e%2E   '), /must not contain "\.\." segments/);
+    assert.equal(normalizeObjectPath('/a b '), '/a b ');
+  });
+
   it('appends the path to the origin URL, including its own path', () => {
     const resolver = new TargetResolver(parseOriginUrl('http://127.0.0.1:8080/site/'), null);
     assert.deepEqual(resolver.resolve('/a b.bin'), {

@@ -36,7 +36,8 @@ export function normalizeObjectPath(path: string, query: QueryPolicy = KEEP_QUER
     throw new RequestError('bad_request', 'a path must not contain %2f, %5c or %00');
   }
   const queryAt = path.indexOf('?');
-  const pathname = queryAt < 0 ? path : path.slice(0, queryAt);
+  // The URL parser drops spaces at the end of its input: "/.. " would reach the origin as "/..".
+  const pathname = queryAt < 0 ? path.replace(/ +$/, '') : path.slice(0, queryAt);
   for (const segment of pathname.split('/')) {
     if (PARENT_SEGMENTS.has(segment.toLowerCase())) {
       throw new RequestError('bad_request', 'a path must not contain ".." segments');
