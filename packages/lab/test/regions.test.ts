@@ -60,10 +60,17 @@ describe('cdn-lab up --topology: the default world on loopback', () => {
     );
     const adminUrl = lab.balancer.ready.adminUrl;
     assert.ok(adminUrl);
-    const status = (await (await fetch(new URL('status', adminUrl))).json()) as {
-      replicas: { id: string; region?: string }[];
-    };
-    const regionById = Object.fromEntries(status.replicas.map((r) => [hostOf(r.id), r.region]));
+    // The lab is up once routes work; a replica's region is known from its first pong.
+    const deadline = performance.now() + 5000;
+    let regionById: Record<string, string | null | undefined>;
+    do {
+      const status = (await (await fetch(new URL('status', adminUrl))).json()) as {
+        replicas: { id: string; region?: string | null }[];
+      };
+      regionById = Object.fromEntries(status.replicas.map((r) => [hostOf(r.id), r.region]));
+      if (Object.values(regionById).every((region) => region)) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    } while (performance.now() < deadline);
     assert.deepEqual(regionById, {
       '127.1.0.1': 'eu',
       '127.1.0.2': 'eu',
