@@ -1,5 +1,5 @@
 import type { Endpoint } from '@cdn-lab/protocol';
-import type { ReplicaSetChange } from './discovery.js';
+import type { ReplicaSetChange } from '@cdn-lab/common';
 import type { RouteDialect } from './routing/route-types.js';
 import type { ReplicaState, StrategyName } from './strategies/index.js';
 

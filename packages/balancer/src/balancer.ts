@@ -8,7 +8,7 @@ import {
   type Logger,
 } from '@cdn-lab/common';
 import type { Endpoint, ErrorMessage } from '@cdn-lab/protocol';
-import { Discovery, type DiscoveredReplica } from './discovery.js';
+import { Discovery, type DiscoveredReplica } from '@cdn-lab/common';
 import { ReplicaHealth, type StateChange } from './health.js';
 import { startBalancerAdmin } from './admin/balancer-admin.js';
 import { checkStrategyName, resolveBalancerOptions, type BalancerOptions } from './options.js';

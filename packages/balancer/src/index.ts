@@ -16,7 +16,7 @@ export {
   type DiscoveryOptions,
   type ReplicaSetChange,
   type ResolveAll,
-} from './discovery.js';
+} from '@cdn-lab/common';
 export {
   ReplicaHealth,
   LOSS_WINDOW,

@@ -34,3 +34,4 @@ export * from './admin/request-guard.js';
 export * from './dialects/connection-counts.js';
 export * from './topology/index.js';
 export * from './link/index.js';
+export * from './discovery/index.js';

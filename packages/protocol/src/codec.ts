@@ -3,6 +3,8 @@ import {
   FrameType,
   MAX_PATH_LENGTH,
   MAX_REGIONS,
+  MAX_PARENTS,
+  MAX_HOPS_ON_WIRE,
   REGION_NAME,
   maxPayloadFor,
   type FrameTypeCode,
@@ -10,6 +12,7 @@ import {
 import { ERROR_CODES, ProtocolError } from './errors.js';
 import type {
   EndMessage,
+  GetMessage,
   Endpoint,
   LoadReport,
   Message,
@@ -189,7 +192,41 @@ function readLoad(value: unknown): LoadReport {
       };
     });
   }
+  readTierFields(obj, load);
   return load;
+}
+
+/** The tier fields of a load report (absent from replicas before tiers). */
+function readTierFields(obj: Json, load: LoadReport): void {
+  if (obj['tier'] !== undefined) load.tier = readRegion(obj, 'tier');
+  for (const field of ['hits', 'misses', 'parentFetches', 'originFetches'] as const) {
+    if (obj[field] !== undefined) load[field] = readCount(obj, field);
+  }
+  if (obj['parents'] !== undefined) {
+    load.parents = readArray(obj, 'parents', MAX_PARENTS).map((row) => {
+      const parent = asObject(row, 'a parent row');
+      return {
+        id: readString(parent, 'id', MAX_TEXT),
+        state: readOneOf(parent, 'state', ['up', 'failed'] as const),
+      };
+    });
+  }
+}
+
+function readGet(obj: Json): GetMessage {
+  const message: GetMessage = {
+    type: 'get',
+    path: readPath(obj),
+    offset: readCount(obj, 'offset'),
+  };
+  if (obj['hops'] !== undefined && obj['hops'] !== null) {
+    const hops = readCount(obj, 'hops');
+    if (hops > MAX_HOPS_ON_WIRE) {
+      throw new ProtocolError('bad_message', `field "hops" must be at most ${MAX_HOPS_ON_WIRE}`);
+    }
+    message.hops = hops;
+  }
+  return message;
 }
 
 function readRegion(obj: Json, field: string): string {
@@ -224,7 +261,7 @@ function parseControl(type: FrameTypeCode, obj: Json): Message {
         reason: readString(obj, 'reason', MAX_TEXT),
       };
     case FrameType.Get:
-      return { type: 'get', path: readPath(obj), offset: readCount(obj, 'offset') };
+      return readGet(obj);
     case FrameType.Object:
       return withOriginSha256(obj, {
         type: 'object',

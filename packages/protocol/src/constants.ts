@@ -37,3 +37,6 @@ export function isFrameType(value: number): value is FrameTypeCode {
 /** A region's name: what topology files, `--region` and the wire accept. */
 export const REGION_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 export const MAX_REGIONS = 16;
+/** Most parents a load report lists; most tiers a request may say it has passed. */
+export const MAX_PARENTS = 32;
+export const MAX_HOPS_ON_WIRE = 64;

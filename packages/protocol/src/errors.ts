@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'too_many_connections',
   'timeout',
   'too_large',
+  'loop_detected',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

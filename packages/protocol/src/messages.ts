@@ -38,6 +38,25 @@ export interface LoadReport {
    * requests. Absent: no topology, or an older replica.
    */
   clientRegions?: ClientRegionServed[];
+  /** The cache tier the replica is in (`edge`, `shield`, …): a label, like the region. */
+  tier?: string;
+  /**
+   * Counted since start: requests served from the cache (`hits`), requests that were not
+   * (`misses`), fetches from a parent (`parentFetches`) and from the origin itself
+   * (`originFetches`). Absent: an older replica.
+   */
+  hits?: number;
+  misses?: number;
+  parentFetches?: number;
+  originFetches?: number;
+  /** The replica's parents (a cache tier above it) and whether it asks them now. */
+  parents?: ParentReport[];
+}
+
+/** A parent as its child sees it: `up`, or `failed` (not asked until it is tried again). */
+export interface ParentReport {
+  id: string;
+  state: 'up' | 'failed';
 }
 
 /** One row of a replica's client-region report. */
@@ -72,6 +91,11 @@ export interface GetMessage {
   type: 'get';
   path: string | null;
   offset: number;
+  /**
+   * Cache tiers the request has passed through already (absent: 0, a client). A replica
+   * refuses a request over its maximum with `loop_detected`.
+   */
+  hops?: number;
 }
 
 /**

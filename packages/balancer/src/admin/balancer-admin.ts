@@ -12,7 +12,7 @@ import {
 } from '@cdn-lab/common';
 import type { ReplicaStateEvent, StrategyEvent } from '../balancer-events.js';
 import type { BalancerHandle } from '../balancer-handle.js';
-import type { ReplicaSetChange } from '../discovery.js';
+import type { ReplicaSetChange } from '@cdn-lab/common';
 import { strategyNamesFor } from '../strategies/index.js';
 import { balancerMetrics } from './balancer-metrics.js';
 import { serveDashboardFile } from './dashboard-files.js';

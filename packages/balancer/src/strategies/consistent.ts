@@ -1,5 +1,4 @@
-import { BoundedMemo } from '@cdn-lab/common';
-import { fnv1a64, rendezvousWeight, type Hash64 } from './hash.js';
+import { rendezvousOrder } from '@cdn-lab/common';
 import { NO_ROUTABLE, fmt, routableOf, type ReplicaView, type Strategy } from './types.js';
 
 /**
@@ -21,21 +20,6 @@ export function slowThresholdMs(replicas: readonly ReplicaView[]): number {
   return SLOW_FACTOR * quickest + SLOW_MARGIN_MS;
 }
 
-/** The same few replica ids are hashed for every route: their hashes are kept. */
-const idHashes = new BoundedMemo<string, Hash64>(4096, fnv1a64);
-
-/** Rendezvous order of the replicas for one path: the owner first. Ties break by id. */
-export function rendezvousOrder(
-  path: string | null,
-  replicas: readonly ReplicaView[],
-): ReplicaView[] {
-  const key = fnv1a64(path ?? '');
-  return replicas
-    .map((replica) => ({ replica, weight: rendezvousWeight(key, idHashes.get(replica.id)) }))
-    .sort((x, y) => y.weight - x.weight || (x.replica.id < y.replica.id ? -1 : 1))
-    .map(({ replica }) => replica);
-}
-
 /** ceil(LOAD_BOUND_FACTOR × (total + 1) / n), the load being `loadOf` (in flight by default). */
 export function loadBound(
   replicas: readonly ReplicaView[],
@@ -50,6 +34,8 @@ export function loadBound(
  * paths move when a replica comes or goes; with bounded load, a replica whose in-flight count
  * exceeds ceil(2 × (total + 1) / n) is skipped and the path spills to the next in order.
  */
+export { rendezvousOrder };
+
 export const consistent: Strategy = (replicas, request) => {
   const up = routableOf(replicas);
   if (up.length === 0) return NO_ROUTABLE;

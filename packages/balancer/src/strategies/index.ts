@@ -16,7 +16,7 @@ export {
   SLOW_FACTOR,
   SLOW_MARGIN_MS,
 } from './consistent.js';
-export { fnv1a64, rendezvousWeight, type Hash64 } from './hash.js';
+export { fnv1a64, rendezvousWeight, type Hash64 } from '@cdn-lab/common';
 export { leastLoaded } from './least-loaded.js';
 export { nearest } from './nearest.js';
 export { p2cCost, p2cEwma } from './p2c-ewma.js';

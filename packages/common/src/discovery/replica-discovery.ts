@@ -2,14 +2,10 @@ import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import {
-  UserError,
-  endpointId,
-  parseServersFile,
-  type Logger,
-  type ServerEntry,
-  type ServersFileProblem,
-} from '@cdn-lab/common';
+import { UserError } from '../config/user-error.js';
+import { endpointId } from '../endpoint.js';
+import type { Logger } from '../logging/logger.js';
+import { parseServersFile, type ServerEntry, type ServersFileProblem } from '../servers-file.js';
 
 /** One replica address, after DNS names have been expanded. */
 export interface DiscoveredReplica {
@@ -40,7 +36,21 @@ export interface DiscoveryOptions {
   /** One human line for the terminal (bad lines, DNS failures). */
   say?: (line: string) => void;
   resolve?: ResolveAll;
+  /**
+   * What the file lists, for its messages and log events: the balancer's servers file lists
+   * replicas (the default), a replica's parents file lists parents.
+   */
+  words?: DiscoveryWords;
 }
+
+export interface DiscoveryWords {
+  /** One listed thing: `replica`, `parent`; log events are `<noun>-added`, `<noun>-removed`. */
+  noun: string;
+  /** The file's name in messages: `servers file`, `parents file`. */
+  file: string;
+}
+
+const REPLICA_WORDS: DiscoveryWords = { noun: 'replica', file: 'servers file' };
 
 const resolveWithDns: ResolveAll = async (name) =>
   (await lookup(name, { all: true })).map((entry) => entry.address);
@@ -62,10 +72,17 @@ export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly resolve: ResolveAll;
+  private readonly words: DiscoveryWords;
 
   constructor(private readonly options: DiscoveryOptions) {
     super();
     this.resolve = options.resolve ?? resolveWithDns;
+    this.words = options.words ?? REPLICA_WORDS;
+  }
+
+  /** `servers-file`, `parents-file`: the start of the file's log events. */
+  private get fileEvent(): string {
+    return this.words.file.replaceAll(' ', '-');
   }
 
   get replicas(): DiscoveredReplica[] {
@@ -75,16 +92,18 @@ export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
   /** First load; a missing or unreadable file is a UserError, an empty one only a warning. */
   async start(): Promise<DiscoveredReplica[]> {
     const text = await this.readServersFile().catch((error: NodeJS.ErrnoException) => {
-      throw new UserError(describeReadError(this.options.serversFile, error));
+      throw new UserError(describeReadError(this.options.serversFile, error, this.words));
     });
     const entryCount = await this.load(text);
     if (entryCount === 0) {
       const { serversFile } = this.options;
       this.options.log.warn(
-        { event: 'servers-file-empty', file: serversFile },
-        'the servers file lists no replica; add lines to it while running',
+        { event: `${this.fileEvent}-empty`, file: serversFile },
+        `the ${this.words.file} lists no ${this.words.noun}; add lines to it while running`,
       );
-      this.options.say?.(`${serversFile} lists no replica yet; add one a line, it is re-read`);
+      this.options.say?.(
+        `${serversFile} lists no ${this.words.noun} yet; add one a line, it is re-read`,
+      );
     }
     this.scheduleReload();
     return this.replicas;
@@ -138,8 +157,8 @@ export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
     const next = new Map<string, DiscoveredReplica>();
     for (const replica of resolved.flat()) if (!next.has(replica.id)) next.set(replica.id, replica);
     this.options.log.debug(
-      { event: 'servers-file-read', entries: entries.length, replicas: next.size },
-      'servers file read',
+      { event: `${this.fileEvent}-read`, entries: entries.length, replicas: next.size },
+      `${this.words.file} read`,
     );
     if (this.holdsEmptyRead(next.size)) return entries.length;
     this.apply(next);
@@ -160,16 +179,16 @@ export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
     }
     if (this.emptyReadHeld) {
       this.emptyReadHeld = false;
-      const message = `${serversFile} lists no replica again: removing all ${this.current.size}`;
-      log.warn({ event: 'servers-file-emptied', file: serversFile }, message);
+      const message = `${serversFile} lists no ${this.words.noun} again: removing all ${this.current.size}`;
+      log.warn({ event: `${this.fileEvent}-emptied`, file: serversFile }, message);
       say?.(message);
       return false;
     }
     this.emptyReadHeld = true;
     const message =
-      `${serversFile} lists no replica on this read; keeping the ${this.current.size} ` +
+      `${serversFile} lists no ${this.words.noun} on this read; keeping the ${this.current.size} ` +
       'known until the next read agrees';
-    log.warn({ event: 'servers-file-empty-held', file: serversFile }, message);
+    log.warn({ event: `${this.fileEvent}-empty-held`, file: serversFile }, message);
     say?.(message);
     return true;
   }
@@ -201,15 +220,20 @@ export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
     for (const replica of removed) {
       this.current.delete(replica.id);
       this.options.log.info(
-        { event: 'replica-removed', replica: replica.id, name: replica.name },
-        'replica removed from the set',
+        { event: `${this.words.noun}-removed`, replica: replica.id, name: replica.name },
+        `${this.words.noun} removed from the set`,
       );
     }
     for (const replica of added) {
       this.current.set(replica.id, replica);
       this.options.log.info(
-        { event: 'replica-added', replica: replica.id, name: replica.name, line: replica.line },
-        'replica added to the set',
+        {
+          event: `${this.words.noun}-added`,
+          replica: replica.id,
+          name: replica.name,
+          line: replica.line,
+        },
+        `${this.words.noun} added to the set`,
       );
     }
     if (added.length > 0 || removed.length > 0) {
@@ -226,8 +250,8 @@ export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
       seen.add(key);
       if (this.reportedProblems.has(key)) continue;
       this.options.log.warn(
-        { event: 'servers-file-problem', file: serversFile, ...problem },
-        'bad line in the servers file, skipped',
+        { event: `${this.fileEvent}-problem`, file: serversFile, ...problem },
+        `bad line in the ${this.words.file}, skipped`,
       );
       this.options.say?.(`${serversFile} line ${problem.line}: ${problem.reason}; line skipped`);
     }
@@ -241,7 +265,7 @@ export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
     this.reportedDnsFailures.set(entry.host, what);
     this.options.log.warn(
       { event: 'dns-failed', name: entry.host, line: entry.line, error: what, keptAddresses: kept },
-      'a replica name did not resolve',
+      `a ${this.words.noun} name did not resolve`,
     );
     this.options.say?.(
       `cannot resolve ${entry.host} (line ${entry.line}): ${what}` +
@@ -252,20 +276,25 @@ export class Discovery extends EventEmitter<{ replicas: [ReplicaSetChange] }> {
   private reportUnreadable(error: NodeJS.ErrnoException): void {
     if (this.fileUnreadableReported) return;
     this.fileUnreadableReported = true;
-    const message = describeReadError(this.options.serversFile, error);
+    const message = describeReadError(this.options.serversFile, error, this.words);
     this.options.log.warn(
-      { event: 'servers-file-unreadable', file: this.options.serversFile, error: error.code },
-      `${message}; keeping the current replicas`,
+      { event: `${this.fileEvent}-unreadable`, file: this.options.serversFile, error: error.code },
+      `${message}; keeping the current ${this.words.noun}s`,
     );
-    this.options.say?.(`${message}; keeping the current replicas`);
+    this.options.say?.(`${message}; keeping the current ${this.words.noun}s`);
   }
 }
 
-function describeReadError(file: string, error: NodeJS.ErrnoException): string {
+function describeReadError(
+  file: string,
+  error: NodeJS.ErrnoException,
+  words: DiscoveryWords,
+): string {
+  const kind = words.file;
   if (error.code === 'ENOENT') {
-    return `servers file ${file} not found; create it with one replica address a line`;
+    return `${kind} ${file} not found; create it with one ${words.noun} address a line`;
   }
-  if (error.code === 'EISDIR') return `servers file ${file} is a directory, not a file`;
-  if (error.code === 'EACCES') return `servers file ${file} cannot be read: permission denied`;
-  return `servers file ${file} cannot be read: ${error.code ?? error.message}`;
+  if (error.code === 'EISDIR') return `${kind} ${file} is a directory, not a file`;
+  if (error.code === 'EACCES') return `${kind} ${file} cannot be read: permission denied`;
+  return `${kind} ${file} cannot be read: ${error.code ?? error.message}`;
 }

@@ -4,9 +4,15 @@ import { lookup } from 'node:dns/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, it } from 'node:test';
-import { UserError, endpointId, openEventLog } from '@cdn-lab/common';
-import { Discovery, type DiscoveryOptions, type ReplicaSetChange } from '../src/index.js';
-import { tempServersFile, type TempServersFile } from './helpers.js';
+import {
+  Discovery,
+  UserError,
+  endpointId,
+  openEventLog,
+  type DiscoveryOptions,
+  type ReplicaSetChange,
+} from '../src/index.js';
+import { tempServersFile, type TempServersFile } from './temp-servers-file.js';
 
 const silentLog = openEventLog('balancer', undefined).log;
 const running: Discovery[] = [];

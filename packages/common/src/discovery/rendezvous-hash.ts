@@ -1,3 +1,5 @@
+import { BoundedMemo } from '../bounded-memo.js';
+
 /** Stable 64-bit FNV-1a and a rendezvous weight built on it: same answers in every process. */
 
 export interface Hash64 {
@@ -73,4 +75,22 @@ export function rendezvousWeight(key: Hash64, node: Hash64): number {
   const b = fmix32(key.hi ^ node.hi ^ a);
   const c = fmix32(a ^ b ^ 0x9e3779b9);
   return b * 2 ** 21 + (c >>> 11);
+}
+
+const idHashes = new BoundedMemo<string, Hash64>(4096, fnv1a64);
+
+/**
+ * Rendezvous order of the nodes for one key (an object's path): the owner first. Ties break
+ * by id. The balancer ranks replicas with it, a replica its parents, so each object has one
+ * home in a tier and only ~1/n of the paths move when a node comes or goes.
+ */
+export function rendezvousOrder<Node extends { readonly id: string }>(
+  key: string | null,
+  nodes: readonly Node[],
+): Node[] {
+  const keyHash = fnv1a64(key ?? '');
+  return nodes
+    .map((node) => ({ node, weight: rendezvousWeight(keyHash, idHashes.get(node.id)) }))
+    .sort((x, y) => y.weight - x.weight || (x.node.id < y.node.id ? -1 : 1))
+    .map(({ node }) => node);
 }

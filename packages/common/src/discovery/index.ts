@@ -1,0 +1,2 @@
+export * from './replica-discovery.js';
+export * from './rendezvous-hash.js';
