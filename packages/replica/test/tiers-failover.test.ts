@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { rendezvousOrder } from '@cdn-lab/common';
 import { httpGet } from './http-helpers.js';
 import { assertFetched, type Fetched } from './test-client.js';
 import { TestOrigin, bytesOf, gate, sha256 } from './test-origin.js';
@@ -165,5 +166,59 @@ describe('parents failing', { timeout: 30_000 }, () => {
     const v2 = bytesOf(30_000, 2);
     origin.put('/page', v2, { etag: '"v2"', digest: true });
     assertFetched(await client.fetch('/page'), v2);
+  });
+
+  it('a draining parent is passed over for the next one', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const release = gate();
+    origin.put('/slow', bytesOf(50_000, 1), { holdAfter: 1_000, release: release.promise });
+    for (let n = 0; n < 20; n += 1) origin.put(`/d${n}`, bytesOf(1_000, n + 2));
+    const tier = await shields(t, origin.url, 2);
+    const [home, other] = tier.shields;
+    assert.ok(home && other);
+    const front = await edge(t, origin.url, tier.parents);
+    // A transfer in flight keeps the home shield draining (not gone) while the edge asks it.
+    const holder = await nativeClient(t, home);
+    const held = holder.fetch('/slow');
+    await once(home.events, 'transfer-start');
+    const homePaths = Array.from({ length: 20 }, (_, n) => `/d${n}`).filter(
+      (path) =>
+        rendezvousOrder(
+          path,
+          tier.shields.map((shield) => shield.endpoint),
+        )[0]?.id === home.endpoint.id,
+    );
+    const [warm, ...rest] = homePaths;
+    assert.ok(warm !== undefined && rest.length > 0);
+    // The edge holds a keep-alive connection to its parent from before the drain.
+    assert.equal((await httpGet(front.endpoint.port, warm)).status, 200);
+    const drained = home.drain();
+    for (const path of rest) {
+      const answer = await httpGet(front.endpoint.port, path);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers['x-cache'], `miss; parent=${other.endpoint.id} (miss)`, path);
+    }
+    assert.equal(front.status().cache.originFetches, 0);
+    release.open();
+    await held;
+    await drained;
+  });
+
+  it('fetches a default object that is not under --origin from its own URL, not from parents', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const elsewhere = await TestOrigin.start();
+    t.after(() => elsewhere.stop());
+    const bytes = bytesOf(3_000, 9);
+    elsewhere.put('/welcome.html', bytes);
+    const tier = await shields(t, origin.url, 1);
+    const front = await edge(t, origin.url, tier.parents, {
+      defaultObject: `${elsewhere.url}/welcome.html`,
+    });
+    assertFetched(await (await nativeClient(t, front)).fetch(null), bytes);
+    assert.equal(front.status().cache.parentFetches, 0);
+    assert.equal(front.status().cache.originFetches, 1);
+    assert.equal(elsewhere.requestsFor('/welcome.html').length, 1);
   });
 });
