@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { rendezvousOrder } from '@cdn-lab/common';
+import { closedPort } from './closed-port.js';
 import { httpGet } from './http-helpers.js';
 import { assertFetched, type Fetched } from './test-client.js';
 import { TestOrigin, bytesOf, gate, sha256 } from './test-origin.js';
@@ -15,16 +15,6 @@ import {
   tierReplica,
   at,
 } from './tiers-harness.js';
-
-/** A loopback port nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('parents failing', { timeout: 30_000 }, () => {
   it('a parent destroyed mid-transfer: the client resumes on another edge and verifies', async (t) => {
@@ -69,7 +59,7 @@ describe('parents failing', { timeout: 30_000 }, () => {
     t.after(() => origin.stop());
     for (let n = 0; n < 40; n += 1) origin.put(`/o${n}`, bytesOf(2_000, n + 1));
     const live = await tierReplica(t, origin.url, { tier: 'shield' });
-    const deadPort = await freePort();
+    const deadPort = await closedPort();
     const deadId = `127.0.0.1:${deadPort}`;
     const parents = await parentsFile(t, [deadId, live.endpoint.id]);
     const front = await edge(t, origin.url, parents);
@@ -106,7 +96,7 @@ describe('parents failing', { timeout: 30_000 }, () => {
     const origin = await TestOrigin.start();
     t.after(() => origin.stop());
     origin.put('/doc', bytesOf(5_000, 2));
-    const parents = await parentsFile(t, [`127.0.0.1:${await freePort()}`]);
+    const parents = await parentsFile(t, [`127.0.0.1:${await closedPort()}`]);
     const front = await edge(t, origin.url, parents, { ttlMs: 0 });
     const answer = await httpGet(front.endpoint.port, '/doc');
     assert.equal(answer.status, 200);
