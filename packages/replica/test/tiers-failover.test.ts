@@ -109,6 +109,23 @@ describe('parents failing', { timeout: 30_000 }, () => {
     assert.ok(stale.body.equals(answer.body));
   });
 
+  it('stale-if-error at the shield: its stale copy reaches the edge when the origin is down', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(8_000, 3);
+    origin.put('/news', bytes);
+    const tier = await shields(t, origin.url, 1, { ttlMs: 0 });
+    const first = await edge(t, origin.url, tier.parents);
+    assert.equal((await httpGet(first.endpoint.port, '/news')).status, 200);
+    await origin.stop();
+    const second = await edge(t, origin.url, tier.parents);
+    const answer = await httpGet(second.endpoint.port, '/news');
+    assert.equal(answer.status, 200);
+    const id = at(tier.shields, 0).endpoint.id;
+    assert.equal(answer.headers['x-cache'], `miss; parent=${id} (stale)`);
+    assert.ok(answer.body.equals(bytes));
+  });
+
   it('a parents file edited while running: the next miss asks the new parent', async (t) => {
     const origin = await TestOrigin.start();
     t.after(() => origin.stop());

@@ -104,4 +104,25 @@ describe('two cache tiers', { timeout: 30_000 }, () => {
       'asked by the shield, which has no link',
     );
   });
+
+  it('cut ranges at the edge from whole objects fetched through the shield', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(100_000, 8);
+    origin.put('/video.bin', bytes, { digest: true });
+    const tier = await shields(t, origin.url, 1);
+    const front = await edge(t, origin.url, tier.parents);
+    const part = await httpGet(front.endpoint.port, '/video.bin', {
+      headers: { Range: 'bytes=1000-1999' },
+    });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers['content-range'], `bytes 1000-1999/${bytes.length}`);
+    assert.ok(part.body.equals(bytes.subarray(1000, 2000)));
+    const rest = await httpGet(front.endpoint.port, '/video.bin', {
+      headers: { Range: 'bytes=99000-' },
+    });
+    assert.equal(rest.headers['x-cache'], 'hit', 'the edge holds the whole object');
+    assert.ok(rest.body.equals(bytes.subarray(99_000)));
+    assert.equal(origin.bodiesSent('/video.bin'), 1);
+  });
 });
