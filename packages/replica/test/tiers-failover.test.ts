@@ -62,7 +62,8 @@ describe('parents failing', { timeout: 30_000 }, () => {
     const deadPort = await closedPort();
     const deadId = `127.0.0.1:${deadPort}`;
     const parents = await parentsFile(t, [deadId, live.endpoint.id]);
-    const front = await edge(t, origin.url, parents);
+    const said: string[] = [];
+    const front = await edge(t, origin.url, parents, { say: (line) => said.push(line) });
     const paths = Array.from({ length: 40 }, (_, n) => `/o${n}`);
     for (const path of paths) {
       const answer = await httpGet(front.endpoint.port, path);
@@ -89,6 +90,14 @@ describe('parents failing', { timeout: 30_000 }, () => {
     );
     for (const path of paths) await httpGet(front.endpoint.port, `${path}?again`);
     assert.equal(front.status().parents.find((row) => row.id === deadId)?.state, 'up');
+    assert.deepEqual(
+      said.map((line) => line.replace(/\(.*\)/, '(…)').replace(/\d+ ms/, 'N ms')),
+      [
+        `parent ${deadId} failed (…); asking the next one, trying it again in N ms`,
+        `parent ${deadId} answers again; asking it again`,
+      ],
+      'the terminal hears of it once each way',
+    );
     assert.ok(revived.status().cache.misses > 0, 'the revived parent is asked again');
   });
 

@@ -36,7 +36,8 @@ export interface ParentTierOptions {
   reloadIntervalMs: number;
   timeoutMs: number;
   log: Logger;
-  say?: (line: string) => void;
+  /** One human line for the terminal: bad lines of the parents file, DNS failures. */
+  say?: ((line: string) => void) | undefined;
   /** The emulated link to a parent at this address (a topology's), or null. */
   linkTo: (address: string) => LinkSpec | null;
   /** This replica's own id once listening: a parents file that lists it is not asked by it. */
