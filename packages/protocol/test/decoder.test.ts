@@ -22,6 +22,7 @@ const sample: Message[] = [
     reason: 'lowest cost 1.2 of 2 sampled',
   },
   { type: 'get', path: null, offset: 0 },
+  { type: 'get', path: '/a', offset: 0, hops: 2 },
   {
     type: 'object',
     path: '/a',
@@ -73,6 +74,28 @@ const sample: Message[] = [
       cachedBytes: 0,
       faults: ['delayMs', 'errorRate'],
       responseMs: 51.25,
+    },
+  },
+  {
+    type: 'pong',
+    seq: 9,
+    load: {
+      activeTransfers: 0,
+      activeConnections: 0,
+      bytesPerSecond: 0,
+      eventLoopLagMs: 0,
+      draining: false,
+      cachedObjects: 2,
+      cachedBytes: 10,
+      tier: 'edge',
+      hits: 5,
+      misses: 2,
+      parentFetches: 2,
+      originFetches: 0,
+      parents: [
+        { id: '127.0.2.1:9000', state: 'up' },
+        { id: '127.0.2.2:9000', state: 'failed' },
+      ],
     },
   },
   { type: 'error', code: 'no_replica', message: 'no healthy replica', retryAfterMs: 500 },
@@ -163,6 +186,11 @@ describe('FrameDecoder', () => {
       [Buffer.concat([encodeFrameHeader(FrameType.Route, 2), Buffer.from('[]')]), 'bad_message'],
       [frame(FrameType.Get, { path: 'no-slash', offset: 0 }), 'bad_message'],
       [frame(FrameType.Get, { path: '/a', offset: -1 }), 'bad_message'],
+      [frame(FrameType.Get, { path: '/a', offset: 0, hops: 65 }), 'bad_message'],
+      [frame(FrameType.Get, { path: '/a', offset: 0, hops: 1.5 }), 'bad_message'],
+      [pongWith({ parents: [{ id: '127.0.2.1:9000', state: 'gone' }] }), 'bad_message'],
+      [pongWith({ tier: 'Shield!' }), 'bad_message'],
+      [pongWith({ hits: -1 }), 'bad_message'],
       [frame(FrameType.End, { size: 1, sha256: 'xyz' }), 'bad_message'],
       [frame(FrameType.End, { size: 1, sha256: 'a'.repeat(64), originSha256: 'A' }), 'bad_message'],
       [frame(FrameType.Error, { code: 'made_up', message: 'm' }), 'bad_message'],
@@ -196,6 +224,21 @@ describe('FrameDecoder', () => {
 function frame(type: (typeof FrameType)[keyof typeof FrameType], body: unknown): Buffer {
   const payload = Buffer.from(JSON.stringify(body));
   return Buffer.concat([encodeFrameHeader(type, payload.length), payload]);
+}
+
+/** A pong frame whose load report has these fields besides the required ones. */
+function pongWith(fields: Record<string, unknown>): Buffer {
+  const load = {
+    activeTransfers: 0,
+    activeConnections: 0,
+    bytesPerSecond: 0,
+    eventLoopLagMs: 0,
+    draining: false,
+    cachedObjects: 0,
+    cachedBytes: 0,
+    ...fields,
+  };
+  return frame(FrameType.Pong, { seq: 1, load });
 }
 
 describe('load report faults', () => {
