@@ -1,17 +1,18 @@
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
-import { download, summarizeLatency } from '@cdn-lab/client';
+import { summarizeLatency } from '@cdn-lab/client';
 import { DEFAULT_TOPOLOGY_FILE } from '@cdn-lab/common';
 import { KiB, startTestOrigin, writeObjects } from './fixtures.js';
 import { nativeGet } from './native.js';
 import {
-  addressOnly,
+  downloadFrom,
   runRegionalLoad,
   type RegionalLoad,
   type RegionalSample,
 } from './regional-load.js';
 import { startRegionalWorld, type RegionalWorld } from './regional-world.js';
 import { median, repeat } from './stats.js';
+import { resultRow } from './result-row.js';
 import type { Benchmark, BenchResult, ResultRow } from './types.js';
 import { withDir } from './workspace.js';
 
@@ -67,29 +68,16 @@ async function measureFloor(
     world.topology.regions.map(async (region) => {
       const replica = world.replicas.find((candidate) => candidate.region === region.name);
       if (!replica) return;
-      const best = {
-        id: `${replica.host}:${replica.port}`,
-        host: replica.host,
-        port: replica.port,
-      };
-      const placed = addressOnly(region.name, world.clientAddress(region.name, 250));
       const samples: number[] = [];
       for (let index = 0; running(); index += 1) {
-        const result = await download({
-          balancer: { host: world.balancer.host, port: world.balancer.port },
-          path: paths[index % paths.length] ?? null,
-          sink: null,
-          region: placed,
-          router: () =>
-            Promise.resolve({
-              type: 'route-ok',
-              best,
-              alternates: [],
-              strategy: 'direct',
-              reason: 'floor',
-            }),
-        });
-        if (result.firstByteMs !== null) samples.push(result.firstByteMs);
+        const path = paths[index % paths.length] ?? null;
+        const firstByteMs = await downloadFrom(
+          world,
+          replica,
+          { region: region.name, n: 250 },
+          path,
+        );
+        if (firstByteMs !== null) samples.push(firstByteMs);
       }
       floor[region.name] = median(samples);
     }),
@@ -147,27 +135,6 @@ async function measureOutage(
     overflowMs: lastHomeRoute ? lastHomeRoute.at - killedAt : 0,
     homeMs: homeAgain ? (away.at(-1)?.at ?? returnedAt) - returnedAt : Infinity,
     servedBy: [...served].map(([region, count]) => `${region} ${count}`).join(', '),
-  };
-}
-
-function row(
-  metric: string,
-  unit: string,
-  ours: number,
-  peer: number | null,
-  peerName: string | null,
-  goal: string,
-  met: boolean | null,
-): ResultRow {
-  return {
-    metric,
-    unit,
-    ours,
-    peer,
-    peerName: peer === null ? null : peerName,
-    ratio: peer !== null && peer > 0 ? ours / peer : null,
-    goal,
-    met,
   };
 }
 
@@ -259,7 +226,7 @@ function report(
     const nearest = med((r) => r.ttfb['nearest']?.[region]?.p50 ?? 0);
     const consistent = med((r) => r.ttfb['consistent']?.[region]?.p50 ?? 0);
     rows.push(
-      row(
+      resultRow(
         `nearest p50 TTFB, clients in ${region}`,
         'ms',
         nearest,
@@ -268,7 +235,7 @@ function report(
         '≤ 1.3 × floor',
         nearest <= 1.3 * floor,
       ),
-      row(
+      resultRow(
         `nearest p50 vs consistent p50, clients in ${region}`,
         'ms',
         nearest,
@@ -281,7 +248,7 @@ function report(
   }
   const share = med((r) => r.crossRegionShare) * 100;
   rows.push(
-    row(
+    resultRow(
       'nearest: downloads served outside the client’s region, all healthy',
       '%',
       share,
@@ -295,7 +262,7 @@ function report(
   const overflow = med((r) => r.outage.overflowMs);
   const home = med((r) => r.outage.homeMs);
   rows.push(
-    row(
+    resultRow(
       `region outage (${OUTAGE_REGION}): failed downloads (worst run)`,
       'failed',
       failed,
@@ -304,7 +271,7 @@ function report(
       '0 failed',
       failed === 0,
     ),
-    row(
+    resultRow(
       `${OUTAGE_REGION} clients routed to the next region after the kill`,
       'ms',
       overflow,
@@ -313,7 +280,7 @@ function report(
       '≤ 1 000 ms',
       overflow <= 1000,
     ),
-    row(
+    resultRow(
       `${OUTAGE_REGION} clients routed home after the return`,
       'ms',
       home,

@@ -8,6 +8,7 @@ const DOWNLOAD_TIMEOUT_MS = 5000;
 /** One download by a client in `clientRegion`. */
 export interface RegionalSample {
   clientRegion: string;
+  path: string | null;
   /** Where the first byte came from; null when the download failed. */
   servedRegion: string | null;
   /** From the get sent to the first byte of the object (ms); null when it failed. */
@@ -35,6 +36,35 @@ export function addressOnly(region: string, address: string): RegionBinding {
 }
 
 /**
+ * One verified download by a client of `region` (on its address n) straight from `replica`:
+ * no balancer, no choice. Resolves to the time to the first byte (ms).
+ */
+export async function downloadFrom(
+  world: RegionalWorld,
+  replica: { host: string; port: number },
+  client: { region: string; n: number },
+  path: string | null,
+): Promise<number | null> {
+  const best = { id: `${replica.host}:${replica.port}`, host: replica.host, port: replica.port };
+  const result = await download({
+    balancer: { host: world.balancer.host, port: world.balancer.port },
+    path,
+    sink: null,
+    region: addressOnly(client.region, world.clientAddress(client.region, client.n)),
+    router: () =>
+      Promise.resolve({
+        type: 'route-ok',
+        best,
+        alternates: [],
+        strategy: 'direct',
+        reason: 'straight to one replica',
+      }),
+    timeoutMs: DOWNLOAD_TIMEOUT_MS,
+  });
+  return result.firstByteMs;
+}
+
+/**
  * Closed-loop clients in every region, each on addresses of its own region (so the balancer
  * places it by its source address, no hint), fetching a Zipf mix of `paths` until `stopAt`.
  */
@@ -45,6 +75,10 @@ export async function runRegionalLoad(options: {
   /** Whether the clients go on (checked before each download). */
   running: () => boolean;
   seed: number;
+  /** Each client stops after this many downloads (default: only `running` stops it). */
+  downloadsPerClient?: number;
+  /** Told of every download as it ends. */
+  onSample?: (sample: RegionalSample) => void;
 }): Promise<RegionalLoad> {
   const { world } = options;
   const samples: RegionalSample[] = [];
@@ -69,7 +103,12 @@ export async function runRegionalLoad(options: {
       seededRandom(options.seed + stream * 7919),
     );
     try {
-      for (let index = 0; options.running(); index += 1) {
+      const limit = options.downloadsPerClient ?? Infinity;
+      const record = (sample: RegionalSample): void => {
+        samples.push(sample);
+        options.onSample?.(sample);
+      };
+      for (let index = 0; index < limit && options.running(); index += 1) {
         const path = options.paths[draws[index % draws.length] ?? 0] ?? null;
         const at = performance.now();
         try {
@@ -82,16 +121,18 @@ export async function runRegionalLoad(options: {
             timeoutMs: DOWNLOAD_TIMEOUT_MS,
           });
           const first = result.servedBy[0];
-          samples.push({
+          record({
             clientRegion: region,
+            path,
             servedRegion: first === undefined ? null : world.regionOf(first),
             ttfbMs: result.firstByteMs,
             failovers: result.failovers,
             at,
           });
         } catch {
-          samples.push({
+          record({
             clientRegion: region,
+            path,
             servedRegion: null,
             ttfbMs: null,
             failovers: 0,

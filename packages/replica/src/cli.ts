@@ -27,6 +27,7 @@ import {
   say,
   durationDefaultSecondsArg,
 } from '@cdn-lab/common';
+import { MAX_HOPS_ON_WIRE } from '@cdn-lab/protocol';
 import { checkReplica } from './healthcheck.js';
 import { ORIGIN_REDIRECT_POLICIES } from './cache/origin-redirects.js';
 import { REPLICA_DEFAULTS, startReplica } from './index.js';
@@ -55,6 +56,9 @@ interface CliOptions extends AdminFlags, LimitFlags, LogFlags {
   healthcheck?: boolean;
   region?: string;
   topology?: string;
+  parents?: string;
+  tier: string;
+  maxHops: number;
 }
 
 function parseArgs(): CliOptions {
@@ -173,6 +177,29 @@ function parseArgs(): CliOptions {
         'TOPOLOGY',
       ),
     )
+    .addOption(
+      envOption(
+        '--parents <file>',
+        "parents file (servers.txt format, re-read every 2s): the cache tier asked on a miss before the origin; a line without a port means this replica's port",
+        'PARENTS',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--tier <name>',
+        'the cache tier this replica is in (a label in pongs, /status and metrics), e.g. edge or shield',
+        'TIER',
+      ).default(d.tier),
+    )
+    .addOption(
+      envOption(
+        '--max-hops <n>',
+        'refuse a request that has passed through this many caches or more (HTTP 508, loop_detected)',
+        'MAX_HOPS',
+      )
+        .argParser(intArg(1, MAX_HOPS_ON_WIRE))
+        .default(d.maxHops),
+    )
     .option(
       '--healthcheck',
       'ask the replica running with these settings whether it is ready; exit 0 (yes) or 1',
@@ -212,6 +239,9 @@ async function main(): Promise<void> {
       logRequests: options.logRequests,
       region: options.region ?? null,
       topology: options.topology ?? null,
+      parents: options.parents ?? null,
+      tier: options.tier,
+      maxHops: options.maxHops,
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
       faults: faultsFromOptions({ ...options }, FAULT_OPTIONS),
@@ -224,6 +254,7 @@ async function main(): Promise<void> {
       const place = options.topology ? ` of ${options.topology} (distance emulated)` : '';
       say(ROLE, `region ${options.region}${place}`);
     }
+    if (options.parents) say(ROLE, `tier ${options.tier}; parents from ${options.parents}`);
     const { id, host, port } = replica.endpoint;
     say(
       ROLE,

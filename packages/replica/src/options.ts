@@ -21,7 +21,7 @@ import {
   type RequestLogPolicy,
   type Topology,
 } from '@cdn-lab/common';
-import { REGION_NAME } from '@cdn-lab/protocol';
+import { MAX_HOPS_ON_WIRE, REGION_NAME } from '@cdn-lab/protocol';
 import {
   ORIGIN_REDIRECT_POLICIES,
   isOriginRedirectPolicy,
@@ -84,6 +84,17 @@ export interface ReplicaOptions {
    * client region and to the origin. Needs `region`, one of the file's.
    */
   topology?: string | Topology | null;
+  /**
+   * A parents file (servers.txt format, re-read while running): the cache tier asked on a miss
+   * before the origin. A line without a port means this replica's own port. Null: none.
+   */
+  parents?: string | null;
+  /** How often the parents file is re-read. Default 2 s. */
+  parentsReloadMs?: number;
+  /** The cache tier this replica is in: a label (`edge`, `shield`, a region name). Default edge. */
+  tier?: string;
+  /** Requests that passed through this many caches or more are refused. Default 8. */
+  maxHops?: number;
 }
 
 /** Every replica setting's default: the CLI shows these, the resolver fills them in. */
@@ -103,6 +114,10 @@ export const DEFAULTS = {
   logRequests: DEFAULT_LOG_REQUESTS,
   region: null,
   topology: null,
+  parents: null,
+  parentsReloadMs: 2_000,
+  tier: 'edge',
+  maxHops: 8,
 } as const;
 
 /** Pause before the n-th extra origin attempt (n from 1): 100 ms, 200 ms, 400 ms … at most 2 s. */
@@ -136,6 +151,10 @@ export interface ResolvedReplicaOptions {
   logRequests: RequestLogPolicy;
   region: string | null;
   topology: Topology | null;
+  parents: string | null;
+  parentsReloadMs: number;
+  tier: string;
+  maxHops: number;
 }
 
 /** Fills in the defaults and checks every value; a UserError names the first bad one. */
@@ -167,7 +186,18 @@ export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaO
     log: merged.log ?? null,
     logRequests: requestLogPolicyOf(merged.logRequests),
     ...placeOf(merged.region, merged.topology),
+    parents: merged.parents ?? null,
+    parentsReloadMs: positive(merged.parentsReloadMs, 'the parents file reload interval'),
+    tier: tierOf(merged.tier),
+    maxHops: wholeNumber(merged.maxHops, 'the maximum hops', 1, MAX_HOPS_ON_WIRE),
   };
+}
+
+function tierOf(tier: string): string {
+  if (REGION_NAME.test(tier)) return tier;
+  throw new UserError(
+    `the tier "${tier}" is not a tier name: a lowercase letter, then letters, digits or - (e.g. edge, shield)`,
+  );
 }
 
 /** --region and --topology together: a region of the file, or a region alone (a label). */

@@ -47,6 +47,13 @@ export interface OriginFetchEvent {
   conditional: boolean;
 }
 
+export interface ParentFetchEvent {
+  path: string;
+  /** The parent asked (its id). */
+  parent: string;
+  conditional: boolean;
+}
+
 export interface DrainDoneEvent {
   /** True when transfers were still running at the drain timeout and were cut. */
   forced: boolean;
@@ -61,6 +68,7 @@ export interface ReplicaEvents {
   'transfer-start': [RequestEvent];
   'transfer-end': [TransferEndEvent];
   'origin-fetch': [OriginFetchEvent];
+  'parent-fetch': [ParentFetchEvent];
   'drain-start': [];
   'drain-done': [DrainDoneEvent];
 }

@@ -1,6 +1,7 @@
 import type { AdminServer, Faults } from '@cdn-lab/common';
 import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
 import type { FaultInjector } from './faults/fault-injector.js';
+import type { ParentRow } from './cache/parent-tier.js';
 import type { ReplicaEventEmitter } from './replica-events.js';
 
 /** A running replica, for tests and embedders; `events` says what it does (ReplicaEvents). */
@@ -25,6 +26,8 @@ export interface ReplicaStatus {
   id: string;
   /** The region it serves in (--region), or null. Per client region: load.clientRegions. */
   region: string | null;
+  /** The cache tier it is in (--tier): `edge` unless told. */
+  tier: string;
   /** The topology file whose distances it emulates, when given. */
   topology?: string;
   startedAt: number;
@@ -41,8 +44,19 @@ export interface ReplicaStatus {
     hits: number;
     misses: number;
     evictions: number;
+    /** Requests to a parent, failed ones included. */
+    parentFetches: number;
+    /** Requests to the origin itself, fallbacks included. */
     originFetches: number;
+    /** Misses no parent answered, so the origin was asked. */
+    originFallbacks: number;
+    /** A parent failed and the next one, or the origin, was asked. */
+    parentFailovers: number;
   };
+  /** The parents file (--parents), or null. */
+  parentsFile: string | null;
+  /** Each parent and its health, in no particular order ([] without parents). */
+  parents: ParentRow[];
   faults: Faults;
   http: {
     /** GETs of whole cached objects answered by the fast path (see docs/architecture.md). */

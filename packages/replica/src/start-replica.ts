@@ -1,9 +1,19 @@
 import { EventEmitter } from 'node:events';
-import { RequestLogGate, openEventLog, type AdminServer } from '@cdn-lab/common';
+import { RequestLogGate, endpointId, openEventLog, type AdminServer } from '@cdn-lab/common';
+import { advertisedHost } from './advertised-host.js';
 import { startReplicaAdmin } from './admin/replica-admin.js';
 import { loadDefaultObject } from './cache/default-object.js';
 import { ObjectStore } from './cache/object-store.js';
-import { TargetResolver, parseOriginUrl, resolveDefaultObject } from './cache/object-path.js';
+import {
+  TargetResolver,
+  originUrlFor,
+  parseOriginUrl,
+  resolveDefaultObject,
+  type ObjectTarget,
+} from './cache/object-path.js';
+import { OriginClient } from './cache/origin-client.js';
+import { ParentTier } from './cache/parent-tier.js';
+import { Upstream } from './cache/upstream.js';
 import { FaultInjector } from './faults/fault-injector.js';
 import { resolveReplicaOptions, type ReplicaOptions } from './options.js';
 import type { ReplicaHandle, ReplicaStatus } from './replica-handle.js';
@@ -26,7 +36,34 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
     ? resolveDefaultObject(options.defaultObject, origin)
     : null;
   const events: ReplicaEventEmitter = new EventEmitter();
-  const store = new ObjectStore({ ...options, log, events, originLink: links?.originLink ?? null });
+  // Until it listens (the default object is fetched first), its id is what it will listen on.
+  let selfId = endpointId(advertisedHost(options.host), options.port);
+  const parents = options.parents
+    ? new ParentTier({
+        parentsFile: options.parents,
+        defaultPort: options.port,
+        reloadIntervalMs: options.parentsReloadMs,
+        timeoutMs: options.originTimeoutMs,
+        log,
+        linkTo: (address) => links?.linkToReplicaAt(address) ?? null,
+        selfId: () => selfId,
+      })
+    : null;
+  const upstream = new Upstream({
+    origin: new OriginClient(
+      options.originTimeoutMs,
+      options.originRedirects,
+      links?.originLink ?? null,
+    ),
+    parents,
+    // Parents serve paths under their origin; a default object elsewhere comes from its URL.
+    underOrigin: (target: ObjectTarget) => origin !== null && isUnder(origin, target),
+    originRetries: options.originRetries,
+    selfId: () => selfId,
+    log,
+    events,
+  });
+  const store = new ObjectStore({ ...options, log, events, upstream });
   const faults = new FaultInjector(log);
   if (Object.keys(options.faults).length > 0) faults.merge(options.faults);
   const server = new ReplicaServer({
@@ -39,16 +76,31 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
     requestLog: new RequestLogGate(log, options.logRequests),
     region: options.region,
     links,
+    maxHops: options.maxHops,
+    tierReport: () => {
+      const { hits, misses, parentFetches, originFetches } = store.counters;
+      return {
+        tier: options.tier,
+        hits,
+        misses,
+        parentFetches,
+        originFetches,
+        ...(parents ? { parents: parents.report() } : {}),
+      };
+    },
   });
   const startedAt = Date.now();
   let admin: AdminServer | null = null;
   try {
+    await parents?.start();
     if (defaultTarget) await loadDefaultObject(store, defaultTarget);
     const endpoint = await server.listen(options.host, options.port);
+    selfId = endpoint.id;
     const status = (): ReplicaStatus => ({
       role: 'replica',
       id: endpoint.id,
       region: options.region,
+      tier: options.tier,
       ...(links ? { topology: links.topology.source } : {}),
       startedAt,
       origin: options.origin,
@@ -61,6 +113,8 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
         capacityBytes: store.capacityBytes,
         ...store.counters,
       },
+      parentsFile: options.parents,
+      parents: parents?.rows() ?? [],
       faults: faults.current,
       http: { fastAnswers: server.httpFastAnswers },
     });
@@ -68,7 +122,8 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
       // Loaded only for an admin port: prom-client is 6 MB of resident memory nothing else needs.
       const { replicaMetrics } = await import('./admin/replica-metrics.js');
       const registry = replicaMetrics({
-        counters: store.counters,
+        counters: () => store.counters,
+        parents: () => parents?.rows() ?? [],
         bytesSent: () => server.meter.totalBytes,
         cachedBytes: () => store.cachedBytes,
         usedBytes: () => store.usedBytes,
@@ -76,6 +131,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
         bytesPerSecond: () => server.meter.bytesPerSecond(),
         httpFastAnswers: () => server.httpFastAnswers,
         region: options.region,
+        tier: options.tier,
         clientRegions: links?.stats ?? null,
       });
       admin = await startReplicaAdmin(options.admin, { status, registry, faults, log });
@@ -103,5 +159,13 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
     await admin?.close();
     await server.close();
     throw error;
+  }
+}
+
+function isUnder(origin: URL, target: ObjectTarget): boolean {
+  try {
+    return originUrlFor(origin, target.path) === target.url;
+  } catch {
+    return false;
   }
 }

@@ -3,6 +3,9 @@ import { describe, it } from 'node:test';
 import { ENTRY_OVERHEAD_BYTES } from '../src/cache/entry-cost.js';
 import { setup } from './harness.js';
 import { metricValue } from './prometheus-text.js';
+
+/** Every replica metric carries its tier (`edge` unless told). */
+const EDGE = { tier: 'edge' };
 import { bytesOf } from './test-origin.js';
 
 interface Status {
@@ -36,15 +39,19 @@ describe('replica admin', { timeout: 20_000 }, () => {
     const answer = await fetch(`${url}metrics`);
     assert.match(answer.headers.get('content-type') ?? '', /text\/plain/);
     const text = await answer.text();
-    assert.equal(metricValue(text, 'cdn_replica_cache_hits_total'), 2);
-    assert.equal(metricValue(text, 'cdn_replica_cache_misses_total'), 1);
-    assert.equal(metricValue(text, 'cdn_replica_origin_fetches_total'), 1);
-    assert.equal(metricValue(text, 'cdn_replica_cache_evictions_total'), 0);
-    assert.equal(metricValue(text, 'cdn_replica_bytes_sent_total'), 3 * bytes.length);
-    assert.equal(metricValue(text, 'cdn_replica_cached_bytes'), bytes.length);
-    assert.equal(metricValue(text, 'cdn_replica_active_transfers'), 0);
-    assert.ok((metricValue(text, 'cdn_replica_bytes_per_second') ?? -1) >= 0);
-    assert.notEqual(metricValue(text, 'process_cpu_user_seconds_total'), null, 'default metrics');
+    assert.equal(metricValue(text, 'cdn_replica_cache_hits_total', EDGE), 2);
+    assert.equal(metricValue(text, 'cdn_replica_cache_misses_total', EDGE), 1);
+    assert.equal(metricValue(text, 'cdn_replica_origin_fetches_total', EDGE), 1);
+    assert.equal(metricValue(text, 'cdn_replica_cache_evictions_total', EDGE), 0);
+    assert.equal(metricValue(text, 'cdn_replica_bytes_sent_total', EDGE), 3 * bytes.length);
+    assert.equal(metricValue(text, 'cdn_replica_cached_bytes', EDGE), bytes.length);
+    assert.equal(metricValue(text, 'cdn_replica_active_transfers', EDGE), 0);
+    assert.ok((metricValue(text, 'cdn_replica_bytes_per_second', EDGE) ?? -1) >= 0);
+    assert.notEqual(
+      metricValue(text, 'process_cpu_user_seconds_total', EDGE),
+      null,
+      'default metrics',
+    );
   });
 
   it('counts evictions', async (t) => {
@@ -57,7 +64,7 @@ describe('replica admin', { timeout: 20_000 }, () => {
     await c.fetch('/a');
     await c.fetch('/b');
     const text = await (await fetch(`${replica.admin?.url ?? ''}metrics`)).text();
-    assert.equal(metricValue(text, 'cdn_replica_cache_evictions_total'), 1);
+    assert.equal(metricValue(text, 'cdn_replica_cache_evictions_total', EDGE), 1);
   });
 
   it('runs no admin server unless asked', async (t) => {

@@ -126,9 +126,9 @@ describe('the HTTP fast path for whole cached objects', { timeout: 30_000 }, () 
     assert.equal((after.load.transfersOk ?? 0) - (before.load.transfersOk ?? 0), 3);
     assert.equal(ends.length, 3);
     const metrics = await (await fetch(`${replica.admin?.url ?? ''}metrics`)).text();
-    const sent = /^cdn_replica_bytes_sent_total (\d+)$/m.exec(metrics);
+    const sent = /^cdn_replica_bytes_sent_total\{tier="edge"\} (\d+)$/m.exec(metrics);
     assert.equal(Number(sent?.[1]), 4 * body.length, 'every byte of every answer counted');
-    assert.match(metrics, /^cdn_replica_http_fast_answers_total 3$/m);
+    assert.match(metrics, /^cdn_replica_http_fast_answers_total\{tier="edge"\} 3$/m);
   });
 
   it('ends its keep-alive connections on drain, after their answers', async (t) => {

@@ -6,13 +6,16 @@ import { LegacyFlag, encodeLegacyPacket, type Message } from '@cdn-lab/protocol'
 import type { TransferEndEvent } from '../src/index.js';
 import { setup } from './harness.js';
 import { metricValue } from './prometheus-text.js';
+
+/** Every replica metric carries its tier (`edge` unless told). */
+const EDGE = { tier: 'edge' };
 import { bytesOf } from './test-origin.js';
 
 const SIZE = 300_000;
 
 async function bytesSent(adminUrl: string): Promise<number | null> {
   const text = await (await fetch(`${adminUrl}metrics`)).text();
-  return metricValue(text, 'cdn_replica_bytes_sent_total');
+  return metricValue(text, 'cdn_replica_bytes_sent_total', EDGE);
 }
 
 /** Sends a raw request and reads until the replica closes the connection. */

@@ -153,14 +153,19 @@ describe('a replica in a region', { timeout: 30_000 }, () => {
     assert.equal(
       metricValue(metrics, 'cdn_replica_client_region_requests_total', {
         region: 'ap',
+        tier: 'edge',
         client_region: 'eu',
       }),
       3,
     );
-    assert.equal(metricValue(metrics, 'cdn_replica_cache_hits_total', { region: 'ap' }), 2);
+    assert.equal(
+      metricValue(metrics, 'cdn_replica_cache_hits_total', { region: 'ap', tier: 'edge' }),
+      2,
+    );
     assert.equal(
       metricValue(metrics, 'cdn_replica_client_region_ttfb_seconds_count', {
         region: 'ap',
+        tier: 'edge',
         client_region: 'eu',
       }),
       3,

@@ -1,4 +1,4 @@
-import type { LinkSpec, Logger } from '@cdn-lab/common';
+import type { Logger } from '@cdn-lab/common';
 import type { ReplicaEventEmitter } from '../replica-events.js';
 import type { CacheStatus } from '@cdn-lab/protocol';
 import { entryCostBytes, leastCostBytes, ownChunks } from './entry-cost.js';
@@ -6,13 +6,14 @@ import { pumpInto } from './fill.js';
 import { LruCache, type CacheEntry } from './lru-cache.js';
 import { ObjectBody, type BodyCursor } from './object-body.js';
 import type { ObjectTarget } from './object-path.js';
-import { originRetryDelayMs } from '../options.js';
 import { NegativeCache } from './negative-cache.js';
-import { OriginClient, OriginFailure, type OriginResponse } from './origin-client.js';
-import type { OriginRedirectPolicy } from './origin-redirects.js';
+import { OriginFailure, type OriginResponse, type Validators } from './origin-client.js';
 import { RequestError } from '../request/request-error.js';
+import type { Upstream, UpstreamCounters, UpstreamSource } from './upstream.js';
 
 type OriginOk = Extract<OriginResponse, { kind: 'ok' }>;
+
+const NO_VIA: readonly string[] = [];
 
 /** One request's hold on an object: how it was obtained, its bytes, and a reader of its own. */
 export interface Lease {
@@ -20,6 +21,8 @@ export interface Lease {
   status: CacheStatus;
   body: ObjectBody;
   cursor: BodyCursor;
+  /** Where a miss or revalidation came from (a parent, the origin); null: from the cache. */
+  source: UpstreamSource | null;
 }
 
 /** How long a stale copy is served without asking a failing origin again (at most the TTL). */
@@ -30,7 +33,11 @@ export const ORIGIN_ERROR_TTL_MS = 1000;
 interface Resolution {
   status: CacheStatus;
   body: ObjectBody;
+  source: UpstreamSource | null;
 }
+
+/** What the store made of an upstream answer; the resolution adds where it came from. */
+type Settled = Omit<Resolution, 'source'>;
 
 /** What a request needs of an object: its bytes, or (HTTP HEAD) only what the head says. */
 export type Wanted = 'body' | 'head';
@@ -42,44 +49,37 @@ export interface ObjectStoreOptions {
   negativeTtlMs: number;
   originTimeoutMs: number;
   originTotalTimeoutMs: number;
-  originRetries: number;
   maxObjectBytes: number;
-  originRedirects: OriginRedirectPolicy;
-  /** The emulated link to the origin (a topology's), or null: none. */
-  originLink?: LinkSpec | null;
+  /** Where misses are fetched from: the parents, then the origin. */
+  upstream: Upstream;
   log: Logger;
   events: ReplicaEventEmitter;
 }
 
-/**
- * The pull-through cache: fresh entries are served from memory; a miss or a stale entry asks the
- * origin once however many requests want it at the same time (collapsed forwarding), and every
- * one of them reads the same growing body while it fills.
- */
 /** Counted since start, for the admin status and metrics. */
-export interface CacheCounters {
+export interface CacheCounters extends UpstreamCounters {
   hits: number;
   misses: number;
   evictions: number;
-  originFetches: number;
 }
 
+/**
+ * The pull-through cache: fresh entries are served from memory; a miss or a stale entry asks
+ * upstream (parents, then the origin) once however many requests want it at the same time
+ * (collapsed forwarding), and every one of them reads the same growing body while it fills.
+ */
 export class ObjectStore {
-  readonly counters: CacheCounters = { hits: 0, misses: 0, evictions: 0, originFetches: 0 };
+  private readonly own = { hits: 0, misses: 0, evictions: 0 };
   private readonly cache: LruCache;
-  private readonly origin: OriginClient;
+  private readonly upstream: Upstream;
   private readonly pending = new Map<string, Promise<Resolution>>();
   private readonly fills = new Set<ObjectBody>();
   private readonly negatives = new NegativeCache();
 
   constructor(private readonly options: ObjectStoreOptions) {
-    this.origin = new OriginClient(
-      options.originTimeoutMs,
-      options.originRedirects,
-      options.originLink ?? null,
-    );
+    this.upstream = options.upstream;
     this.cache = new LruCache(options.cacheBytes, (entry) => {
-      this.counters.evictions += 1;
+      this.own.evictions += 1;
       options.log.info(
         {
           event: 'evict',
@@ -91,6 +91,10 @@ export class ObjectStore {
         'evicted the least recently used object',
       );
     });
+  }
+
+  get counters(): CacheCounters {
+    return { ...this.own, ...this.upstream.counters };
   }
 
   get cachedObjects(): number {
@@ -112,7 +116,12 @@ export class ObjectStore {
   }
 
   /** The object's bytes for one reader; throws a RequestError when there are none to serve. */
-  async open(target: ObjectTarget, wanted: Wanted = 'body'): Promise<Lease> {
+  /** `via`: the request's Via entries, passed on to a parent (see upstream.ts). */
+  async open(
+    target: ObjectTarget,
+    wanted: Wanted = 'body',
+    via: readonly string[] = NO_VIA,
+  ): Promise<Lease> {
     const refused = this.negatives.get(target.url);
     if (refused) {
       this.options.log.info(
@@ -123,29 +132,31 @@ export class ObjectStore {
     }
     const entry = this.cache.get(target.url);
     if (entry && this.isFresh(entry)) {
-      this.counters.hits += 1;
+      this.own.hits += 1;
       // The request's own log line says `cache: hit`; this one is for --log-level debug.
       this.options.log.debug({ event: 'cache-hit', path: target.path }, 'cache hit');
-      return { target, status: 'hit', body: entry.body, cursor: entry.body.openCursor() };
+      const body = entry.body;
+      return { target, status: 'hit', body, cursor: body.openCursor(), source: null };
     }
     // Everything else asked for bytes the cache could not give at once (stale copies included).
-    this.counters.misses += 1;
+    this.own.misses += 1;
     let shared = this.pending.get(target.url);
     if (entry && !shared && Date.now() < entry.originRetryAt) {
       this.options.log.warn(
         { event: 'serve-stale', path: target.path, reason: 'the origin failed moments ago' },
         'serving the stale copy',
       );
-      return { target, status: 'stale', body: entry.body, cursor: entry.body.openCursor() };
+      const body = entry.body;
+      return { target, status: 'stale', body, cursor: body.openCursor(), source: null };
     }
     if (shared) {
       this.options.log.info({ event: 'collapsed', path: target.path }, 'joined an origin fetch');
     } else if (wanted === 'head' && !entry) {
       // Its own fetch, joined by nobody: others want the bytes it will not read.
-      const resolution = await this.resolve(target, undefined, wanted);
+      const resolution = await this.resolve(target, undefined, via, wanted);
       return { target, ...resolution, cursor: resolution.body.openCursor() };
     } else {
-      shared = this.resolve(target, entry);
+      shared = this.resolve(target, entry, via);
       this.pending.set(target.url, shared);
       const forget = (): void => {
         if (this.pending.get(target.url) === shared) this.pending.delete(target.url);
@@ -173,7 +184,7 @@ export class ObjectStore {
     if (!entry || !this.isFresh(entry, now)) return null;
     // Without an announced size the general path streams it (chunked), so it stays there.
     if (entry.body.meta.size === null || entry.size > maxBytes) return null;
-    this.counters.hits += 1;
+    this.own.hits += 1;
     return entry.body;
   }
 
@@ -185,7 +196,7 @@ export class ObjectStore {
   /** Aborts fills in progress and lets go of the origin's connections. */
   close(): void {
     for (const body of this.fills) body.fail(new Error('the replica is shutting down'));
-    this.origin.close();
+    this.upstream.close();
   }
 
   private isFresh(entry: CacheEntry, now = Date.now()): boolean {
@@ -195,34 +206,31 @@ export class ObjectStore {
   private async resolve(
     target: ObjectTarget,
     stale: CacheEntry | undefined,
+    via: readonly string[],
     wanted: Wanted = 'body',
   ): Promise<Resolution> {
-    const { log, events } = this.options;
+    const { log } = this.options;
     const validators =
       stale && (stale.body.meta.etag ?? stale.body.meta.lastModified) !== null
         ? stale.body.meta
         : null;
-    const conditional = validators !== null;
     log.info(
       { event: stale ? 'revalidate' : 'cache-miss', path: target.path },
       stale ? 'cached copy is older than the TTL' : 'cache miss',
     );
-    log.info(
-      { event: 'origin-fetch', path: target.path, url: target.url, conditional, wanted },
-      'asking the origin',
-    );
-    this.counters.originFetches += 1;
-    events.emit('origin-fetch', { path: target.path, url: target.url, conditional });
     const headOnly = wanted === 'head';
     let response: OriginResponse;
+    let source: UpstreamSource;
     try {
-      response = await this.fetchWithRetries(target, validators, headOnly ? 'HEAD' : 'GET');
+      const fetch = (asking: Validators | null, method: 'GET' | 'HEAD') =>
+        this.upstream.fetch(target, asking, method, via);
+      ({ response, source } = await fetch(validators, headOnly ? 'HEAD' : 'GET'));
       if (stale && changedDespite304(stale, response)) {
         log.warn(
           { event: 'revalidate-changed', path: target.path },
           "the origin's 304 names another digest than the cached copy's; fetching it whole",
         );
-        response = await this.fetchWithRetries(target, null);
+        ({ response, source } = await fetch(null, 'GET'));
       }
     } catch (error) {
       const failure =
@@ -243,7 +251,7 @@ export class ObjectStore {
           { event: 'serve-stale', path: target.path, reason: failure.message },
           'serving the stale copy',
         );
-        return { status: 'stale', body: stale.body };
+        return { status: 'stale', body: stale.body, source: null };
       }
       const refusal = new RequestError(
         failure.code,
@@ -255,8 +263,8 @@ export class ObjectStore {
       }
       throw refusal;
     }
-    if (headOnly && response.kind === 'ok') return this.headOnly(target, response);
-    return this.settle(target, stale, response);
+    if (headOnly && response.kind === 'ok') return { ...this.headOnly(target, response), source };
+    return { ...this.settle(target, stale, response), source };
   }
 
   /**
@@ -264,7 +272,7 @@ export class ObjectStore {
    * so none is cached, and none pushed into buffers only to be thrown away. Without a size
    * the answer has no Content-Length, as a GET of that object would stream.
    */
-  private headOnly(target: ObjectTarget, response: OriginOk): Resolution {
+  private headOnly(target: ObjectTarget, response: OriginOk): Settled {
     const { size, etag, lastModified, contentType, originSha256, stream } = response;
     stream.destroy();
     if (size !== null) this.refuseTooLarge(target, size);
@@ -278,39 +286,11 @@ export class ObjectStore {
     };
   }
 
-  /** Retries only when the origin could not be reached; an answer, even an error, is final. */
-  private async fetchWithRetries(
-    target: ObjectTarget,
-    validators: Parameters<OriginClient['fetch']>[1],
-    method: 'GET' | 'HEAD' = 'GET',
-  ): Promise<OriginResponse> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await this.origin.fetch(target.url, validators, method);
-      } catch (error) {
-        const unreachable = error instanceof OriginFailure && error.code === 'origin_unavailable';
-        if (!unreachable || attempt >= this.options.originRetries) throw error;
-        const delayMs = originRetryDelayMs(attempt + 1);
-        this.options.log.info(
-          {
-            event: 'origin-retry',
-            path: target.path,
-            attempt: attempt + 1,
-            delayMs,
-            reason: error.message,
-          },
-          'origin unreachable; trying again',
-        );
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
-    }
-  }
-
   private settle(
     target: ObjectTarget,
     stale: CacheEntry | undefined,
     response: OriginResponse,
-  ): Resolution {
+  ): Settled {
     const { log } = this.options;
     if (response.kind === 'not-modified') {
       if (!stale) {

@@ -28,8 +28,15 @@ export type OriginResponse =
        */
       delimited: boolean;
       stream: Readable;
+      /** The first word of the answer's X-Cache (a parent replica's cache status), or null. */
+      upstreamCache: string | null;
     }
-  | { kind: 'not-modified'; etag: string | null; originSha256: string | null }
+  | {
+      kind: 'not-modified';
+      etag: string | null;
+      originSha256: string | null;
+      upstreamCache: string | null;
+    }
   | { kind: 'not-found'; status: number };
 
 /** The origin could not be asked (unavailable) or answered something unusable (error). */
@@ -43,6 +50,7 @@ export class OriginFailure extends Error {
   }
 }
 
+/** Network error hints; `the origin` is replaced by a parent's name for a parent. */
 const NETWORK_HINTS: Record<string, string> = {
   ECONNREFUSED: 'connection refused (is the origin running?)',
   ENOTFOUND: 'the host name does not resolve',
@@ -63,6 +71,12 @@ function hostOf(url: string | undefined): string {
 function headerText(headers: IncomingHttpHeaders, name: string): string | null {
   const value = headers[name];
   return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** `miss; parent=… (hit)` → `miss`: what the upstream's own cache did. */
+function firstWord(text: string | null): string | null {
+  if (text === null) return null;
+  return /^[A-Za-z-]+/.exec(text.trim())?.[0] ?? null;
 }
 
 function contentLength(headers: IncomingHttpHeaders): number | null {
@@ -103,6 +117,8 @@ export class OriginClient {
     readonly timeoutMs: number,
     private readonly redirects: OriginRedirectPolicy = 'off',
     private readonly link: LinkSpec | null = null,
+    /** Who answers, in messages: `the origin`, or `parent 127.0.2.1:9000`. */
+    private readonly who = 'the origin',
   ) {}
 
   /**
@@ -153,19 +169,24 @@ export class OriginClient {
     });
   }
 
-  /** `HEAD` asks for the head only: the response's stream then ends without a body. */
+  /**
+   * `HEAD` asks for the head only: the response's stream then ends without a body. `extra`
+   * headers go with the request (a parent gets `Via`).
+   */
   async fetch(
     url: string,
     validators: Validators | null,
     method: 'GET' | 'HEAD' = 'GET',
+    extra: Record<string, string> = {},
   ): Promise<OriginResponse> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extra };
     if (validators?.etag) headers['If-None-Match'] = validators.etag;
     else if (validators?.lastModified) headers['If-Modified-Since'] = validators.lastModified;
     const { response, body: stream } = await this.getFollowingPolicy(url, headers, method);
     const responseHeaders = response.headers;
     const status = response.statusCode ?? 0;
     const originSha256 = parseReprDigest(responseHeaders['repr-digest']);
+    const upstreamCache = firstWord(headerText(responseHeaders, 'x-cache'));
     if (status === 200) {
       const size = contentLength(responseHeaders);
       return {
@@ -178,16 +199,18 @@ export class OriginClient {
         delimited:
           size !== null || /chunked/i.test(headerText(responseHeaders, 'transfer-encoding') ?? ''),
         stream,
+        upstreamCache,
       };
     }
     stream.resume();
     if (status === 304) {
-      return { kind: 'not-modified', etag: headerText(responseHeaders, 'etag'), originSha256 };
+      const etag = headerText(responseHeaders, 'etag');
+      return { kind: 'not-modified', etag, originSha256, upstreamCache };
     }
     if (status === 404 || status === 410) return { kind: 'not-found', status };
     throw new OriginFailure(
       'origin_error',
-      `the origin answered ${status} ${response.statusMessage || ''}`.trim(),
+      `${this.who} answered ${status} ${response.statusMessage || ''}`.trim(),
     );
   }
 
@@ -229,16 +252,17 @@ export class OriginClient {
 
   private describeCut(error: unknown, url: string): string {
     if (error instanceof HeadTimeout) {
-      return `the origin began to answer but its response head was not complete within ${this.timeoutMs} ms`;
+      return `${this.who} began to answer but its response head was not complete within ${this.timeoutMs} ms`;
     }
-    return `the origin's answer broke off before its head was complete: ${this.describe(error, url)}`;
+    return `${this.who}'s answer broke off before its head was complete: ${this.describe(error, url)}`;
   }
 
   private describe(error: unknown, url: string): string {
     if (error instanceof HeadTimeout) return `no answer within ${this.timeoutMs} ms`;
     if (!(error instanceof Error)) return String(error);
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    const hint = NETWORK_HINTS[code] ?? error.message;
+    const known = NETWORK_HINTS[code];
+    const hint = known ? known.replace('the origin', this.who) : error.message;
     // Name the host a lookup failed for: in Compose a stopped origin's name stops resolving.
     return code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `${hostOf(url)}: ${hint}` : hint;
   }

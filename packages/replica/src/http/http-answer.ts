@@ -6,7 +6,7 @@ import type { ByteRange } from '../request/byte-pump.js';
 import type { AnswerFraming } from '../request/request-lifecycle.js';
 import { RequestError } from '../request/request-error.js';
 import { TransferBroken } from '../request/transfer-broken.js';
-import { objectHeaders } from './object-headers.js';
+import { objectHeaders, xCacheOf } from './object-headers.js';
 import { chooseRange, ifRangeHolds, noneMatchHits } from './http-range.js';
 import { ResponseSink } from './response-sink.js';
 
@@ -17,6 +17,7 @@ const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
   origin_error: 502,
   too_large: 502,
   draining: 503,
+  loop_detected: 508,
 };
 
 /**
@@ -45,7 +46,7 @@ export class HttpAnswer implements AnswerFraming {
     const { req, res } = this;
     const { body, target } = lease;
     const etag = body.meta.etag;
-    const headers = objectHeaders(body, lease.status, this.servedBy);
+    const headers = objectHeaders(body, xCacheOf(lease), this.servedBy);
     if (noneMatchHits(req.headers['if-none-match'], etag)) {
       this.status = 304;
       res.writeHead(304, headers).end();

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveObjectRequest } from '../request/request-lifecycle.js';
 import type { ConnectionContext } from '../server/connection-context.js';
 import { HttpAnswer } from './http-answer.js';
+import { parseVia } from '../request/hop-check.js';
 
 /**
  * The object's path from a request target: origin-form, or absolute-form (a proxy request).
@@ -43,6 +44,7 @@ export async function serveHttpObject(
       peer,
       details: { method: req.method, range: req.headers.range },
       client: ctx.clientOf(req.socket),
+      via: parseVia(req.headers.via),
     },
     new HttpAnswer(req, res, ctx.servedBy()),
   );

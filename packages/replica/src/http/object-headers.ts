@@ -1,7 +1,18 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { REPR_DIGEST_HEADER, formatReprDigest } from '@cdn-lab/common';
-import type { CacheStatus } from '@cdn-lab/protocol';
 import type { ObjectBody } from '../cache/object-body.js';
+import type { Lease } from '../cache/object-store.js';
+
+/**
+ * The X-Cache value: the bare cache status, and for a miss or revalidation of a replica with
+ * parents, where it came from: `miss; parent=<id> (<the parent's own status>)`, or
+ * `miss; origin (no parent answered)`.
+ */
+export function xCacheOf({ status, source }: Pick<Lease, 'status' | 'source'>): string {
+  if (source === null || source.kind === 'origin') return status;
+  if (source.kind === 'origin-fallback') return `${status}; origin (no parent answered)`;
+  return `${status}; parent=${source.id} (${source.cache ?? 'no X-Cache'})`;
+}
 
 /**
  * The headers every answer about an object starts with, in the order they go out: who served
@@ -10,7 +21,8 @@ import type { ObjectBody } from '../cache/object-body.js';
  */
 export function objectHeaders(
   body: ObjectBody,
-  cache: CacheStatus,
+  /** The X-Cache value (xCacheOf, or the bare status). */
+  cache: string,
   servedBy: string,
 ): OutgoingHttpHeaders {
   const { etag, lastModified, originSha256 } = body.meta;

@@ -151,6 +151,7 @@ export class NativeConnection implements DialectHandler {
         peer: this.peer,
         client: this.client,
         arrivedAt,
+        ...(get.hops !== undefined ? { hops: get.hops } : {}),
       },
       answer,
     );

@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
 import {
   OutboundLink,
+  addressValue,
+  cidrContains,
   coverageZoneOf,
   linkBetween,
   type CoverageZone,
@@ -47,6 +49,21 @@ export class RegionLinks {
     );
     this.clients.set(socket, client);
     return client;
+  }
+
+  /**
+   * Replica → a parent at `address`: the link to the region whose replica loopback range holds
+   * it; an address in no region's range (a Docker name's, say) is taken to be in the origin's
+   * region, where the shield tier sits.
+   */
+  linkToReplicaAt(address: string): LinkSpec {
+    const parsed = addressValue(address);
+    const home = parsed
+      ? this.topology.regions.find((region) =>
+          cidrContains(region.loopback, parsed.family, parsed.value),
+        )
+      : undefined;
+    return linkBetween(this.topology, this.region, home?.name ?? this.topology.origin);
   }
 
   clientOf(socket: Socket): ServedClient | null {

@@ -8,6 +8,7 @@ import type { ByteSink } from './byte-sink.js';
 import { pumpBytes, type ByteRange, type PumpProgress } from './byte-pump.js';
 import { RequestError } from './request-error.js';
 import { logAnsweredLine, logRequestLine } from './request-lines.js';
+import { loopRefusal } from './hop-check.js';
 import { TransferBroken } from './transfer-broken.js';
 
 /** One request as its dialect read it. */
@@ -26,6 +27,10 @@ export interface ObjectRequest {
   client?: ServedClient | null;
   /** When the request arrived (performance.now()), for the client region's first-byte time. */
   arrivedAt?: number;
+  /** HTTP: the request's Via entries (caches it passed through), passed on to a parent. */
+  via?: readonly string[];
+  /** Native: the tiers the request says it passed through. */
+  hops?: number;
 }
 
 /**
@@ -56,6 +61,8 @@ export interface AnswerFraming {
   whenWriting?(then: () => void): void;
 }
 
+const NO_VIA: readonly string[] = [];
+
 /**
  * The replica's one request lifecycle, shared by every dialect: count it in flight, log it,
  * apply the request faults, open the object in the store, answer the head, pump the bytes,
@@ -78,6 +85,12 @@ export async function serveObjectRequest(
   client?.requested();
   ctx.transferStarted();
   try {
+    const via = request.via ?? NO_VIA;
+    if (via.length > 0 || request.hops !== undefined) {
+      const hops = request.hops === undefined ? { via } : { via, hops: request.hops };
+      const refusal = loopRefusal(hops, ctx.servedBy(), ctx.maxHops);
+      if (refusal) throw refusal;
+    }
     const target = ctx.resolver.resolve(request.path);
     path = target.path;
     if (logged) logRequestLine(ctx, { dialect, path, offset, peer }, request.details);
@@ -85,7 +98,7 @@ export async function serveObjectRequest(
     const askedAt = performance.now();
     await ctx.faults.delayRequest();
     if (ctx.faults.failsRequest()) throw new RequestError('internal', INJECTED_ERROR);
-    lease = await ctx.store.open(target, request.headOnly ? 'head' : 'body');
+    lease = await ctx.store.open(target, request.headOnly ? 'head' : 'body', via);
     ctx.meter.recordResponse(performance.now() - askedAt);
     if (client) {
       firstByteMarked = true;
@@ -144,6 +157,8 @@ function logFailure(
     const fields = { dialect, path, code: error.code, reason, peer };
     if (error.code === 'not_found') {
       if (logged) ctx.log.info({ event: 'not-found', ...fields }, reason);
+    } else if (error.code === 'loop_detected') {
+      ctx.log.warn({ event: 'loop-detected', ...fields }, 'refused a request that looped');
     } else ctx.log.warn({ event: 'request-failed', ...fields }, 'request failed');
   } else if (error instanceof TransferBroken) {
     ctx.log.warn(

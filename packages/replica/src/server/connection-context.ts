@@ -20,6 +20,8 @@ export interface ConnectionContext {
   faults: FaultInjector;
   limits: ConnectionLimits;
   servedBy(): string;
+  /** Requests that passed through this many caches or more are refused (--max-hops). */
+  maxHops: number;
   /** The client region and link of a connection, when a topology places its address. */
   clientOf(socket: Socket): ServedClient | null;
   isDraining(): boolean;

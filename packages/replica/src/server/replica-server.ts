@@ -40,7 +40,17 @@ export interface ReplicaServerParts {
   region: string | null;
   /** The emulated links to clients and origin, when a topology places the replica. */
   links: RegionLinks | null;
+  /** Requests that passed through this many caches or more are refused. */
+  maxHops: number;
+  /** The load report's tier fields: the tier, the cache counters, the parents. */
+  tierReport: () => TierReport;
 }
+
+/** What a pong says about the replica's cache tier. */
+export type TierReport = Pick<
+  LoadReport,
+  'tier' | 'hits' | 'misses' | 'parentFetches' | 'originFetches' | 'parents'
+>;
 
 /**
  * The replica's TCP side: one port for every dialect (native, HTTP, legacy, chosen from each
@@ -63,12 +73,14 @@ export class ReplicaServer {
   private readonly faults: FaultInjector;
   private readonly region: string | null;
   private readonly links: RegionLinks | null;
+  private readonly tierReport: () => TierReport;
   readonly events: ReplicaEventEmitter;
 
   constructor(parts: ReplicaServerParts) {
     const { store, resolver, log, events, faults, limits, requestLog, links } = parts;
     this.region = parts.region;
     this.links = links;
+    this.tierReport = parts.tierReport;
     this.store = store;
     this.log = log;
     this.faults = faults;
@@ -83,6 +95,7 @@ export class ReplicaServer {
       faults,
       limits,
       servedBy: () => this.bound?.id ?? 'unknown',
+      maxHops: parts.maxHops,
       clientOf: links ? (socket) => links.clientOf(socket) : () => null,
       isDraining: () => this.draining,
       loadReport: () => this.loadReport(),
@@ -174,6 +187,7 @@ export class ReplicaServer {
       responseMs: this.meter.responseMs(),
       ...(this.region !== null ? { region: this.region } : {}),
       ...(this.links ? { clientRegions: this.links.stats.report() } : {}),
+      ...this.tierReport(),
     };
   }
 

@@ -37,6 +37,8 @@ const GENERAL_HEADERS = new Set([
   'transfer-encoding',
   'expect',
   'upgrade',
+  // Another cache's request: the general path checks it for loops (request/hop-check.ts).
+  'via',
 ]);
 
 /** The request head starting at `start` in `bytes`. */

@@ -1,0 +1,215 @@
+import type { Logger } from '@cdn-lab/common';
+import type { ReplicaEventEmitter } from '../replica-events.js';
+import { originRetryDelayMs } from '../options.js';
+import type { ObjectTarget } from './object-path.js';
+import {
+  OriginClient,
+  OriginFailure,
+  type OriginResponse,
+  type Validators,
+} from './origin-client.js';
+import type { Parent, ParentTier } from './parent-tier.js';
+
+/** Where an answer came from, for X-Cache and the counters. */
+export type UpstreamSource =
+  | { kind: 'origin' }
+  | { kind: 'parent'; id: string; cache: string | null }
+  /** Parents are configured and none answered: the origin itself. */
+  | { kind: 'origin-fallback' };
+
+export interface UpstreamAnswer {
+  response: OriginResponse;
+  source: UpstreamSource;
+}
+
+/** Counted since start, for /status, the pong and the metrics. */
+export interface UpstreamCounters {
+  /** Requests to a parent (each attempt, failed ones included). */
+  parentFetches: number;
+  /** Requests to the origin itself, fallbacks included. */
+  originFetches: number;
+  /** Times no parent answered and the origin was asked instead. */
+  originFallbacks: number;
+  /** Times a parent failed and the next one, or the origin, was asked. */
+  parentFailovers: number;
+}
+
+export interface UpstreamOptions {
+  origin: OriginClient;
+  /** The parent tier, when the replica has --parents. */
+  parents: ParentTier | null;
+  /** Whether a target's URL is its path under --origin (only those can be asked of parents). */
+  underOrigin: (target: ObjectTarget) => boolean;
+  /** Extra origin attempts when it cannot be reached. */
+  originRetries: number;
+  /** This replica's id, the last entry of the Via it sends. */
+  selfId: () => string;
+  log: Logger;
+  events: ReplicaEventEmitter;
+}
+
+/**
+ * Asks for an object upstream: the parents in rendezvous order on its key (each failure passes
+ * to the next one), then the origin itself. 200, 304, 404 and 410 from a parent are final;
+ * anything else is that parent's failure. The answer has the shape the store settles.
+ */
+export class Upstream {
+  readonly counters: UpstreamCounters = {
+    parentFetches: 0,
+    originFetches: 0,
+    originFallbacks: 0,
+    parentFailovers: 0,
+  };
+
+  constructor(private readonly options: UpstreamOptions) {}
+
+  get hasParents(): boolean {
+    return this.options.parents !== null;
+  }
+
+  async fetch(
+    target: ObjectTarget,
+    validators: Validators | null,
+    method: 'GET' | 'HEAD',
+    via: readonly string[],
+  ): Promise<UpstreamAnswer> {
+    const { parents, underOrigin } = this.options;
+    if (!parents || !underOrigin(target)) {
+      return { response: await this.askOrigin(target, validators, method), source: ORIGIN };
+    }
+    const failures: string[] = [];
+    const ranked = parents.rankedFor(target.path);
+    for (const [index, parent] of ranked.entries()) {
+      if (!parent.health.admits()) {
+        failures.push(`${parent.id}: failed, tried again in ${parent.health.retryInMs()} ms`);
+        continue;
+      }
+      try {
+        const response = await this.askParent(parent, target, validators, method, via);
+        parent.health.succeeded();
+        const cache = response.kind === 'not-found' ? null : response.upstreamCache;
+        return { response, source: { kind: 'parent', id: parent.id, cache } };
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        failures.push(`${parent.id}: ${reason}`);
+        this.parentFailed(parent, target, reason, ranked[index + 1]?.id ?? null);
+      }
+    }
+    this.counters.originFallbacks += 1;
+    this.options.log.warn(
+      { event: 'origin-fallback', path: target.path, parents: failures },
+      ranked.length === 0
+        ? 'the parents file lists no parent; asking the origin'
+        : `no parent answered (${failures.join('; ')}); asking the origin`,
+    );
+    const response = await this.askOrigin(target, validators, method);
+    return { response, source: ORIGIN_FALLBACK };
+  }
+
+  private async askParent(
+    parent: Parent,
+    target: ObjectTarget,
+    validators: Validators | null,
+    method: 'GET' | 'HEAD',
+    via: readonly string[],
+  ): Promise<OriginResponse> {
+    const url = `http://${parent.id}${target.path}`;
+    const conditional = validators !== null;
+    this.counters.parentFetches += 1;
+    this.options.log.info(
+      { event: 'parent-fetch', path: target.path, parent: parent.id, conditional, method },
+      'asking a parent',
+    );
+    this.options.events.emit('parent-fetch', { path: target.path, parent: parent.id, conditional });
+    const viaLine = [...via, `1.1 ${this.options.selfId()}`].join(', ');
+    return parent.client.fetch(url, validators, method, { Via: viaLine });
+  }
+
+  private parentFailed(
+    parent: Parent,
+    target: ObjectTarget,
+    reason: string,
+    next: string | null,
+  ): void {
+    const turnedFailed = parent.health.failed(reason);
+    this.counters.parentFailovers += 1;
+    const { log } = this.options;
+    log.warn(
+      {
+        event: 'parent-failover',
+        path: target.path,
+        parent: parent.id,
+        next: next ?? 'origin',
+        reason,
+      },
+      `parent ${parent.id} failed; asking ${next ?? 'the origin'}`,
+    );
+    if (turnedFailed) {
+      log.warn(
+        {
+          event: 'parent-failed',
+          parent: parent.id,
+          fetches: parent.health.fetches,
+          failures: parent.health.failures,
+          retryInMs: parent.health.retryInMs(),
+          reason,
+        },
+        `parent ${parent.id} marked failed; not asked until it is tried again`,
+      );
+    }
+  }
+
+  /** Retries only when the origin could not be reached; an answer, even an error, is final. */
+  private async askOrigin(
+    target: ObjectTarget,
+    validators: Validators | null,
+    method: 'GET' | 'HEAD',
+  ): Promise<OriginResponse> {
+    const { log, events, origin, originRetries } = this.options;
+    const conditional = validators !== null;
+    log.info(
+      {
+        event: 'origin-fetch',
+        path: target.path,
+        url: target.url,
+        conditional,
+        wanted: wantedOf(method),
+      },
+      'asking the origin',
+    );
+    this.counters.originFetches += 1;
+    events.emit('origin-fetch', { path: target.path, url: target.url, conditional });
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await origin.fetch(target.url, validators, method);
+      } catch (error) {
+        const unreachable = error instanceof OriginFailure && error.code === 'origin_unavailable';
+        if (!unreachable || attempt >= originRetries) throw error;
+        const delayMs = originRetryDelayMs(attempt + 1);
+        log.info(
+          {
+            event: 'origin-retry',
+            path: target.path,
+            attempt: attempt + 1,
+            delayMs,
+            reason: error.message,
+          },
+          'origin unreachable; trying again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  close(): void {
+    this.options.origin.close();
+    this.options.parents?.stop();
+  }
+}
+
+const ORIGIN: UpstreamSource = { kind: 'origin' };
+const ORIGIN_FALLBACK: UpstreamSource = { kind: 'origin-fallback' };
+
+function wantedOf(method: 'GET' | 'HEAD'): 'body' | 'head' {
+  return method === 'HEAD' ? 'head' : 'body';
+}

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RawHttpConnection, httpGet } from './http-helpers.js';
+import { TestOrigin, bytesOf, sha256 } from './test-origin.js';
+import { eventually, nativeClient, parentsFile, tierReplica } from './tiers-harness.js';
+import { loopRefusal, parseVia, receivedBy } from '../src/request/hop-check.js';
+
+describe('loops and hop counts', { timeout: 20_000 }, () => {
+  it('parse Via entries and count hops', () => {
+    assert.deepEqual(parseVia(undefined), []);
+    assert.deepEqual(parseVia('1.1 a:1, 1.1 b:2 (cdn-lab),1.1 c:3'), [
+      '1.1 a:1',
+      '1.1 b:2 (cdn-lab)',
+      '1.1 c:3',
+    ]);
+    assert.deepEqual(parseVia(['1.1 a:1', '1.1 b:2']), ['1.1 a:1', '1.1 b:2']);
+    assert.equal(receivedBy('1.1 b:2 (cdn-lab)'), 'b:2');
+    assert.equal(loopRefusal({ via: ['1.1 a:1'] }, 'b:2', 8), null);
+    assert.match(
+      loopRefusal({ via: ['1.1 b:2', '1.1 a:1'] }, 'b:2', 8)?.message ?? '',
+      /passed through b:2 already \(Via: 1\.1 b:2, 1\.1 a:1\)/,
+    );
+    const seven = Array.from({ length: 7 }, (_, n) => `1.1 r${n}:1`);
+    assert.equal(loopRefusal({ via: seven }, 'me:1', 8), null);
+    assert.match(
+      loopRefusal({ via: [...seven, '1.1 r7:1'] }, 'me:1', 8)?.message ?? '',
+      /8 caches/,
+    );
+    assert.equal(loopRefusal({ via: [], hops: 7 }, 'me:1', 8), null);
+    assert.equal(loopRefusal({ via: [], hops: 8 }, 'me:1', 8)?.code, 'loop_detected');
+  });
+
+  it('refuse a loop (two replicas each other’s parent) with 508, and still serve it from the origin', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(20_000, 4);
+    origin.put('/page', bytes);
+    const fileA = await parentsFile(t, []);
+    const fileB = await parentsFile(t, []);
+    const a = await tierReplica(t, origin.url, { parents: fileA.file });
+    const b = await tierReplica(t, origin.url, { parents: fileB.file });
+    await fileA.write([b.endpoint.id]);
+    await fileB.write([a.endpoint.id]);
+    await eventually(
+      () => a.status().parents.length === 1 && b.status().parents.length === 1,
+      'parents read',
+    );
+    const answer = await httpGet(a.endpoint.port, '/page');
+    assert.equal(answer.status, 200);
+    assert.equal(sha256(answer.body), sha256(bytes));
+    // A asked B; B asked A, which refused (A's id was in Via); B went to the origin.
+    assert.equal(answer.headers['x-cache'], `miss; parent=${b.endpoint.id} (miss)`);
+    assert.equal(origin.requestsFor('/page').length, 1);
+    assert.equal(b.status().cache.originFallbacks, 1);
+    assert.match(b.status().parents[0]?.lastError ?? '', /answered 508/);
+    // A keep-alive GET of a cached object would take the fast path, were it not for its Via.
+    const connection = await RawHttpConnection.open(a.endpoint.port);
+    t.after(() => connection.close());
+    connection.send(
+      `GET /page HTTP/1.1\r\nHost: x\r\nVia: 1.1 ${b.endpoint.id}, 1.1 ${a.endpoint.id}\r\n\r\n`,
+    );
+    const looped = await connection.next();
+    assert.match(looped.head, /^HTTP\/1\.1 508 /);
+    const text = looped.body.toString();
+    assert.ok(
+      text.includes(`loop detected: this request has passed through ${a.endpoint.id} already`),
+      text,
+    );
+    assert.ok(text.includes(`Via: 1.1 ${b.endpoint.id}, 1.1 ${a.endpoint.id}`), text);
+  });
+
+  it('refuse requests over --max-hops: HTTP 508 by Via, native loop_detected by hops', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    origin.put('/x', bytesOf(100, 1));
+    const replica = await tierReplica(t, origin.url, { maxHops: 3 });
+    const via = (n: number): string =>
+      Array.from({ length: n }, (_, i) => `1.1 r${i}:9000`).join(', ');
+    assert.equal(
+      (await httpGet(replica.endpoint.port, '/x', { headers: { Via: via(2) } })).status,
+      200,
+    );
+    const over = await httpGet(replica.endpoint.port, '/x', { headers: { Via: via(3) } });
+    assert.equal(over.status, 508);
+    assert.match(over.body.toString(), /passed through 3 caches .*--max-hops 3/);
+    const native = await nativeClient(t, replica);
+    native.send({ type: 'get', path: '/x', offset: 0, hops: 3 });
+    const refused = await native.next();
+    assert.equal(refused.type, 'error');
+    assert.equal(refused.type === 'error' && refused.code, 'loop_detected');
+    native.send({ type: 'get', path: '/x', offset: 0, hops: 2 });
+    assert.equal((await native.next()).type, 'object');
+  });
+});
