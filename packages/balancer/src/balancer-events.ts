@@ -56,6 +56,9 @@ export interface BalancerEvents {
   route: [RouteEvent];
   'replica-state': [ReplicaStateEvent];
   replicas: [ReplicaSetChange];
+  /** The same for the replicas of --shields (never routed to): their states and their set. */
+  'shield-state': [ReplicaStateEvent];
+  shields: [ReplicaSetChange];
   'no-replica': [NoReplicaEvent];
   strategy: [StrategyEvent];
   probe: [ProbeEvent];

@@ -13,6 +13,8 @@ export interface BalancerHandle {
   events: EventEmitter<BalancerEvents>;
   /** Every known replica (all states), sorted by id. */
   snapshot(): ReplicaView[];
+  /** Every shield of --shields (all states), sorted by id; empty without it. Never routed to. */
+  shields(): ReplicaView[];
   readonly strategy: StrategyName;
   /** Switches the routing strategy at once; a UserError for an unknown name. */
   setStrategy(name: string): void;

@@ -9,10 +9,9 @@ import {
 } from '@cdn-lab/common';
 import type { Endpoint, ErrorMessage } from '@cdn-lab/protocol';
 import { Discovery, type DiscoveredReplica } from '@cdn-lab/common';
-import { ReplicaHealth, type StateChange } from './health.js';
+import type { StateChange } from './health.js';
 import { startBalancerAdmin } from './admin/balancer-admin.js';
 import { checkStrategyName, resolveBalancerOptions, type BalancerOptions } from './options.js';
-import { Prober } from './prober.js';
 import type { BalancerEvents } from './balancer-events.js';
 import type { BalancerHandle } from './balancer-handle.js';
 import { RouteServer } from './dialects/route-server.js';
@@ -20,13 +19,9 @@ import type { Explanation } from './routing/explanation.js';
 import type { RouteAnswer, RouteRequestInfo } from './routing/route-types.js';
 import { peerAddress, placeClient, type Placement } from './regions/placement.js';
 import { RegionMap } from './regions/region-map.js';
+import { ShieldTier } from './shields/shield-tier.js';
 import { STRATEGIES, type RouteChoice, type ReplicaView } from './strategies/index.js';
-
-interface TrackedReplica {
-  replica: DiscoveredReplica;
-  health: ReplicaHealth;
-  prober: Prober;
-}
+import { byId, trackReplica, viewOf, type TrackedReplica } from './tracked-replica.js';
 
 const MAX_ALTERNATES = 2;
 
@@ -52,23 +47,6 @@ function firstDistinct(ordered: readonly ReplicaView[], count: number): ReplicaV
   return picked;
 }
 
-/** `now` from performance.now(), for the fading count of recent routes. */
-function viewOf({ replica, health }: TrackedReplica, now = performance.now()): ReplicaView {
-  return {
-    id: replica.id,
-    host: replica.host,
-    port: replica.port,
-    state: health.state,
-    rttEwmaMs: health.rttEwmaMs,
-    peakEwmaMs: health.peakEwmaMs,
-    lossPercent: health.lossPercent,
-    load: health.load,
-    inflight: health.inflight,
-    recentRoutes: health.recentRoutes(now),
-    region: health.load?.region ?? null,
-  };
-}
-
 export async function startBalancer(options: BalancerOptions = {}): Promise<BalancerHandle> {
   const settings = resolveBalancerOptions(options);
   const log: Logger = options.log ?? openEventLog('balancer', undefined).log;
@@ -87,8 +65,6 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   const routeCounts = new Map<string, number>();
   let routesTotal = 0;
 
-  const byId = (a: { id: string }, b: { id: string }): number =>
-    a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   const snapshot = (): ReplicaView[] =>
     [...tracked.values()].map((entry) => viewOf(entry)).sort(byId);
 
@@ -110,12 +86,17 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     return reachable ? known.filter(reachable) : known;
   };
 
+  let shields: ShieldTier | null = null;
   const noReplicaMessage = (views: ReplicaView[]): string => {
     const draining = views.filter((view) => view.state === 'draining').length;
+    const shieldCount = shields?.size ?? 0;
     return (
       `no healthy replica: 0 of ${views.length} up` +
       (draining > 0 ? ` (${draining} draining)` : '') +
-      (views.length === 0 ? `; ${settings.serversFile} lists none` : '')
+      (views.length === 0 ? `; ${settings.serversFile} lists none` : '') +
+      (shieldCount > 0
+        ? `; the ${shieldCount} shield${shieldCount === 1 ? '' : 's'} of ${settings.shieldsFile ?? ''} take no routes`
+        : '')
     );
   };
 
@@ -215,35 +196,17 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   };
 
   const track = (replica: DiscoveredReplica): void => {
-    const health = new ReplicaHealth({
-      rise: settings.rise,
-      fall: settings.fall,
-      failureRatio: settings.failureRatio,
-      failureMin: settings.failureMin,
+    const entry = trackReplica(replica, settings, log, {
+      answered: (rttMs, load, change) => {
+        events.emit('probe', { id: replica.id, rttMs, region: load.region ?? null });
+        onStateChange(replica.id, change);
+      },
+      failed: (reason, change) => {
+        events.emit('probe-failed', { id: replica.id, reason });
+        onStateChange(replica.id, change);
+      },
     });
-    const prober = new Prober(
-      replica,
-      {
-        intervalMs: settings.probeIntervalMs,
-        timeoutMs: settings.probeTimeoutMs,
-        backoffMaxMs: settings.probeBackoffMaxMs,
-      },
-      {
-        onSuccess: (rttMs, load) => {
-          const change = health.recordSuccess(rttMs, load, Date.now());
-          events.emit('probe', { id: replica.id, rttMs, region: load.region ?? null });
-          onStateChange(replica.id, change);
-        },
-        onFailure: (reason) => {
-          const change = health.recordFailure(reason);
-          events.emit('probe-failed', { id: replica.id, reason });
-          onStateChange(replica.id, change);
-        },
-      },
-      log,
-    );
-    tracked.set(replica.id, { replica, health, prober });
-    prober.start();
+    tracked.set(replica.id, entry);
   };
 
   const untrack = (replica: DiscoveredReplica): void => {
@@ -273,10 +236,23 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     refreshRoutable();
     events.emit('replicas', change);
   });
+  if (settings.shieldsFile !== null) {
+    shields = new ShieldTier({
+      file: settings.shieldsFile,
+      settings,
+      defaultPort: address.port,
+      events,
+      log,
+      say,
+      resolve: options.resolve,
+    });
+  }
   try {
     await discovery.start();
+    await shields?.start();
   } catch (error) {
     discovery.stop();
+    shields?.stop();
     for (const { prober } of tracked.values()) prober.stop();
     await server.close(0);
     throw error;
@@ -292,6 +268,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       event: 'balancer-started',
       endpoint: endpoint.id,
       replicas: tracked.size,
+      shields: shields?.size ?? 0,
       strategy,
       settings: { ...settings, topology: settings.topology?.source ?? null },
     },
@@ -326,6 +303,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     endpoint,
     events,
     snapshot,
+    shields: () => shields?.views() ?? [],
     startedAt,
     settings,
     regions,
@@ -365,6 +343,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
         log.info({ event: 'shutdown-started' }, 'stopping: no new connections');
         await admin?.close();
         discovery.stop();
+        shields?.stop();
         await server.close();
         for (const { prober } of tracked.values()) prober.stop();
         routeLog.flush();

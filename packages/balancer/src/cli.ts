@@ -32,6 +32,7 @@ const ROLE = 'balancer';
 
 interface CliOptions extends AdminFlags, LimitFlags, LogFlags {
   servers: string;
+  shields?: string;
   port: number;
   log?: string;
   host: string;
@@ -61,6 +62,13 @@ function parseArgs(): CliOptions {
     .addOption(
       envOption('-s, --servers <file>', 'replica list, one address a line', 'SERVERS_FILE').default(
         d.serversFile,
+      ),
+    )
+    .addOption(
+      envOption(
+        '--shields <file>',
+        'the shield tier (the --parents file of the edges): replicas probed and shown on /status and the dashboard, never routed to (default: none)',
+        'SHIELDS',
       ),
     )
     .addOption(
@@ -189,6 +197,7 @@ async function main(): Promise<void> {
       host: options.host,
       port: options.port,
       serversFile: options.servers,
+      shieldsFile: options.shields,
       strategy: options.strategy,
       topology: options.topology,
       defaultRegion: options.defaultRegion,
@@ -212,6 +221,9 @@ async function main(): Promise<void> {
     line(
       `routing on ${balancer.endpoint.id} across ${count} replica${count === 1 ? '' : 's'} ` +
         `from ${options.servers}, strategy ${balancer.strategy}` +
+        (options.shields
+          ? `, ${balancer.shields().length} shield(s) from ${options.shields}`
+          : '') +
         (balancer.regions
           ? `, regions ${balancer.regions.names.join(', ')} from ${balancer.settings.topology?.source ?? '?'}`
           : ''),

@@ -52,3 +52,15 @@ export {
   type RegionSummary,
   type RegionsStatus,
 } from './admin/regions-status.js';
+export {
+  EDGE_TIER,
+  SHIELD_TIER,
+  tiersStatus,
+  tierOf,
+  type RecentTierCounters,
+  type TierCounters,
+  type TierSummary,
+  type TieredView,
+  type TiersStatus,
+} from './admin/tiers-status.js';
+export { RecentTiers, RECENT_TIER_SPAN_MS } from './admin/recent-tiers.js';

@@ -29,6 +29,11 @@ export interface BalancerOptions {
   port?: number;
   /** The replica list, one address a line. */
   serversFile?: string;
+  /**
+   * The shield tier (servers-file format): replicas probed and shown, never routed to (the
+   * edges ask them). Absent: no shields.
+   */
+  shieldsFile?: string;
   /** A name of STRATEGY_NAMES; default `nearest` with a topology, else `consistent`. */
   strategy?: string;
   /** The world's regions (a topology file, or one already read); absent: no regions. */
@@ -82,6 +87,7 @@ export interface ResolvedBalancerOptions {
   host: string;
   port: number;
   serversFile: string;
+  shieldsFile: string | null;
   strategy: StrategyName;
   topology: Topology | null;
   /** The topology's default region, or the one given instead; null without a topology. */
@@ -104,6 +110,7 @@ export const BALANCER_DEFAULTS: ResolvedBalancerOptions = {
   host: '127.0.0.1',
   port: 9000,
   serversFile: './servers.txt',
+  shieldsFile: null,
   strategy: DEFAULT_STRATEGY,
   topology: null,
   defaultRegion: null,
@@ -153,6 +160,11 @@ function defaultRegionOf(topology: Topology | null, given: string | undefined): 
   return wanted;
 }
 
+function shieldsFileOf(given: string | null): string | null {
+  if (given === '') throw new UserError('--shields needs a file name');
+  return given;
+}
+
 function positive(value: number, what: string): number {
   if (!Number.isFinite(value) || value <= 0) throw new UserError(`${what} must be above 0`);
   return value;
@@ -184,6 +196,7 @@ export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalanc
     host: merged.host,
     port: merged.port,
     serversFile: merged.serversFile,
+    shieldsFile: shieldsFileOf(merged.shieldsFile),
     strategy: checkStrategyName(strategy ?? defaultStrategy, topology !== null),
     topology,
     defaultRegion: defaultRegionOf(topology, defaultRegion),

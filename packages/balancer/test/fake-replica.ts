@@ -5,7 +5,16 @@ import {
   encodeMessage,
   type ClientRegionServed,
   type LoadReport,
+  type ParentReport,
 } from '@cdn-lab/protocol';
+
+/** The cache counters a replica with tiers reports in its pongs. */
+export interface FakeCounters {
+  hits: number;
+  misses: number;
+  parentFetches: number;
+  originFetches: number;
+}
 
 /** A stand-in replica that only answers probes, with switches to misbehave. */
 export class FakeReplica {
@@ -20,6 +29,12 @@ export class FakeReplica {
   region: string | null = null;
   /** Client-region rows reported in pongs (empty: left out). */
   clientRegions: ClientRegionServed[] = [];
+  /** The tier label reported in pongs (null: left out, as from a replica before tiers). */
+  tier: string | null = null;
+  /** Cache counters reported in pongs (null: left out). */
+  counters: FakeCounters | null = null;
+  /** Parents reported in pongs (empty: left out). */
+  parents: ParentReport[] = [];
   pingsAnswered = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
@@ -73,6 +88,9 @@ export class FakeReplica {
       ...(this.faults.length > 0 ? { faults: this.faults } : {}),
       ...(this.region === null ? {} : { region: this.region }),
       ...(this.clientRegions.length > 0 ? { clientRegions: this.clientRegions } : {}),
+      ...(this.tier === null ? {} : { tier: this.tier }),
+      ...this.counters,
+      ...(this.parents.length > 0 ? { parents: this.parents } : {}),
     };
   }
 

@@ -18,13 +18,14 @@ import { balancerMetrics } from './balancer-metrics.js';
 import { serveDashboardFile } from './dashboard-files.js';
 import { explainRoute } from './explain-route.js';
 import { EventStream } from './event-stream.js';
+import { RecentTiers } from './recent-tiers.js';
 import { StateSince, balancerStatus } from './status.js';
 import { SummaryMaker } from './summary.js';
 
 const SUMMARY_INTERVAL_MS = 1000;
 
 /**
- * The balancer's admin HTTP API: /status, /metrics, /events (SSE), POST /strategy,
+ * The balancer's admin HTTP API: /status (with the shields and the tiers), /metrics, /events (SSE), POST /strategy,
  * POST /replicas/:id/drain|undrain, and the dashboard at / and /dashboard/<file>.
  */
 export async function startBalancerAdmin(
@@ -36,34 +37,50 @@ export async function startBalancerAdmin(
   const metrics = balancerMetrics(balancer);
   const since = new StateSince(balancer.startedAt);
   const stream = new EventStream();
-  const summaries = new SummaryMaker(balancer);
-  for (const view of balancer.snapshot()) since.added(view.id, balancer.startedAt);
+  const recent = new RecentTiers();
+  const summaries = new SummaryMaker(balancer, recent);
+  for (const view of [...balancer.snapshot(), ...balancer.shields()]) {
+    since.added(view.id, balancer.startedAt);
+  }
+  const status = () => balancerStatus(balancer, since, recent);
 
-  const onState = (change: ReplicaStateEvent): void => {
-    since.changed(change.id, change.at);
-    stream.send('state', {
-      id: change.id,
-      from: change.from,
-      to: change.to,
-      reason: change.reason,
-      region: change.region,
-      at: change.at,
-    });
-  };
+  /** `shield`: the change is a shield's (the page keeps shields apart from the replicas). */
+  const stateSender =
+    (shield: boolean) =>
+    (change: ReplicaStateEvent): void => {
+      since.changed(change.id, change.at);
+      stream.send('state', {
+        id: change.id,
+        from: change.from,
+        to: change.to,
+        reason: change.reason,
+        region: change.region,
+        at: change.at,
+        ...(shield ? { shield } : {}),
+      });
+    };
+  const setSender =
+    (event: 'replicas' | 'shields') =>
+    (change: ReplicaSetChange): void => {
+      const at = Date.now();
+      for (const { id } of change.added) since.added(id, at);
+      for (const { id } of change.removed) since.removed(id);
+      stream.send(event, {
+        added: change.added.map(({ id }) => id),
+        removed: change.removed.map(({ id }) => id),
+        at,
+      });
+    };
+  const onState = stateSender(false);
+  const onShieldState = stateSender(true);
   const onStrategy = (change: StrategyEvent): void => stream.send('strategy', change);
-  const onReplicas = (change: ReplicaSetChange): void => {
-    const at = Date.now();
-    for (const { id } of change.added) since.added(id, at);
-    for (const { id } of change.removed) since.removed(id);
-    stream.send('replicas', {
-      added: change.added.map(({ id }) => id),
-      removed: change.removed.map(({ id }) => id),
-      at,
-    });
-  };
+  const onReplicas = setSender('replicas');
+  const onShields = setSender('shields');
   events.on('replica-state', onState);
+  events.on('shield-state', onShieldState);
   events.on('strategy', onStrategy);
   events.on('replicas', onReplicas);
+  events.on('shields', onShields);
   const ticker = setInterval(() => {
     const summary = summaries.next();
     stream.send('summary', summary);
@@ -100,7 +117,7 @@ export async function startBalancerAdmin(
         {
           method: 'GET',
           path: '/status',
-          handle: (_req, res) => sendJson(res, 200, balancerStatus(balancer, since)),
+          handle: (_req, res) => sendJson(res, 200, status()),
         },
         {
           method: 'GET',
@@ -113,7 +130,7 @@ export async function startBalancerAdmin(
         {
           method: 'GET',
           path: '/events',
-          handle: (req, res) => stream.join(req, res, balancerStatus(balancer, since)),
+          handle: (req, res) => stream.join(req, res, status()),
         },
         {
           method: 'POST',
@@ -149,8 +166,10 @@ export async function startBalancerAdmin(
   function stop(): void {
     clearInterval(ticker);
     events.off('replica-state', onState);
+    events.off('shield-state', onShieldState);
     events.off('strategy', onStrategy);
     events.off('replicas', onReplicas);
+    events.off('shields', onShields);
     metrics.detach();
     stream.close();
   }

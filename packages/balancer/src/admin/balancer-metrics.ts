@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProbeEvent, ReplicaStateEvent, RouteEvent } from '../balancer-events.js';
 import type { BalancerHandle } from '../balancer-handle.js';
+import { registerTierMetrics } from './tier-metrics.js';
 
 const RTT_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
@@ -63,6 +64,7 @@ export function balancerMetrics(balancer: BalancerHandle): BalancerMetrics {
       }
     },
   });
+  registerTierMetrics(balancer, registry);
   const regionRoutes = regional
     ? new Counter({
         name: 'cdn_balancer_region_routes_total',

@@ -1,6 +1,8 @@
-import type { LoadReport } from '@cdn-lab/protocol';
+import type { LoadReport, ParentReport } from '@cdn-lab/protocol';
 import type { BalancerHandle } from '../balancer-handle.js';
+import type { RecentTiers } from './recent-tiers.js';
 import { regionsStatus, type RegionsStatus } from './regions-status.js';
+import { tierOf, tieredViews, tiersStatus, type TiersStatus } from './tiers-status.js';
 import { strategyNamesFor, type ReplicaState, type ReplicaView } from '../strategies/index.js';
 
 export interface ReplicaStatus {
@@ -10,6 +12,10 @@ export interface ReplicaStatus {
   state: ReplicaState;
   /** The region its pongs report; null: none (no topology, or not said yet). */
   region: string | null;
+  /** The tier its pongs report; until they do, `shield` for a shield, else `edge`. */
+  tier: string;
+  /** Its parents and their states, as its pongs report them (empty: none). */
+  parents: ParentReport[];
   /** When it entered this state (epoch ms). */
   since: number;
   adminDrained: boolean;
@@ -20,7 +26,7 @@ export interface ReplicaStatus {
   load: LoadReport | null;
   /** Faults the replica says are injected into it. */
   faults: string[];
-  /** Routes sent to it since the balancer started. */
+  /** Routes sent to it since the balancer started (0 for a shield: never routed to). */
   routes: number;
 }
 
@@ -33,6 +39,10 @@ export interface BalancerStatus {
   probe: { intervalMs: number; timeoutMs: number; rise: number; fall: number };
   routesTotal: number;
   replicas: ReplicaStatus[];
+  /** The replicas of --shields: probed, never routed to; empty without it. */
+  shields: ReplicaStatus[];
+  /** Per tier: replicas, hits, misses, hit ratio, parent and origin fetches; the origin's total. */
+  tiers: TiersStatus;
   /** The regions, their replicas and the client × serving matrix; null without a topology. */
   regions: RegionsStatus | null;
 }
@@ -64,6 +74,7 @@ export function replicaStatus(
   balancer: BalancerHandle,
   since: StateSince,
   view: ReplicaView,
+  shield = false,
 ): ReplicaStatus {
   return {
     id: view.id,
@@ -71,21 +82,42 @@ export function replicaStatus(
     port: view.port,
     state: view.state,
     region: view.region,
+    tier: tierOf({ view, shield }),
+    parents: view.load?.parents ?? [],
     since: since.of(view.id),
-    adminDrained: balancer.isAdminDrained(view.id),
+    adminDrained: !shield && balancer.isAdminDrained(view.id),
     rttEwmaMs: view.rttEwmaMs,
     peakEwmaMs: view.peakEwmaMs,
     lossPercent: view.lossPercent,
     inflight: view.inflight,
     load: view.load,
     faults: view.load?.faults ?? [],
-    routes: balancer.routesTo(view.id),
+    routes: shield ? 0 : balancer.routesTo(view.id),
   };
 }
 
-export function balancerStatus(balancer: BalancerHandle, since: StateSince): BalancerStatus {
+/** The tiers block of /status and of the summaries, over views taken once. */
+export function tiersOf(
+  balancer: BalancerHandle,
+  views: readonly ReplicaView[],
+  shields: readonly ReplicaView[],
+  recent?: RecentTiers,
+): TiersStatus {
+  return tiersStatus(
+    tieredViews(views, shields),
+    balancer.settings.shieldsFile !== null,
+    recent ? (tier) => recent.of(tier) : undefined,
+  );
+}
+
+export function balancerStatus(
+  balancer: BalancerHandle,
+  since: StateSince,
+  recent?: RecentTiers,
+): BalancerStatus {
   const { settings } = balancer;
   const views = balancer.snapshot();
+  const shields = balancer.shields();
   return {
     role: 'balancer',
     id: balancer.endpoint.id,
@@ -100,6 +132,8 @@ export function balancerStatus(balancer: BalancerHandle, since: StateSince): Bal
     },
     routesTotal: balancer.routesTotal,
     replicas: views.map((view) => replicaStatus(balancer, since, view)),
+    shields: shields.map((view) => replicaStatus(balancer, since, view, true)),
+    tiers: tiersOf(balancer, views, shields, recent),
     regions: balancer.regions ? regionsStatus(balancer.regions, views) : null,
   };
 }

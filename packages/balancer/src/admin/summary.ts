@@ -1,17 +1,44 @@
 import type { BalancerHandle } from '../balancer-handle.js';
+import type { ReplicaView } from '../strategies/index.js';
+import type { RecentTiers } from './recent-tiers.js';
 import { regionsStatus } from './regions-status.js';
+import { tiersOf } from './status.js';
+import { tierOf, tieredViews } from './tiers-status.js';
 
-/** The once-a-second SSE summary; routesPerSecond is measured between two summaries. */
+/** What a tile shows of a shield: its state and its pongs (it takes no routes). */
+function shieldRow(view: ReplicaView) {
+  return {
+    id: view.id,
+    state: view.state,
+    region: view.region,
+    tier: tierOf({ view, shield: true }),
+    parents: view.load?.parents ?? [],
+    rttEwmaMs: view.rttEwmaMs,
+    inflight: view.inflight,
+    load: view.load,
+    faults: view.load?.faults ?? [],
+  };
+}
+
+/**
+ * The once-a-second SSE summary; routesPerSecond is measured between two summaries, and each
+ * summary is also a sample of the tiers' recent counts.
+ */
 export class SummaryMaker {
   private lastRoutes = new Map<string, number>();
   private lastAt = Date.now();
 
-  constructor(private readonly balancer: BalancerHandle) {}
+  constructor(
+    private readonly balancer: BalancerHandle,
+    private readonly recent: RecentTiers,
+  ) {}
 
   next(at = Date.now()): unknown {
     const seconds = Math.max(0.001, (at - this.lastAt) / 1000);
     const routes = new Map<string, number>();
     const views = this.balancer.snapshot();
+    const shields = this.balancer.shields();
+    this.recent.sample(tieredViews(views, shields), at);
     const replicas = views.map((view) => {
       const count = this.balancer.routesTo(view.id);
       routes.set(view.id, count);
@@ -21,6 +48,8 @@ export class SummaryMaker {
         id: view.id,
         state: view.state,
         region: view.region,
+        tier: tierOf({ view, shield: false }),
+        parents: view.load?.parents ?? [],
         adminDrained: this.balancer.isAdminDrained(view.id),
         rttEwmaMs: view.rttEwmaMs,
         inflight: view.inflight,
@@ -37,6 +66,8 @@ export class SummaryMaker {
       strategy: this.balancer.strategy,
       routesTotal: this.balancer.routesTotal,
       replicas,
+      shields: shields.map(shieldRow),
+      tiers: tiersOf(this.balancer, views, shields, this.recent),
       regions: this.balancer.regions ? regionsStatus(this.balancer.regions, views) : null,
     };
   }
