@@ -25,16 +25,16 @@ export const TIMING = {
 export const LAB_PORT = 9000;
 export const INITIAL_REPLICAS = 3;
 
-/** Which Compose file a lab runs, as which project, starting which services. */
+/** Which Compose files a lab runs (a base and its overrides), as which project, starting which services. */
 export interface LabFile {
-  file: string;
+  files: string[];
   project: string;
   services: string[];
 }
 
 /** The flat lab: docker-compose.yml. */
 export const FLAT_LAB: LabFile = {
-  file: 'docker-compose.yml',
+  files: ['docker-compose.yml'],
   project: PROJECT,
   services: ['origin', 'replica', 'balancer'],
 };
@@ -114,7 +114,10 @@ export async function startLab(
   const compose = async (...args: string[]): Promise<string> => {
     const { stdout } = await run(
       cli.command,
-      [...cli.prefix, '-p', lab.project, '-f', lab.file, '--env-file', '.env.example', ...args],
+      [
+        ...[...cli.prefix, '-p', lab.project, ...lab.files.flatMap((file) => ['-f', file])],
+        ...['--env-file', '.env.example', ...args],
+      ],
       { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
     );
     return stdout.trim();
@@ -125,7 +128,7 @@ export async function startLab(
   await down();
 
   try {
-    await new DockerComposeEnvironment(ROOT, lab.file)
+    await new DockerComposeEnvironment(ROOT, lab.files)
       .withProjectName(lab.project)
       .withEnvironmentFile('.env.example')
       .withEnvironment(env)

@@ -10,7 +10,7 @@ const REGIONS = ['eu', 'us', 'ap'] as const;
 type Region = (typeof REGIONS)[number];
 
 const REGIONS_LAB: LabFile = {
-  file: 'docker-compose.regions.yml',
+  files: ['docker-compose.regions.yml'],
   project: 'cdnlab-e2e-regions',
   services: ['origin', ...REGIONS.map((region) => `replica-${region}`), 'balancer'],
 };

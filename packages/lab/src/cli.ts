@@ -20,7 +20,7 @@ import type { Topology } from '@cdn-lab/common';
 import { runDemoLoad } from './demo.js';
 import { addFaultCommands } from './fault-commands.js';
 import { startLab, type Lab } from './lab.js';
-import { LAB_DEFAULTS, MAX_REPLICAS, type LabOptions } from './lab-options.js';
+import { LAB_DEFAULTS, MAX_REPLICAS, MAX_SHIELDS, type LabOptions } from './lab-options.js';
 import { labSummary } from './summary.js';
 import { runSoak } from './soak.js';
 import { formatSoak } from './soak-report.js';
@@ -34,6 +34,7 @@ interface UpFlags {
   replicas: number;
   /** --replicas was given (flag or environment), not its default. */
   replicasGiven?: boolean;
+  shield: number;
   topology?: string;
   port: number;
   originPort: number;
@@ -63,6 +64,7 @@ function labOptions(
     adminPort: flags.adminPort ?? null,
     topology,
     replicasPerRegion: topology && flags.replicasGiven ? flags.replicas : null,
+    shields: flags.shield,
     onLine,
   };
 }
@@ -70,11 +72,12 @@ function labOptions(
 async function up(flags: UpFlags): Promise<void> {
   // The file is read first, so a wrong one is one line and nothing starts.
   const topology = flags.topology === undefined ? null : loadTopology(resolve(flags.topology));
+  const shields = flags.shield > 0 ? `, ${flags.shield} shield${flags.shield > 1 ? 's' : ''}` : '';
   say(
     'lab',
     topology
-      ? `starting the world of ${flags.topology}: origin, regions ${topology.regions.map((r) => r.name).join(', ')} and a balancer in ${flags.dir}/`
-      : `starting origin, ${flags.replicas} replicas and a balancer in ${flags.dir}/`,
+      ? `starting the world of ${flags.topology}: origin${shields}, regions ${topology.regions.map((r) => r.name).join(', ')} and a balancer in ${flags.dir}/`
+      : `starting origin${shields}, ${flags.replicas} replicas and a balancer in ${flags.dir}/`,
   );
   const starting = startLab(labOptions(flags, printRoleLine, topology));
   let stopping = false;
@@ -83,7 +86,12 @@ async function up(flags: UpFlags): Promise<void> {
     // A Ctrl-C during start-up waits for it to finish, so no started role is left behind.
     const lab = await starting.catch(() => undefined);
     if (!lab) return 130;
-    say('lab', 'stopping: balancer first, then replicas (finishing their transfers), then origin');
+    say(
+      'lab',
+      lab.shields.length > 0
+        ? 'stopping: balancer first, then edges (finishing their transfers), then shields, then origin'
+        : 'stopping: balancer first, then replicas (finishing their transfers), then origin',
+    );
     const exits = await lab.stop();
     const failed = exits.filter((exit) => exit.code !== 0);
     const described = failed.map(
@@ -124,7 +132,10 @@ async function demo(flags: DemoFlags): Promise<void> {
     say('lab', `no balancer at ${flags.server}:${flags.port}; starting a lab for this demo`);
     lab = await startLab(
       labOptions(
-        { replicas: LAB_DEFAULTS.replicas, port: flags.port, originPort: 0, dir: flags.dir },
+        {
+          ...{ replicas: LAB_DEFAULTS.replicas, shield: LAB_DEFAULTS.shields },
+          ...{ port: flags.port, originPort: 0, dir: flags.dir },
+        },
         () => undefined,
       ),
     );
@@ -151,7 +162,7 @@ function addUp(program: Command): void {
   program
     .command('up')
     .description(
-      'start origin, replicas and balancer on loopback (--topology [file]: a world of regions); Ctrl-C stops them all',
+      'start origin, replicas and balancer on loopback (--topology [file]: a world of regions; --shield n: a shield tier); Ctrl-C stops them all',
     )
     .addOption(
       envOption(
@@ -161,6 +172,15 @@ function addUp(program: Command): void {
       )
         .argParser(intArg(1, MAX_REPLICAS))
         .default(LAB_DEFAULTS.replicas),
+    )
+    .addOption(
+      envOption(
+        '--shield <n>',
+        "put n shield replicas between the edges and the origin (each edge's parents; with --topology in the origin's region); 0: none",
+        'LAB_SHIELDS',
+      )
+        .argParser(intArg(0, MAX_SHIELDS))
+        .default(LAB_DEFAULTS.shields),
     )
     .addOption(
       envOption(

@@ -24,7 +24,10 @@ const FAULT_OPTIONS = { prefix: '' };
 
 function withTarget(command: Command): Command {
   return command
-    .argument('<replica>', 'replica-3, 3 or 127.0.1.3; replica-eu-1 in a lab with a topology')
+    .argument(
+      '<replica>',
+      'replica-3, 3 or 127.0.1.3; replica-eu-1 in a lab with a topology; shield-1 (with --topology: in its origin region)',
+    )
     .addOption(
       envOption(
         '--admin-url <url>',
@@ -41,17 +44,23 @@ function withTarget(command: Command): Command {
     .addOption(
       envOption(
         '--topology <file>',
-        'the topology of replica-<region>-<n> names',
+        'the topology of replica-<region>-<n> names (and, named, of shield-<n>)',
         'TOPOLOGY',
       ).default(DEFAULT_TOPOLOGY_FILE, 'topologies/three-regions.yml'),
     );
 }
 
-function targetUrl(replica: string, flags: TargetFlags): string {
+function targetUrl(replica: string, flags: TargetFlags, command: Command): string {
+  // shield-n is in the flat lab's place unless a topology is named, as `cdn-lab up` puts it.
+  const topologyNamed = command.getOptionValueSource('topology') !== 'default';
   const base =
     flags.adminUrl ??
-    replicaAdminUrl(replica, LAB_DEFAULTS.replicaNetwork, flags.adminPort, () =>
-      loadTopology(flags.topology),
+    replicaAdminUrl(
+      replica,
+      LAB_DEFAULTS.replicaNetwork,
+      flags.adminPort,
+      () => loadTopology(flags.topology),
+      topologyNamed,
     );
   return new URL('faults', base.endsWith('/') ? base : `${base}/`).toString();
 }
@@ -71,14 +80,14 @@ export function addFaultCommands(program: Command): void {
       if (Object.keys(faults).length === 0) {
         command.error('give at least one fault, e.g. --delay 50ms', { exitCode: 2 });
       }
-      const url = targetUrl(replica, flags);
+      const url = targetUrl(replica, flags, command);
       const active = await adminRequest(url, 'POST', faults, flags.token);
       say('lab', `${replica}: faults in force: ${describe(active)}`);
     });
   withTarget(program.command('heal'))
     .description('clear every fault injected into a replica')
-    .action(async (replica: string, flags: TargetFlags) => {
-      await adminRequest(targetUrl(replica, flags), 'DELETE', undefined, flags.token);
+    .action(async (replica: string, flags: TargetFlags, command: Command) => {
+      await adminRequest(targetUrl(replica, flags, command), 'DELETE', undefined, flags.token);
       say('lab', `${replica}: healed (no faults)`);
     });
 }

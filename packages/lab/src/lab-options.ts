@@ -23,6 +23,12 @@ export interface LabOptions {
   topology: Topology | null;
   /** With a topology: this many replicas in every region instead of the file's own counts. */
   replicasPerRegion: number | null;
+  /**
+   * Shield replicas (the edges' parents, `--tier shield`) at `${shieldNetwork}.1…`; with a
+   * topology at 127.R.0.201… of the origin's region. 0: no shield, every edge asks the origin.
+   */
+  shields: number;
+  shieldNetwork: string;
   /** Leave demo objects larger than this out of the site (tests use it for speed). */
   maxObjectBytes: number | undefined;
   /** Each line a role prints, with the role's name. */
@@ -41,6 +47,8 @@ export const LAB_DEFAULTS = {
   adminPort: 9090,
   topology: null,
   replicasPerRegion: null,
+  shields: 0,
+  shieldNetwork: '127.0.2',
 } as const;
 
 /** Replica admin servers listen on this port of their own address (balancer admin + 1). */
@@ -49,3 +57,8 @@ export function replicaAdminPort(balancerAdminPort: number): number {
 }
 
 export const MAX_REPLICAS = 254;
+
+/** With a topology, shield n is at 127.R.0.(200 + n): clear of the region's own replicas (≤ 64). */
+export const SHIELD_HOST_BASE_IN_REGION = 200;
+/** As many as fit from 127.R.0.201 to .254; the flat lab keeps the same bound. */
+export const MAX_SHIELDS = 254 - SHIELD_HOST_BASE_IN_REGION;

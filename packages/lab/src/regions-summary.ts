@@ -6,17 +6,18 @@ import {
 } from '@cdn-lab/common';
 import type { Lab } from './lab.js';
 import { balancerRows, replicaRow, rowOf, shown } from './summary-rows.js';
+import { shieldRows, shieldsPhrase, tierLines } from './tier-summary.js';
 
 /** The lab with a topology: replicas by region, and how to be a client in each region. */
 export function regionsSummary(lab: Lab, topology: Topology, strategy: string): string {
   const { host, port } = lab.balancer.ready;
   const balancer = `${host}:${port}`;
-  const width = Math.max(10, ...lab.replicas.map((replica) => replica.name.length));
+  const width = Math.max(10, ...[...lab.replicas, ...lab.shields].map((role) => role.name.length));
   const row = rowOf(width, 22);
   const names = lab.regions.map((region) => region.name).join(', ');
   const lines = [
     '',
-    `cdn-lab is up: ${lab.replicas.length} replicas in ${lab.regions.length} regions (${names}) behind one balancer (strategy ${strategy}), world ${shown(topology.source)}.`,
+    `cdn-lab is up: ${lab.replicas.length} replicas in ${lab.regions.length} regions (${names}) behind one balancer (strategy ${strategy})${shieldsPhrase(lab)}, world ${shown(topology.source)}.`,
     '',
     row(
       'origin',
@@ -32,7 +33,9 @@ export function regionsSummary(lab: Lab, topology: Topology, strategy: string): 
     lines.push(...region.replicas.map((replica) => replicaRow(row, replica)));
   }
   lines.push(
+    ...shieldRows(lab, row, width),
     ...balancerRows(lab, row),
+    ...tierLines(lab),
     '',
     'Fetch as a client in each region (the balancer sends it to a replica of its own region):',
   );

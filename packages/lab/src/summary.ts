@@ -1,6 +1,7 @@
 import type { Lab } from './lab.js';
 import { regionsSummary } from './regions-summary.js';
 import { balancerRows, replicaRow, rowOf, shown } from './summary-rows.js';
+import { shieldRows, shieldsPhrase, tierLines } from './tier-summary.js';
 
 /** What `cdn-lab up` prints once everything is ready: where each part is, and what to try. */
 export function labSummary(lab: Lab, strategy: string): string {
@@ -13,11 +14,13 @@ function flatSummary(lab: Lab, strategy: string): string {
   const firstReplica = lab.replicas[0];
   const lines = [
     '',
-    `cdn-lab is up: ${lab.replicas.length} replicas behind one balancer (strategy ${strategy}).`,
+    `cdn-lab is up: ${lab.replicas.length} replicas behind one balancer (strategy ${strategy})${shieldsPhrase(lab)}.`,
     '',
     row('origin', lab.originUrl, lab.origin.child.pid, `demo site ${shown(lab.siteDir)}`),
     ...lab.replicas.map((replica) => replicaRow(row, replica)),
+    ...shieldRows(lab, row, 10),
     ...balancerRows(lab, row),
+    ...tierLines(lab),
     '',
     'Try it (in another terminal):',
     `  npx cdn-client -s ${host} -p ${port}                                   # default object -> website.html`,

@@ -30,3 +30,13 @@ export async function labCliUp(
   }
   return { child, summary: summary.join('\n'), stderr };
 }
+
+/** Whether a process of that id still exists (signal 0 only asks). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

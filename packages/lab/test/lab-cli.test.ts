@@ -6,16 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { tempDir } from './helpers.js';
-import { clientCli, labCliUp } from './lab-cli-run.js';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { clientCli, isRunning, labCliUp } from './lab-cli-run.js';
 
 describe('cdn-lab up', () => {
   it('starts a working CDN, and Ctrl-C stops it all with exit 0, leaving no process', async (t) => {

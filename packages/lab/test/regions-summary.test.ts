@@ -1,45 +1,16 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { DEFAULT_TOPOLOGY_FILE, loadTopology } from '@cdn-lab/common';
 import { LAB_DEFAULTS } from '../src/lab-options.js';
 import type { Lab } from '../src/lab.js';
 import { planReplicas } from '../src/replica-plan.js';
-import type { Role, RoleProcess } from '../src/role-process.js';
 import { labSummary } from '../src/summary.js';
+import { fakeLab } from './fake-lab.js';
 
 const topology = loadTopology(DEFAULT_TOPOLOGY_FILE);
-let nextPid = 1000;
-
-/** A role as the summary sees it: a name, a pid and where it listens. */
-function role(name: string, kind: Role, host: string, port: number): RoleProcess {
-  nextPid += 1;
-  return {
-    name,
-    role: kind,
-    child: { pid: nextPid } as ChildProcess,
-    ready: { type: 'ready', role: kind, host, port, adminUrl: `http://${host}:9091/` },
-    exited: new Promise(() => undefined),
-    stop: () => Promise.resolve({ code: 0, signal: null }),
-  };
-}
 
 function labOf(replicasPerRegion: number | null): Lab {
-  const planned = planReplicas({ ...LAB_DEFAULTS, replicasPerRegion }, topology);
-  const replicas = planned.map(({ name, host }) => role(name, 'replica', host, 9000));
-  return {
-    ...{ dir: '/lab', siteDir: '/lab/site', serversFile: '/lab/servers.txt' },
-    ...{ pathsFile: '/lab/paths.txt', logDir: '/lab/logs', originUrl: 'http://127.0.0.1:8080' },
-    origin: role('origin', 'origin', '127.0.0.1', 8080),
-    replicas,
-    balancer: role('balancer', 'balancer', '127.0.0.1', 9000),
-    topology,
-    regions: topology.regions.map((region) => ({
-      name: region.name,
-      replicas: replicas.filter((_, i) => planned[i]?.region === region.name),
-    })),
-    stop: () => Promise.resolve([]),
-  };
+  return fakeLab(topology, { replicasPerRegion });
 }
 
 describe("cdn-lab up --topology's plan and summary", () => {
