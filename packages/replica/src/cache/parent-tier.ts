@@ -120,8 +120,11 @@ export class ParentTier {
     });
   }
 
+  /**
+   * A parent gone from the file is not asked again, but its client is not closed: fetches in
+   * flight from it finish, and its idle connections end when the parent times them out.
+   */
   private remove(id: string): void {
-    this.parents.get(id)?.client.close();
     this.parents.delete(id);
   }
 }
