@@ -282,15 +282,17 @@
     select.dataset.current = model.strategy;
   }
 
+  /** The tiles already in a box, by replica id, to be filled again rather than rebuilt. */
+  function tilesIn(box) {
+    return new Map(
+      [...box.querySelectorAll('[data-replica-id]')].map((tile) => [tile.dataset.replicaId, tile]),
+    );
+  }
+
   function renderTiles() {
     const replicas = [...model.replicas.values()].sort((a, b) => byId(a.id, b.id));
     const routesSum = replicas.reduce((sum, r) => sum + (Number(r.routes) || 0), 0);
-    const existing = new Map(
-      [...tilesBox.querySelectorAll('[data-replica-id]')].map((tile) => [
-        tile.dataset.replicaId,
-        tile,
-      ]),
-    );
+    const existing = tilesIn(tilesBox);
     const ordered = replicas.map((replica) => {
       const tile = existing.get(replica.id) ?? createTile(replica.id);
       existing.delete(replica.id);
@@ -310,12 +312,7 @@
 
   function renderShields() {
     const shields = [...model.shields.values()].sort((a, b) => byId(a.id, b.id));
-    const existing = new Map(
-      [...shieldsBox.querySelectorAll('[data-replica-id]')].map((tile) => [
-        tile.dataset.replicaId,
-        tile,
-      ]),
-    );
+    const existing = tilesIn(shieldsBox);
     const tiles = shields.map((shield) => {
       const tile = existing.get(shield.id) ?? createTile(shield.id);
       fillTile(tile, { ...shield, shield: true }, 0);

@@ -130,6 +130,31 @@ describe('cdn-balancer command', () => {
     },
   );
 
+  it(
+    'takes its shields from CDN_SHIELDS, and says in one line when that file is missing',
+    { timeout: 10_000 },
+    async () => {
+      const shield = await FakeReplica.start();
+      cleanups.push(() => shield.stop());
+      const servers = await scratch([]);
+      const shields = await scratch([shield.id]);
+      const result = run(
+        ['-s', servers.file, '-p', '0', '--probe-interval', '20ms'],
+        dirname(servers.file),
+        { CDN_SHIELDS: shields.file },
+      );
+      await waitForStderr(result, /across 0 replicas from .*, 1 shield\(s\) from /);
+      await waitForStderr(result, new RegExp(`shield ${shield.id} is up`));
+      const missing = join(dirname(shields.file), 'missing.txt');
+      const bad = run(['-s', servers.file, '-p', '0', '--shields', missing], dirname(servers.file));
+      assert.equal(await bad.exit, 1);
+      assert.equal(
+        bad.stderr().trim().split('\n').at(-1),
+        `cdn-balancer: shields file ${missing} not found; create it with one shield address a line`,
+      );
+    },
+  );
+
   it('rejects a query policy it does not know, naming --query, in one line', async () => {
     const file = await scratch(['127.0.0.1:1']);
     const result = run(['-s', file.file, '--query', 'allow='], dirname(file.file));

@@ -5,13 +5,13 @@ import { regionsStatus } from './regions-status.js';
 import { tiersOf } from './status.js';
 import { tierOf, tieredViews } from './tiers-status.js';
 
-/** What a tile shows of a shield: its state and its pongs (it takes no routes). */
-function shieldRow(view: ReplicaView) {
+/** What a tile shows of any probed replica: its state and its pongs (a shield takes no routes). */
+function probedRow(view: ReplicaView, shield: boolean) {
   return {
     id: view.id,
     state: view.state,
     region: view.region,
-    tier: tierOf({ view, shield: true }),
+    tier: tierOf({ view, shield }),
     parents: view.load?.parents ?? [],
     rttEwmaMs: view.rttEwmaMs,
     inflight: view.inflight,
@@ -45,16 +45,8 @@ export class SummaryMaker {
       // Made with the balancer, when every count is 0; a replica found later also starts at 0.
       const before = this.lastRoutes.get(view.id) ?? 0;
       return {
-        id: view.id,
-        state: view.state,
-        region: view.region,
-        tier: tierOf({ view, shield: false }),
-        parents: view.load?.parents ?? [],
+        ...probedRow(view, false),
         adminDrained: this.balancer.isAdminDrained(view.id),
-        rttEwmaMs: view.rttEwmaMs,
-        inflight: view.inflight,
-        load: view.load,
-        faults: view.load?.faults ?? [],
         routes: count,
         routesPerSecond: Math.round(((count - before) / seconds) * 10) / 10,
       };
@@ -66,7 +58,7 @@ export class SummaryMaker {
       strategy: this.balancer.strategy,
       routesTotal: this.balancer.routesTotal,
       replicas,
-      shields: shields.map(shieldRow),
+      shields: shields.map((view) => probedRow(view, true)),
       tiers: tiersOf(this.balancer, views, shields, this.recent),
       regions: this.balancer.regions ? regionsStatus(this.balancer.regions, views) : null,
     };
