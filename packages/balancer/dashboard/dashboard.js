@@ -1,6 +1,7 @@
 /* The balancer's live dashboard: plain browser JavaScript, no build step, no libraries.
  * It reads GET /status once, then follows GET /events (Server-Sent Events):
- *   hello (the whole status), state, strategy, summary (once a second), replicas (set changed). */
+ *   hello (the whole status), state, strategy, summary (once a second), replicas (set changed),
+ *   shields (the shield set changed; a shield's state event says `shield: true`). */
 /* global document, window, console, fetch, EventSource, requestAnimationFrame */
 'use strict';
 
@@ -36,6 +37,10 @@
     colours: new Map(),
     /** The regions block of /status and the summaries; null without a topology. */
     regions: null,
+    /** id -> shield (a replica of --shields, never routed to), as in /status. */
+    shields: new Map(),
+    /** The tiers block of /status and the summaries. */
+    tiers: null,
   };
 
   const $ = (selector) => document.querySelector(selector);
@@ -53,6 +58,11 @@
   const regionsSection = $('[data-regions]');
   const matrixTable = $('[data-region-matrix]');
   const defaultRegion = $('[data-default-region]');
+  const tiersSection = $('[data-tiers]');
+  const tierFlow = $('[data-tier-flow]');
+  const recentSeconds = $('[data-recent-seconds]');
+  const shieldsSection = $('[data-shields-section]');
+  const shieldsBox = $('[data-shields]');
 
   // ---------- formatting ----------
 
@@ -109,17 +119,22 @@
       model.replicas.set(replica.id, { ...replica });
     }
     model.regions = status.regions ?? null;
+    model.shields = new Map();
+    for (const shield of status.shields ?? []) model.shields.set(shield.id, { ...shield });
+    model.tiers = status.tiers ?? null;
     renderAll();
   }
 
   function applyState(change) {
-    const replica = model.replicas.get(change.id) ?? blankReplica(change.id);
+    const set = change.shield ? model.shields : model.replicas;
+    const replica = set.get(change.id) ?? blankReplica(change.id);
     replica.state = change.to;
     replica.since = change.at;
     if (change.region !== undefined) replica.region = change.region;
     if (typeof change.adminDrained === 'boolean') replica.adminDrained = change.adminDrained;
-    model.replicas.set(change.id, replica);
-    addLogEntry('state', change.at, `${change.id}: ${change.from} → ${change.to}`, change.reason, {
+    set.set(change.id, replica);
+    const who = change.shield ? `shield ${change.id}` : change.id;
+    addLogEntry('state', change.at, `${who}: ${change.from} → ${change.to}`, change.reason, {
       to: change.to,
       replica: change.id,
     });
@@ -134,15 +149,18 @@
     renderStrategy();
   }
 
-  function applyReplicaSet(change) {
+  /** `kind`: 'replicas' or 'shields', the set that changed. */
+  function applySetChange(kind, change) {
+    const set = kind === 'shields' ? model.shields : model.replicas;
     for (const id of change.added ?? []) {
-      if (!model.replicas.has(id)) model.replicas.set(id, blankReplica(id, change.at));
+      if (!set.has(id)) set.set(id, blankReplica(id, change.at));
     }
-    for (const id of change.removed ?? []) model.replicas.delete(id);
+    for (const id of change.removed ?? []) set.delete(id);
     const parts = [];
     if (change.added?.length) parts.push(`added ${change.added.join(', ')}`);
     if (change.removed?.length) parts.push(`removed ${change.removed.join(', ')}`);
-    addLogEntry('replicas', change.at, `replica set: ${parts.join('; ') || 'unchanged'}`);
+    const what = kind === 'shields' ? 'shield set' : 'replica set';
+    addLogEntry(kind, change.at, `${what}: ${parts.join('; ') || 'unchanged'}`);
     renderTiles();
   }
 
@@ -171,6 +189,16 @@
     const oldest = (summary.at ?? Date.now()) - HISTORY_MS;
     while (model.history.length > 0 && model.history[0].at < oldest) model.history.shift();
     if (summary.regions !== undefined) model.regions = summary.regions;
+    if (Array.isArray(summary.shields)) {
+      const shields = new Map();
+      for (const update of summary.shields) {
+        const shield = model.shields.get(update.id) ?? blankReplica(update.id, summary.at);
+        if (update.state && update.state !== shield.state) shield.since = summary.at;
+        shields.set(update.id, Object.assign(shield, update));
+      }
+      model.shields = shields;
+    }
+    if (summary.tiers !== undefined) model.tiers = summary.tiers;
     renderTiles();
     renderMatrix();
     renderChart();
@@ -276,6 +304,85 @@
     $('[data-routes-total]').textContent = String(model.routesTotal);
     const up = replicas.filter((r) => r.state === 'up').length;
     document.title = `${up}/${replicas.length} up · cdn-lab balancer`;
+    renderShields();
+    renderTiers();
+  }
+
+  function renderShields() {
+    const shields = [...model.shields.values()].sort((a, b) => byId(a.id, b.id));
+    const existing = new Map(
+      [...shieldsBox.querySelectorAll('[data-replica-id]')].map((tile) => [
+        tile.dataset.replicaId,
+        tile,
+      ]),
+    );
+    const tiles = shields.map((shield) => {
+      const tile = existing.get(shield.id) ?? createTile(shield.id);
+      fillTile(tile, { ...shield, shield: true }, 0);
+      return tile;
+    });
+    shieldsBox.replaceChildren(...tiles);
+    shieldsSection.hidden = shields.length === 0;
+  }
+
+  function formatRatio(ratio) {
+    return typeof ratio === 'number' && Number.isFinite(ratio)
+      ? `${(ratio * 100).toFixed(1)} %`
+      : '—';
+  }
+
+  /**
+   * The tiers, clients' side first, then the origin: shown once there is more than the edges
+   * (a shields file, or replicas reporting another tier); one tier alone says nothing new.
+   */
+  function renderTiers() {
+    const tiers = model.tiers?.tiers ?? [];
+    const shown = tiers.length > 1 || model.shields.size > 0;
+    tiersSection.hidden = !shown;
+    if (!shown) return;
+    const seconds = tiers.find((tier) => tier.recent)?.recent?.seconds;
+    recentSeconds.textContent = typeof seconds === 'number' ? String(Math.round(seconds)) : 'few';
+    const cards = tiers.map((tier) =>
+      tierCard(tier.name, `${tier.up}/${tier.known} up`, [
+        ['Hit ratio', formatRatio(tier.hitRatio), 'hit-ratio'],
+        ['Hit ratio now', formatRatio(tier.recent?.hitRatio), 'recent-hit-ratio'],
+        ['Hits / misses', `${formatCount(tier.hits)} / ${formatCount(tier.misses)}`, 'hits'],
+        ['Parent fetches', formatCount(tier.parentFetches), 'parent-fetches'],
+        ['Origin fetches', formatCount(tier.originFetches), 'origin-fetches'],
+      ]),
+    );
+    const recentOrigin = tiers.reduce((sum, tier) => sum + (tier.recent?.originFetches ?? 0), 0);
+    const recentSpan = seconds ? ` (${formatCount(recentOrigin)} in ${Math.round(seconds)} s)` : '';
+    cards.push(
+      tierCard('origin', '', [
+        ['Fetches', `${formatCount(model.tiers?.originFetches)}${recentSpan}`, 'origin-fetches'],
+      ]),
+    );
+    tierFlow.replaceChildren(...cards);
+  }
+
+  function tierCard(name, count, rows) {
+    const card = document.createElement('li');
+    card.className = 'tier-card';
+    card.dataset.tier = name;
+    const title = document.createElement('h3');
+    const label = document.createElement('span');
+    label.textContent = name;
+    const up = document.createElement('span');
+    up.className = 'region-count';
+    up.textContent = count;
+    title.append(label, up);
+    const list = document.createElement('dl');
+    for (const [term, value, field] of rows) {
+      const dt = document.createElement('dt');
+      dt.textContent = term;
+      const dd = document.createElement('dd');
+      dd.dataset.field = field;
+      dd.textContent = value;
+      list.append(dt, dd);
+    }
+    card.append(title, list);
+    return card;
   }
 
   /** With a topology, the tiles in one box per region (the topology's order), then the rest. */
@@ -384,9 +491,11 @@
         <dt>Sending</dt><dd data-field="rate"></dd>
         <dt>Routes</dt><dd data-field="routes"></dd>
         <dt>Routes now</dt><dd data-field="routes-per-second"></dd>
+        <dt>Hit ratio</dt><dd data-field="hit-ratio"></dd>
       </dl>
       <div class="share-bar" title="share of routes"><span data-field="share-bar"></span></div>
-      <div class="badges" data-field="badges"></div>`;
+      <div class="badges" data-field="badges"></div>
+      <div class="badges" data-field="parents"></div>`;
     tile.querySelector('.tile-id').textContent = id;
     return tile;
   }
@@ -410,16 +519,30 @@
     field('rate').textContent = load ? formatRate(load.bytesPerSecond) : '—';
     const routes = Number(replica.routes) || 0;
     const share = routesSum > 0 ? (routes / routesSum) * 100 : 0;
-    field('routes').textContent = `${routes} (${share.toFixed(0)} %)`;
+    field('routes').textContent = replica.shield
+      ? 'never routed to'
+      : `${routes} (${share.toFixed(0)} %)`;
     field('routes-per-second').textContent =
-      typeof replica.routesPerSecond === 'number'
+      typeof replica.routesPerSecond === 'number' && !replica.shield
         ? `${replica.routesPerSecond.toFixed(1)} /s`
         : '—';
+    const asked = load && typeof load.hits === 'number' ? load.hits + (load.misses ?? 0) : 0;
+    field('hit-ratio').textContent = asked > 0 ? formatRatio(load.hits / asked) : '—';
     field('share-bar').style.width = `${share}%`;
     const badges = [];
     if (replica.adminDrained) badges.push(badge('drained by admin', 'admin-drained'));
     for (const fault of faults) badges.push(badge(`fault: ${fault}`, 'fault', fault));
     field('badges').replaceChildren(...badges);
+    const parents = Array.isArray(replica.parents) ? replica.parents : (load?.parents ?? []);
+    tile.dataset.tier = replica.tier ?? '';
+    field('parents').replaceChildren(
+      ...parents.map((parent) => {
+        const span = badge(`parent ${parent.id}: ${parent.state}`, 'parent');
+        span.dataset.parentId = parent.id;
+        span.dataset.parentState = parent.state;
+        return span;
+      }),
+    );
   }
 
   function badge(text, kind, fault) {
@@ -678,7 +801,8 @@
     listen(source, 'state', applyState);
     listen(source, 'strategy', applyStrategy);
     listen(source, 'summary', applySummary);
-    listen(source, 'replicas', applyReplicaSet);
+    listen(source, 'replicas', (change) => applySetChange('replicas', change));
+    listen(source, 'shields', (change) => applySetChange('shields', change));
   }
 
   async function start() {

@@ -1,106 +1,9 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdir } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
-import { startBalancer, type BalancerHandle } from '@cdn-lab/balancer';
 import { DEFAULT_TOPOLOGY_FILE } from '@cdn-lab/common';
-import { FrameDecoder, encodeMessage, type ClientRegionServed } from '@cdn-lab/protocol';
-import { tempDir } from './helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const OUTPUT_DIR = fileURLToPath(new URL('../../../../test-output/', import.meta.url));
-
-type TestContext = Parameters<typeof tempDir>[0];
-
-/**
- * A replica that only answers probes, reporting a region and what it served per client region
- * (what replicas started with --region report; the page needs nothing else from them).
- */
-class RegionPongs {
-  clientRegions: ClientRegionServed[] = [];
-  private readonly sockets = new Set<Socket>();
-
-  private constructor(
-    readonly server: Server,
-    readonly region: string,
-  ) {
-    server.on('connection', (socket) => this.answer(socket));
-  }
-
-  static async start(t: TestContext, host: string, region: string): Promise<RegionPongs> {
-    const server = createServer();
-    const replica = new RegionPongs(server, region);
-    server.listen(0, host);
-    await once(server, 'listening');
-    t.after(() => replica.close());
-    return replica;
-  }
-
-  get id(): string {
-    const { address, port } = this.server.address() as AddressInfo;
-    return `${address}:${port}`;
-  }
-
-  private answer(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => undefined);
-    const decoder = new FrameDecoder({ expectPreamble: true });
-    socket.on('data', (chunk: Buffer) => {
-      for (const message of decoder.push(chunk).messages) {
-        if (message.type !== 'ping') continue;
-        const load = {
-          ...{ activeTransfers: 0, activeConnections: 1, bytesPerSecond: 0, eventLoopLagMs: 0 },
-          ...{ draining: false, cachedObjects: 0, cachedBytes: 0, region: this.region },
-          ...(this.clientRegions.length > 0 ? { clientRegions: this.clientRegions } : {}),
-        };
-        socket.write(encodeMessage({ type: 'pong', seq: message.seq, load }));
-      }
-    });
-  }
-
-  close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-async function balancerOver(
-  t: TestContext,
-  replicas: RegionPongs[],
-  topology?: string,
-): Promise<{ balancer: BalancerHandle; adminUrl: string }> {
-  const serversFile = join(await tempDir(t), 'servers.txt');
-  await writeFile(serversFile, `${replicas.map((replica) => replica.id).join('\n')}\n`);
-  const balancer = await startBalancer({
-    port: 0,
-    serversFile,
-    probeIntervalMs: 100,
-    admin: { port: 0, host: '127.0.0.1' },
-    ...(topology ? { topology } : {}),
-  });
-  t.after(() => balancer.close());
-  const upCount = (): number => balancer.snapshot().filter((r) => r.state === 'up').length;
-  while (upCount() < replicas.length) await once(balancer.events, 'replica-state');
-  const adminUrl = balancer.admin?.url;
-  assert.ok(adminUrl);
-  return { balancer, adminUrl };
-}
-
-async function openBrowserPage(t: TestContext) {
-  const browser = await chromium.launchPersistentContext(await tempDir(t), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    viewport: { width: 1200, height: 1000 },
-  });
-  t.after(() => browser.close());
-  return browser.newPage();
-}
+import { OUTPUT_DIR, balancerOver, openBrowserPage } from './dashboard-page.js';
+import { PongReplica } from './pong-replica.js';
 
 const cell = (client: string, serving: string): string =>
   `[data-region-matrix] td[data-client-region="${client}"][data-serving-region="${serving}"]`;
@@ -108,18 +11,18 @@ const cell = (client: string, serving: string): string =>
 describe('the dashboard region view in a real browser', () => {
   it('groups the tiles by region and shows the client × serving matrix, live', async (t) => {
     const replicas = await Promise.all([
-      RegionPongs.start(t, '127.1.0.1', 'eu'),
-      RegionPongs.start(t, '127.1.0.2', 'eu'),
-      RegionPongs.start(t, '127.2.0.1', 'us'),
-      RegionPongs.start(t, '127.3.0.1', 'ap'),
+      PongReplica.start(t, '127.1.0.1', { region: 'eu' }),
+      PongReplica.start(t, '127.1.0.2', { region: 'eu' }),
+      PongReplica.start(t, '127.2.0.1', { region: 'us' }),
+      PongReplica.start(t, '127.3.0.1', { region: 'ap' }),
     ]);
     const [eu1, , us1] = replicas;
     assert.ok(eu1 && us1);
-    eu1.clientRegions = [
+    eu1.report.clientRegions = [
       { region: 'eu', requests: 40, ttfbMs: 2.5 },
       { region: 'us', requests: 3, ttfbMs: 82 },
     ];
-    const { adminUrl } = await balancerOver(t, replicas, DEFAULT_TOPOLOGY_FILE);
+    const { adminUrl } = await balancerOver(t, replicas, { topology: DEFAULT_TOPOLOGY_FILE });
 
     const page = await openBrowserPage(t);
     const pageErrors: string[] = [];
@@ -154,7 +57,7 @@ describe('the dashboard region view in a real browser', () => {
     assert.match((await page.textContent(cell('ap', 'ap'))) ?? '', /0 req.*—/);
 
     // New numbers in the pongs reach the page with the next once-a-second summary.
-    us1.clientRegions = [{ region: 'us', requests: 1234, ttfbMs: 3.2 }];
+    us1.report.clientRegions = [{ region: 'us', requests: 1234, ttfbMs: 3.2 }];
     await page.waitForSelector(`${cell('us', 'us')}[data-requests="1234"]`, { timeout: 3000 });
     assert.match((await page.textContent(cell('us', 'us'))) ?? '', /1,234 req.*3\.20 ms TTFB/);
 
@@ -164,7 +67,7 @@ describe('the dashboard region view in a real browser', () => {
   });
 
   it('without a topology, shows no region groups and no matrix', async (t) => {
-    const replicas = [await RegionPongs.start(t, '127.1.0.3', 'eu')];
+    const replicas = [await PongReplica.start(t, '127.1.0.3', { region: 'eu' })];
     const { adminUrl } = await balancerOver(t, replicas);
     const page = await openBrowserPage(t);
     await page.goto(adminUrl);

@@ -242,6 +242,7 @@ async function main(): Promise<void> {
       parents: options.parents ?? null,
       tier: options.tier,
       maxHops: options.maxHops,
+      say: (line) => say(ROLE, line),
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
       faults: faultsFromOptions({ ...options }, FAULT_OPTIONS),

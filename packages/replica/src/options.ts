@@ -95,6 +95,8 @@ export interface ReplicaOptions {
   tier?: string;
   /** Requests that passed through this many caches or more are refused. Default 8. */
   maxHops?: number;
+  /** One human line for the terminal: a bad parents-file line, a parent failing or back. */
+  say?: (line: string) => void;
 }
 
 /** Every replica setting's default: the CLI shows these, the resolver fills them in. */

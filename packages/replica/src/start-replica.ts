@@ -45,6 +45,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
         reloadIntervalMs: options.parentsReloadMs,
         timeoutMs: options.originTimeoutMs,
         log,
+        say: given.say,
         linkTo: (address) => links?.linkToReplicaAt(address) ?? null,
         selfId: () => selfId,
       })
@@ -61,6 +62,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
     originRetries: options.originRetries,
     selfId: () => selfId,
     log,
+    say: given.say,
     events,
   });
   const store = new ObjectStore({ ...options, log, events, upstream });

@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { UserError } from '@cdn-lab/common';
 import { startReplica } from '../src/index.js';
 import { TestClient, assertFetched } from './test-client.js';
 import { TestOrigin, bytesOf } from './test-origin.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { closedPort } from './closed-port.js';
 
 describe('startReplica', { timeout: 20_000 }, () => {
   it('rejects with a UserError naming the URL when the default object cannot be fetched', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { rendezvousOrder } from '@cdn-lab/common';
+import { closedPort } from './closed-port.js';
 import { httpGet } from './http-helpers.js';
 import { assertFetched, type Fetched } from './test-client.js';
 import { TestOrigin, bytesOf, gate, sha256 } from './test-origin.js';
@@ -15,16 +15,6 @@ import {
   tierReplica,
   at,
 } from './tiers-harness.js';
-
-/** A loopback port nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('parents failing', { timeout: 30_000 }, () => {
   it('a parent destroyed mid-transfer: the client resumes on another edge and verifies', async (t) => {
@@ -69,10 +59,11 @@ describe('parents failing', { timeout: 30_000 }, () => {
     t.after(() => origin.stop());
     for (let n = 0; n < 40; n += 1) origin.put(`/o${n}`, bytesOf(2_000, n + 1));
     const live = await tierReplica(t, origin.url, { tier: 'shield' });
-    const deadPort = await freePort();
+    const deadPort = await closedPort();
     const deadId = `127.0.0.1:${deadPort}`;
     const parents = await parentsFile(t, [deadId, live.endpoint.id]);
-    const front = await edge(t, origin.url, parents);
+    const said: string[] = [];
+    const front = await edge(t, origin.url, parents, { say: (line) => said.push(line) });
     const paths = Array.from({ length: 40 }, (_, n) => `/o${n}`);
     for (const path of paths) {
       const answer = await httpGet(front.endpoint.port, path);
@@ -99,6 +90,14 @@ describe('parents failing', { timeout: 30_000 }, () => {
     );
     for (const path of paths) await httpGet(front.endpoint.port, `${path}?again`);
     assert.equal(front.status().parents.find((row) => row.id === deadId)?.state, 'up');
+    assert.deepEqual(
+      said.map((line) => line.replace(/\(.*\)/, '(…)').replace(/\d+ ms/, 'N ms')),
+      [
+        `parent ${deadId} failed (…); asking the next one, trying it again in N ms`,
+        `parent ${deadId} answers again; asking it again`,
+      ],
+      'the terminal hears of it once each way',
+    );
     assert.ok(revived.status().cache.misses > 0, 'the revived parent is asked again');
   });
 
@@ -106,7 +105,7 @@ describe('parents failing', { timeout: 30_000 }, () => {
     const origin = await TestOrigin.start();
     t.after(() => origin.stop());
     origin.put('/doc', bytesOf(5_000, 2));
-    const parents = await parentsFile(t, [`127.0.0.1:${await freePort()}`]);
+    const parents = await parentsFile(t, [`127.0.0.1:${await closedPort()}`]);
     const front = await edge(t, origin.url, parents, { ttlMs: 0 });
     const answer = await httpGet(front.endpoint.port, '/doc');
     assert.equal(answer.status, 200);
@@ -117,6 +116,23 @@ describe('parents failing', { timeout: 30_000 }, () => {
     assert.equal(stale.status, 200);
     assert.equal(stale.headers['x-cache'], 'stale');
     assert.ok(stale.body.equals(answer.body));
+  });
+
+  it('stale-if-error at the shield: its stale copy reaches the edge when the origin is down', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(8_000, 3);
+    origin.put('/news', bytes);
+    const tier = await shields(t, origin.url, 1, { ttlMs: 0 });
+    const first = await edge(t, origin.url, tier.parents);
+    assert.equal((await httpGet(first.endpoint.port, '/news')).status, 200);
+    await origin.stop();
+    const second = await edge(t, origin.url, tier.parents);
+    const answer = await httpGet(second.endpoint.port, '/news');
+    assert.equal(answer.status, 200);
+    const id = at(tier.shields, 0).endpoint.id;
+    assert.equal(answer.headers['x-cache'], `miss; parent=${id} (stale)`);
+    assert.ok(answer.body.equals(bytes));
   });
 
   it('a parents file edited while running: the next miss asks the new parent', async (t) => {

@@ -4,6 +4,7 @@ import { DEFAULT_TOPOLOGY_FILE, linkBetween, loadTopology, openEventLog } from '
 import { ParentHealth, PARENT_RETRY_FIRST_MS } from '../src/cache/parent-health.js';
 import { ParentTier } from '../src/cache/parent-tier.js';
 import { RegionLinks } from '../src/regions/region-links.js';
+import { resolveReplicaOptions, startReplica } from '../src/index.js';
 import { parentsFile } from './tiers-harness.js';
 
 const silent = openEventLog('replica', undefined).log;
@@ -123,5 +124,23 @@ describe('the link to a parent (with a topology)', () => {
       linkBetween(topology, 'eu', topology.origin),
     );
     assert.deepEqual(links.linkToReplicaAt('127.0.2.1'), links.originLink);
+  });
+});
+
+describe('tier settings', () => {
+  it('default to an edge with 8 hops and no parents, and refuse bad values by name', () => {
+    const origin = 'http://127.0.0.1:8080';
+    const resolved = resolveReplicaOptions({ origin });
+    assert.deepEqual([resolved.tier, resolved.maxHops, resolved.parents], ['edge', 8, null]);
+    assert.equal(resolveReplicaOptions({ origin, tier: 'shield' }).tier, 'shield');
+    assert.throws(() => resolveReplicaOptions({ origin, tier: 'Shield 1' }), /not a tier name/);
+    assert.throws(() => resolveReplicaOptions({ origin, maxHops: 0 }), /the maximum hops/);
+  });
+
+  it('refuse a missing parents file at start, naming it', async () => {
+    await assert.rejects(
+      startReplica({ origin: 'http://127.0.0.1:1', port: 0, parents: '/nonexistent/parents.txt' }),
+      /parents file \/nonexistent\/parents\.txt not found; create it with one parent address a line/,
+    );
   });
 });

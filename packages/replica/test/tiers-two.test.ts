@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseReprDigest } from '@cdn-lab/common';
+import { DEFAULT_TOPOLOGY_FILE, linkBetween, loadTopology, parseReprDigest } from '@cdn-lab/common';
 import { demoOrigin } from './demo-origin.js';
 import { httpGet } from './http-helpers.js';
 import { assertFetched } from './test-client.js';
@@ -77,5 +77,52 @@ describe('two cache tiers', { timeout: 30_000 }, () => {
     const perShield = tier.shields.map((shield) => shield.status().cache.originFetches);
     assert.deepEqual([...perShield].sort(), [0, 1], 'the object has one home among the shields');
     for (const front of edges) assert.equal(front.status().cache.parentFetches, 1);
+  });
+
+  it('with a topology, an edge fetches from its parent across the link to the parent’s region', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    origin.put('/far.bin', bytesOf(1_000, 5));
+    const tier = await shields(t, origin.url, 1);
+    // The shield at 127.0.0.1 is in no region's range: taken to be in the origin's (us).
+    const front = await edge(t, origin.url, tier.parents, {
+      region: 'eu',
+      topology: DEFAULT_TOPOLOGY_FILE,
+    });
+    const oneWayMs = linkBetween(loadTopology(DEFAULT_TOPOLOGY_FILE), 'eu', 'us').delayMs;
+    const startedAt = performance.now();
+    const answer = await httpGet(front.endpoint.port, '/far.bin');
+    const ms = performance.now() - startedAt;
+    assert.equal(
+      answer.headers['x-cache'],
+      `miss; parent=${at(tier.shields, 0).endpoint.id} (miss)`,
+    );
+    assert.ok(ms >= 2 * oneWayMs, `a round trip eu-us at least: ${ms.toFixed(1)} ms`);
+    assert.equal(
+      origin.requestsFor('/far.bin').length,
+      1,
+      'asked by the shield, which has no link',
+    );
+  });
+
+  it('cut ranges at the edge from whole objects fetched through the shield', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(100_000, 8);
+    origin.put('/video.bin', bytes, { digest: true });
+    const tier = await shields(t, origin.url, 1);
+    const front = await edge(t, origin.url, tier.parents);
+    const part = await httpGet(front.endpoint.port, '/video.bin', {
+      headers: { Range: 'bytes=1000-1999' },
+    });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers['content-range'], `bytes 1000-1999/${bytes.length}`);
+    assert.ok(part.body.equals(bytes.subarray(1000, 2000)));
+    const rest = await httpGet(front.endpoint.port, '/video.bin', {
+      headers: { Range: 'bytes=99000-' },
+    });
+    assert.equal(rest.headers['x-cache'], 'hit', 'the edge holds the whole object');
+    assert.ok(rest.body.equals(bytes.subarray(99_000)));
+    assert.equal(origin.bodiesSent('/video.bin'), 1);
   });
 });

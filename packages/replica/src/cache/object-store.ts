@@ -115,8 +115,10 @@ export class ObjectStore {
     return this.cache.totalCost;
   }
 
-  /** The object's bytes for one reader; throws a RequestError when there are none to serve. */
-  /** `via`: the request's Via entries, passed on to a parent (see upstream.ts). */
+  /**
+   * The object's bytes for one reader; throws a RequestError when there are none to serve.
+   * `via`: the request's Via entries, passed on to a parent (see upstream.ts).
+   */
   async open(
     target: ObjectTarget,
     wanted: Wanted = 'body',

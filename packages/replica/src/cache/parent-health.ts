@@ -46,15 +46,16 @@ export class ParentHealth {
     return this.state === 'up' ? 0 : Math.max(0, this.retryAt - this.now());
   }
 
-  succeeded(): void {
+  /** Returns true when this success brought a failed parent back up. */
+  succeeded(): boolean {
     this.record(true);
     this.inRow = 0;
     this.trialInFlight = false;
-    if (this.state === 'failed') {
-      this.state = 'up';
-      this.recent.length = 0;
-      this.retryDelayMs = PARENT_RETRY_FIRST_MS;
-    }
+    if (this.state === 'up') return false;
+    this.state = 'up';
+    this.recent.length = 0;
+    this.retryDelayMs = PARENT_RETRY_FIRST_MS;
+    return true;
   }
 
   /** Returns true when this failure turned the parent `failed`. */

@@ -5,7 +5,7 @@ import {
   type LinkSpec,
   type Logger,
 } from '@cdn-lab/common';
-import type { ParentReport } from '@cdn-lab/protocol';
+import { MAX_PARENTS, type ParentReport } from '@cdn-lab/protocol';
 import { OriginClient } from './origin-client.js';
 import { ParentHealth, type ParentState } from './parent-health.js';
 
@@ -36,7 +36,8 @@ export interface ParentTierOptions {
   reloadIntervalMs: number;
   timeoutMs: number;
   log: Logger;
-  say?: (line: string) => void;
+  /** One human line for the terminal: bad lines of the parents file, DNS failures. */
+  say?: ((line: string) => void) | undefined;
   /** The emulated link to a parent at this address (a topology's), or null. */
   linkTo: (address: string) => LinkSpec | null;
   /** This replica's own id once listening: a parents file that lists it is not asked by it. */
@@ -101,8 +102,11 @@ export class ParentTier {
     }));
   }
 
+  /** For the pong: at most MAX_PARENTS rows (a longer list would make the pong unreadable). */
   report(): ParentReport[] {
-    return [...this.parents.values()].map(({ id, health }) => ({ id, state: health.state }));
+    return [...this.parents.values()]
+      .slice(0, MAX_PARENTS)
+      .map(({ id, health }) => ({ id, state: health.state }));
   }
 
   private add(found: DiscoveredReplica): void {

@@ -45,6 +45,8 @@ export interface UpstreamOptions {
   /** This replica's id, the last entry of the Via it sends. */
   selfId: () => string;
   log: Logger;
+  /** One human line for the terminal: a parent failed, or answers again. */
+  say?: ((line: string) => void) | undefined;
   events: ReplicaEventEmitter;
 }
 
@@ -86,7 +88,7 @@ export class Upstream {
       }
       try {
         const response = await this.askParent(parent, target, validators, method, via);
-        parent.health.succeeded();
+        if (parent.health.succeeded()) this.parentBack(parent);
         const cache = response.kind === 'not-found' ? null : response.upstreamCache;
         return { response, source: { kind: 'parent', id: parent.id, cache } };
       } catch (error) {
@@ -156,7 +158,16 @@ export class Upstream {
         },
         `parent ${parent.id} marked failed; not asked until it is tried again`,
       );
+      this.options.say?.(
+        `parent ${parent.id} failed (${reason}); asking the next one, trying it again in ${parent.health.retryInMs()} ms`,
+      );
     }
+  }
+
+  private parentBack(parent: Parent): void {
+    const message = `parent ${parent.id} answers again; asking it again`;
+    this.options.log.info({ event: 'parent-up', parent: parent.id }, message);
+    this.options.say?.(message);
   }
 
   /** Retries only when the origin could not be reached; an answer, even an error, is final. */

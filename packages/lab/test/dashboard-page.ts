@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startBalancer, type BalancerHandle } from '@cdn-lab/balancer';
+import { tempDir } from './helpers.js';
+import type { PongReplica } from './pong-replica.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+export const OUTPUT_DIR = fileURLToPath(new URL('../../../../test-output/', import.meta.url));
+
+type TestContext = Parameters<typeof tempDir>[0];
+
+/** A balancer with its admin server (and dashboard) over these replicas, and its shields. */
+export async function balancerOver(
+  t: TestContext,
+  replicas: PongReplica[],
+  options: { topology?: string; shields?: PongReplica[] } = {},
+): Promise<{ balancer: BalancerHandle; adminUrl: string }> {
+  const dir = await tempDir(t);
+  const listing = (list: PongReplica[]) => `${list.map((replica) => replica.id).join('\n')}\n`;
+  const serversFile = join(dir, 'servers.txt');
+  await writeFile(serversFile, listing(replicas));
+  const shields = options.shields ?? [];
+  const shieldsFile = join(dir, 'shields.txt');
+  if (options.shields) await writeFile(shieldsFile, listing(shields));
+  const balancer = await startBalancer({
+    port: 0,
+    serversFile,
+    probeIntervalMs: 100,
+    admin: { port: 0, host: '127.0.0.1' },
+    ...(options.topology ? { topology: options.topology } : {}),
+    ...(options.shields ? { shieldsFile } : {}),
+  });
+  t.after(() => balancer.close());
+  const upCount = (): number =>
+    [...balancer.snapshot(), ...balancer.shields()].filter((r) => r.state === 'up').length;
+  while (upCount() < replicas.length + shields.length) {
+    await Promise.race([
+      once(balancer.events, 'replica-state'),
+      once(balancer.events, 'shield-state'),
+    ]);
+  }
+  const adminUrl = balancer.admin?.url;
+  assert.ok(adminUrl);
+  return { balancer, adminUrl };
+}
+
+export async function openBrowserPage(t: TestContext) {
+  const browser = await chromium.launchPersistentContext(await tempDir(t), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    viewport: { width: 1200, height: 1000 },
+  });
+  t.after(() => browser.close());
+  return browser.newPage();
+}
