@@ -12,7 +12,7 @@ import {
 } from './regional-load.js';
 import { startRegionalWorld, type RegionalWorld } from './regional-world.js';
 import { median, repeat } from './stats.js';
-import { resultRow } from './result-row.js';
+import { noFailuresRow, resultRow } from './result-row.js';
 import type { Benchmark, BenchResult, ResultRow } from './types.js';
 import { withDir } from './workspace.js';
 
@@ -262,15 +262,7 @@ function report(
   const overflow = med((r) => r.outage.overflowMs);
   const home = med((r) => r.outage.homeMs);
   rows.push(
-    resultRow(
-      `region outage (${OUTAGE_REGION}): failed downloads (worst run)`,
-      'failed',
-      failed,
-      null,
-      null,
-      '0 failed',
-      failed === 0,
-    ),
+    noFailuresRow(`region outage (${OUTAGE_REGION}): failed downloads (worst run)`, failed),
     resultRow(
       `${OUTAGE_REGION} clients routed to the next region after the kill`,
       'ms',

@@ -4,7 +4,7 @@ import { DEFAULT_TOPOLOGY_FILE } from '@cdn-lab/common';
 import { KiB, startTestOrigin, writeObjects } from './fixtures.js';
 import { downloadFrom, runRegionalLoad, type RegionalSample } from './regional-load.js';
 import { startRegionalWorld, type RegionalWorld } from './regional-world.js';
-import { resultRow } from './result-row.js';
+import { noFailuresRow, resultRow } from './result-row.js';
 import { median, repeat } from './stats.js';
 import type { Benchmark, BenchResult, ResultRow } from './types.js';
 import { withDir } from './workspace.js';
@@ -223,15 +223,7 @@ function report(
       '≤ 1.2',
       killed <= 1.2,
     ),
-    resultRow(
-      'failed downloads with a shield, one killed midway included (worst run)',
-      'failed',
-      failed,
-      null,
-      null,
-      '0 failed',
-      failed === 0,
-    ),
+    noFailuresRow('failed downloads with a shield, one killed midway included (worst run)', failed),
     resultRow(
       `time to first byte of a miss, ${PROBE_REGION} client: edge → shield → origin (the extra hop’s price)`,
       'ms',

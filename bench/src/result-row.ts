@@ -21,3 +21,8 @@ export function resultRow(
     met,
   };
 }
+
+/** A count of failed downloads whose goal is none. */
+export function noFailuresRow(metric: string, failed: number): ResultRow {
+  return resultRow(metric, 'failed', failed, null, null, '0 failed', failed === 0);
+}

@@ -226,33 +226,25 @@ function frame(type: (typeof FrameType)[keyof typeof FrameType], body: unknown):
   return Buffer.concat([encodeFrameHeader(type, payload.length), payload]);
 }
 
+/** A load report's required fields, all zero. */
+const IDLE_LOAD = {
+  activeTransfers: 0,
+  activeConnections: 0,
+  bytesPerSecond: 0,
+  eventLoopLagMs: 0,
+  draining: false,
+  cachedObjects: 0,
+  cachedBytes: 0,
+};
+
 /** A pong frame whose load report has these fields besides the required ones. */
 function pongWith(fields: Record<string, unknown>): Buffer {
-  const load = {
-    activeTransfers: 0,
-    activeConnections: 0,
-    bytesPerSecond: 0,
-    eventLoopLagMs: 0,
-    draining: false,
-    cachedObjects: 0,
-    cachedBytes: 0,
-    ...fields,
-  };
-  return frame(FrameType.Pong, { seq: 1, load });
+  return frame(FrameType.Pong, { seq: 1, load: { ...IDLE_LOAD, ...fields } });
 }
 
 describe('load report faults', () => {
   it('rejects a pong listing more than 8 faults', () => {
-    const load = {
-      activeTransfers: 0,
-      activeConnections: 0,
-      bytesPerSecond: 0,
-      eventLoopLagMs: 0,
-      draining: false,
-      cachedObjects: 0,
-      cachedBytes: 0,
-      faults: Array.from({ length: 9 }, (_, i) => `fault${i}`),
-    };
+    const load = { ...IDLE_LOAD, faults: Array.from({ length: 9 }, (_, i) => `fault${i}`) };
     const frame = encodeMessage({ type: 'pong', seq: 1, load });
     const { messages, error } = new FrameDecoder({ expectPreamble: false }).push(frame);
     assert.equal(messages.length, 0);
