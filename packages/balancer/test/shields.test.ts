@@ -146,7 +146,8 @@ describe('shields (--shields)', { timeout: 20_000 }, () => {
     await shieldsFile.write([first.id, second.id]);
     const change = (await events.next('shields')).data as { added: string[]; removed: string[] };
     assert.deepEqual([change.added, change.removed], [[second.id], []]);
-    const state = (await events.next('state')).data as Record<string, unknown>;
+    let state = (await events.next('state')).data as Record<string, unknown>;
+    while (state['id'] !== second.id) state = (await events.next('state')).data as typeof state;
     assert.deepEqual(
       [state['id'], state['to'], state['shield']],
       [second.id, 'up', true],
@@ -175,7 +176,11 @@ describe('shields (--shields)', { timeout: 20_000 }, () => {
       [edge.id],
       'the edges are untouched',
     );
-    const summary = (await events.next('summary')).data as BalancerStatus;
+    // A summary sent before the file changed may still be queued: wait for one that is newer.
+    let summary = (await events.next('summary')).data as BalancerStatus;
+    while (summary.shields.some((row) => row.id === first.id)) {
+      summary = (await events.next('summary')).data as BalancerStatus;
+    }
     assert.deepEqual(
       summary.shields.map((row) => row.id),
       [second.id],
