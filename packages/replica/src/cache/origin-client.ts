@@ -39,11 +39,16 @@ export type OriginResponse =
     }
   | { kind: 'not-found'; status: number };
 
+/** The header a replica's error answer names its error code in (origin_error, draining, …). */
+export const ERROR_CODE_HEADER = 'X-CDN-Error';
+
 /** The origin could not be asked (unavailable) or answered something unusable (error). */
 export class OriginFailure extends Error {
   constructor(
     readonly code: 'origin_unavailable' | 'origin_error',
     message: string,
+    /** An error answer's X-CDN-Error: what a parent replica says went wrong; null: none. */
+    readonly said: string | null = null,
   ) {
     super(message);
     this.name = 'OriginFailure';
@@ -208,10 +213,9 @@ export class OriginClient {
       return { kind: 'not-modified', etag, originSha256, upstreamCache };
     }
     if (status === 404 || status === 410) return { kind: 'not-found', status };
-    throw new OriginFailure(
-      'origin_error',
-      `${this.who} answered ${status} ${response.statusMessage || ''}`.trim(),
-    );
+    const said = headerText(responseHeaders, ERROR_CODE_HEADER.toLowerCase());
+    const answered = `${this.who} answered ${status} ${response.statusMessage || ''}`.trim();
+    throw new OriginFailure('origin_error', said ? `${answered} (${said})` : answered, said);
   }
 
   /** The origin's answer once redirects are followed or refused as the policy says. */

@@ -79,6 +79,10 @@ export class ParentTier {
     this.parents.clear();
   }
 
+  has(id: string): boolean {
+    return this.parents.has(id);
+  }
+
   get size(): number {
     return this.parents.size;
   }

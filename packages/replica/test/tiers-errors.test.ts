@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { closedPort } from './closed-port.js';
+import { httpGet } from './http-helpers.js';
+import { TestOrigin, bytesOf, sha256 } from './test-origin.js';
+import { at, edge, eventually, parentsFile, shields, tierReplica } from './tiers-harness.js';
+
+/** Downloads `path` whole, or says why not (a cut transfer). */
+async function download(port: number, path: string, bytes: Buffer): Promise<boolean> {
+  try {
+    const answer = await httpGet(port, path);
+    return answer.status === 200 && sha256(answer.body) === sha256(bytes);
+  } catch {
+    return false;
+  }
+}
+
+describe('what a parent’s error says', { timeout: 30_000 }, () => {
+  it('an origin error at the shield is the edge’s final answer: no other shield, no fallback, no parent failed', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    origin.put('/bad', Buffer.alloc(0), { status: 500 });
+    const tier = await shields(t, origin.url, 2, { negativeTtlMs: 0 });
+    const front = await edge(t, origin.url, tier.parents, { negativeTtlMs: 0 });
+    for (let n = 0; n < 2; n += 1) {
+      const answer = await httpGet(front.endpoint.port, '/bad');
+      assert.equal(answer.status, 502);
+      assert.equal(answer.headers['x-cdn-error'], 'origin_error');
+      assert.match(answer.body.toString(), /answered 502 .*origin_error/);
+    }
+    assert.equal(origin.requestsFor('/bad').length, 2, 'one origin request per edge miss');
+    const { cache, parents } = front.status();
+    assert.deepEqual([cache.originFetches, cache.parentFailovers, cache.parentFetches], [0, 0, 2]);
+    assert.deepEqual(
+      parents.map((row) => [row.state, row.failures]),
+      [
+        ['up', 0],
+        ['up', 0],
+      ],
+    );
+  });
+
+  it('an origin error from the shield is remembered like the origin’s (negative cache)', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    origin.put('/bad', Buffer.alloc(0), { status: 503 });
+    const tier = await shields(t, origin.url, 1, { negativeTtlMs: 0 });
+    const front = await edge(t, origin.url, tier.parents);
+    assert.equal((await httpGet(front.endpoint.port, '/bad')).status, 502);
+    assert.equal((await httpGet(front.endpoint.port, '/bad')).status, 502);
+    assert.equal(front.status().cache.parentFetches, 1, 'the second one from the negative cache');
+  });
+
+  it('a shield cut off from the origin: the edge asks the origin once itself, not the other shield', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(4_000, 3);
+    origin.put('/doc', bytes);
+    const unreachable = `http://127.0.0.1:${await closedPort()}`;
+    const tier = await shields(t, unreachable, 2, { originRetries: 0 });
+    const front = await edge(t, origin.url, tier.parents);
+    const answer = await httpGet(front.endpoint.port, '/doc');
+    assert.equal(answer.status, 200);
+    assert.ok(answer.body.equals(bytes));
+    assert.equal(answer.headers['x-cache'], 'miss; origin (no parent answered)');
+    const { cache, parents } = front.status();
+    assert.deepEqual([cache.parentFetches, cache.originFetches, cache.parentFailovers], [1, 1, 0]);
+    assert.ok(parents.every((row) => row.state === 'up' && row.failures === 0));
+    assert.match(parents.map((row) => row.lastError ?? '').join(), /origin_unavailable/);
+  });
+
+  it('stale-if-error at the edge when the shield says its origin is unavailable', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(4_000, 4);
+    origin.put('/doc', bytes);
+    const tier = await shields(t, origin.url, 1, { originRetries: 0 });
+    const parents = await parentsFile(t, []);
+    const front = await tierReplica(t, origin.url, {
+      parents: parents.file,
+      ttlMs: 0,
+      originRetries: 0,
+    });
+    assert.equal((await httpGet(front.endpoint.port, '/doc')).status, 200);
+    await parents.write([at(tier.shields, 0).endpoint.id]);
+    await eventually(() => front.status().parents.length === 1, 'the edge has its parent');
+    await origin.stop();
+    const stale = await httpGet(front.endpoint.port, '/doc');
+    assert.equal(stale.status, 200);
+    assert.equal(stale.headers['x-cache'], 'stale');
+    assert.ok(stale.body.equals(bytes));
+    assert.equal(front.status().parents[0]?.state, 'up');
+  });
+});
+
+describe('a parent whose bodies break', { timeout: 30_000 }, () => {
+  it('counts against it: with both shields cutting every transfer, the edge soon fetches from the origin', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(600_000, 8);
+    origin.put('/big.bin', bytes, { digest: true });
+    const tier = await shields(t, origin.url, 2, { faults: { resetRate: 1 } });
+    const front = await edge(t, origin.url, tier.parents);
+    const outcomes: boolean[] = [];
+    for (let n = 0; n < 6; n += 1) {
+      outcomes.push(await download(front.endpoint.port, '/big.bin', bytes));
+      // The edge judges the parent once its fill has ended (the cut reaches it after the client).
+      await eventually(() => front.status().load.activeTransfers === 0, 'transfer over');
+    }
+    assert.ok(outcomes.filter((ok) => !ok).length <= 4, `downloads: ${outcomes.join(', ')}`);
+    assert.equal(outcomes.at(-1), true, 'the last download is whole');
+    assert.ok(front.status().parents.every((row) => row.state === 'failed'));
+    assert.ok(front.status().cache.originFallbacks >= 1);
+  });
+});
