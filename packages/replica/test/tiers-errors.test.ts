@@ -1,9 +1,27 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it, type TestContext } from 'node:test';
 import { closedPort } from './closed-port.js';
 import { httpGet } from './http-helpers.js';
 import { TestOrigin, bytesOf, sha256 } from './test-origin.js';
 import { at, edge, eventually, parentsFile, shields, tierReplica } from './tiers-harness.js';
+
+/** A plain HTTP server standing in for a parent; closed when the test ends. */
+async function fakeParent(
+  t: TestContext,
+  handle: Parameters<typeof createServer>[1],
+): Promise<{ server: Server; id: string }> {
+  const server = createServer(handle);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { server, id: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
 
 /** Downloads `path` whole, or says why not (a cut transfer). */
 async function download(port: number, path: string, bytes: Buffer): Promise<boolean> {
@@ -111,5 +129,35 @@ describe('a parent whose bodies break', { timeout: 30_000 }, () => {
     assert.equal(outcomes.at(-1), true, 'the last download is whole');
     assert.ok(front.status().parents.every((row) => row.state === 'failed'));
     assert.ok(front.status().cache.originFallbacks >= 1);
+  });
+});
+
+describe('--parent-timeout', { timeout: 30_000 }, () => {
+  it('a parent that does not answer, or goes silent mid-body, is given up after the parent timeout, not the origin’s', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(10_000, 2);
+    origin.put('/hang', bytes);
+    origin.put('/stall', bytes);
+    const hanging = await fakeParent(t, (req, res) => {
+      if (req.url === '/stall') {
+        res.writeHead(200, { 'Content-Length': String(bytes.length) });
+        res.write(bytes.subarray(0, 1_000));
+      }
+    });
+    const parents = await parentsFile(t, [hanging.id]);
+    const front = await edge(t, origin.url, parents, {
+      originTimeoutMs: 10_000,
+      parentTimeoutMs: 300,
+    });
+    const startedAt = Date.now();
+    const answer = await httpGet(front.endpoint.port, '/hang');
+    assert.equal(answer.headers['x-cache'], 'miss; origin (no parent answered)');
+    assert.ok(answer.body.equals(bytes));
+    const stalled = await download(front.endpoint.port, '/stall', bytes);
+    const ms = Date.now() - startedAt;
+    assert.equal(stalled, false, 'a body that stops is cut, and counted against the parent');
+    assert.ok(ms < 3_000, `${ms} ms for both, not 10 s each`);
+    assert.match(front.status().parents[0]?.lastError ?? '', /sent nothing for 300 ms/);
   });
 });

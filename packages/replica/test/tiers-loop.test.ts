@@ -87,7 +87,7 @@ describe('loops and hop counts', { timeout: 20_000 }, () => {
     const fileA = await parentsFile(t, []);
     const fileB = await parentsFile(t, []);
     // The delay holds each replica's own fetch in flight while the other's request arrives.
-    const slow = { faults: { delayMs: 200 }, originTimeoutMs: 1_500 };
+    const slow = { faults: { delayMs: 200 }, originTimeoutMs: 1_500, parentTimeoutMs: 1_500 };
     const a = await tierReplica(t, origin.url, { parents: fileA.file, ...slow });
     const b = await tierReplica(t, origin.url, { parents: fileB.file, ...slow });
     await fileA.write([b.endpoint.id]);
@@ -102,7 +102,7 @@ describe('loops and hop counts', { timeout: 20_000 }, () => {
       httpGet(b.endpoint.port, '/page'),
     ]);
     const ms = Date.now() - startedAt;
-    assert.ok(ms < 1_000, `answered in ${ms} ms, not after the head timeout (1500 ms)`);
+    assert.ok(ms < 1_000, `answered in ${ms} ms, not after the parent timeout (1500 ms)`);
     for (const answer of answers) {
       assert.equal(answer.status, 200);
       assert.ok(answer.body.equals(bytes));

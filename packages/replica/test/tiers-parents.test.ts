@@ -167,6 +167,11 @@ describe('tier settings', () => {
     assert.equal(resolveReplicaOptions({ origin, tier: 'shield' }).tier, 'shield');
     assert.throws(() => resolveReplicaOptions({ origin, tier: 'Shield 1' }), /not a tier name/);
     assert.throws(() => resolveReplicaOptions({ origin, maxHops: 0 }), /the maximum hops/);
+    assert.equal(resolved.parentTimeoutMs, 2_000, 'a parent is one hop away');
+    assert.throws(
+      () => resolveReplicaOptions({ origin, parentTimeoutMs: 0 }),
+      /the parent timeout/,
+    );
   });
 
   it('refuse a missing parents file at start, naming it', async () => {

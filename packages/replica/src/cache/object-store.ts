@@ -333,7 +333,7 @@ export class ObjectStore {
     this.fills.add(body);
     this.upstream.filling(stream, body);
     pumpInto(stream, body, {
-      idleTimeoutMs: this.options.originTimeoutMs,
+      idleTimeoutMs: response.idleTimeoutMs,
       totalTimeoutMs: this.options.originTotalTimeoutMs,
       maxBytes: maxObjectBytes,
       holdBytes: Math.min(this.options.cacheBytes, maxObjectBytes),

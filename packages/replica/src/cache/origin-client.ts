@@ -30,6 +30,8 @@ export type OriginResponse =
       stream: Readable;
       /** The first word of the answer's X-Cache (a parent replica's cache status), or null. */
       upstreamCache: string | null;
+      /** The body fails when nothing arrives for this long (the client's timeout). */
+      idleTimeoutMs: number;
     }
   | {
       kind: 'not-modified';
@@ -205,6 +207,7 @@ export class OriginClient {
           size !== null || /chunked/i.test(headerText(responseHeaders, 'transfer-encoding') ?? ''),
         stream,
         upstreamCache,
+        idleTimeoutMs: this.timeoutMs,
       };
     }
     stream.resume();
