@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { closedPort } from './closed-port.js';
 import { httpGet } from './http-helpers.js';
-import { TestOrigin, bytesOf, sha256 } from './test-origin.js';
+import { TestOrigin, bytesOf, gate, sha256 } from './test-origin.js';
 import { at, edge, eventually, parentsFile, shields, tierReplica } from './tiers-harness.js';
 
 /** A plain HTTP server standing in for a parent; closed when the test ends. */
@@ -159,5 +159,56 @@ describe('--parent-timeout', { timeout: 30_000 }, () => {
     assert.equal(stalled, false, 'a body that stops is cut, and counted against the parent');
     assert.ok(ms < 3_000, `${ms} ms for both, not 10 s each`);
     assert.match(front.status().parents[0]?.lastError ?? '', /sent nothing for 300 ms/);
+  });
+});
+
+describe('a parent taken out of the file', { timeout: 30_000 }, () => {
+  it('has its connection closed once its fetch in flight is done', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(50_000, 5);
+    const release = gate();
+    const asked = gate();
+    const closed: Promise<unknown>[] = [];
+    const parent = await fakeParent(t, (req, res) => {
+      closed.push(once(req.socket, 'close'));
+      res.writeHead(200, { 'Content-Length': String(bytes.length) });
+      res.write(bytes.subarray(0, 10_000));
+      asked.open();
+      void release.promise.then(() => res.end(bytes.subarray(10_000)));
+    });
+    // Left to itself the parent would keep the edge's idle connection for a minute.
+    parent.server.keepAliveTimeout = 60_000;
+    const parents = await parentsFile(t, [parent.id]);
+    const front = await edge(t, origin.url, parents);
+    const fetched = download(front.endpoint.port, '/long.bin', bytes);
+    await asked.promise;
+    await parents.write([]);
+    await eventually(() => front.status().parents.length === 0, 'the parent is gone');
+    release.open();
+    assert.equal(await fetched, true, 'the fetch in flight finishes');
+    const deadline = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('the connection to the parent stayed open')), 2_000),
+    );
+    await Promise.race([Promise.all(closed), deadline]);
+  });
+
+  it('keeps its failed state when it comes back within a minute (not up without a trial)', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    origin.put('/a', bytesOf(100, 1));
+    origin.put('/b', bytesOf(100, 2));
+    const deadId = `127.0.0.1:${await closedPort()}`;
+    const parents = await parentsFile(t, [deadId]);
+    const front = await edge(t, origin.url, parents);
+    assert.equal((await httpGet(front.endpoint.port, '/a')).status, 200);
+    assert.equal((await httpGet(front.endpoint.port, '/b')).status, 200);
+    assert.equal(front.status().parents[0]?.state, 'failed');
+    await parents.write([]);
+    await eventually(() => front.status().parents.length === 0, 'the parent is gone');
+    await parents.write([deadId]);
+    await eventually(() => front.status().parents.length === 1, 'the parent is back');
+    assert.equal(front.status().parents[0]?.state, 'failed');
+    assert.equal(front.status().parents[0]?.failures, 2);
   });
 });

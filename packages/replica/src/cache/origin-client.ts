@@ -119,6 +119,8 @@ class HeadTimeout extends Error {
 export class OriginClient {
   private readonly http = new HttpAgent({ keepAlive: true });
   private readonly https = new HttpsAgent({ keepAlive: true });
+  private inFlight = 0;
+  private retired = false;
 
   constructor(
     readonly timeoutMs: number,
@@ -162,6 +164,12 @@ export class OriginClient {
         method,
         headers: { ...headers, 'Accept-Encoding': 'identity' },
         agent: secure ? this.https : this.http,
+      });
+      this.inFlight += 1;
+      // A request is done once its response is read or dropped (or it failed): see retire().
+      req.once('close', () => {
+        this.inFlight -= 1;
+        if (this.retired && this.inFlight === 0) this.close();
       });
       const timer = setTimeout(() => req.destroy(new HeadTimeout()), this.timeoutMs);
       req.once('response', (response) => {
@@ -255,6 +263,12 @@ export class OriginClient {
   close(): void {
     this.http.destroy();
     this.https.destroy();
+  }
+
+  /** Closes the client once its requests in flight are done (their bodies read or dropped). */
+  retire(): void {
+    this.retired = true;
+    if (this.inFlight === 0) this.close();
   }
 
   private describeCut(error: unknown, url: string): string {
