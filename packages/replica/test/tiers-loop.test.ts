@@ -1,9 +1,29 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
+import type { ReplicaHandle, ReplicaOptions } from '../src/index.js';
 import { RawHttpConnection, httpGet } from './http-helpers.js';
 import { TestOrigin, bytesOf, sha256 } from './test-origin.js';
 import { eventually, nativeClient, parentsFile, tierReplica } from './tiers-harness.js';
 import { loopRefusal, parseVia, receivedBy } from '../src/request/hop-check.js';
+
+/** Two replicas, each the other's only parent (a cycle of parents files). */
+async function eachOthersParent(
+  t: TestContext,
+  origin: string,
+  options: ReplicaOptions = {},
+): Promise<[ReplicaHandle, ReplicaHandle]> {
+  const fileA = await parentsFile(t, []);
+  const fileB = await parentsFile(t, []);
+  const a = await tierReplica(t, origin, { parents: fileA.file, ...options });
+  const b = await tierReplica(t, origin, { parents: fileB.file, ...options });
+  await fileA.write([b.endpoint.id]);
+  await fileB.write([a.endpoint.id]);
+  await eventually(
+    () => a.status().parents.length === 1 && b.status().parents.length === 1,
+    'parents read',
+  );
+  return [a, b];
+}
 
 describe('loops and hop counts', { timeout: 20_000 }, () => {
   it('parse Via entries and count hops', () => {
@@ -35,16 +55,7 @@ describe('loops and hop counts', { timeout: 20_000 }, () => {
     t.after(() => origin.stop());
     const bytes = bytesOf(20_000, 4);
     origin.put('/page', bytes);
-    const fileA = await parentsFile(t, []);
-    const fileB = await parentsFile(t, []);
-    const a = await tierReplica(t, origin.url, { parents: fileA.file });
-    const b = await tierReplica(t, origin.url, { parents: fileB.file });
-    await fileA.write([b.endpoint.id]);
-    await fileB.write([a.endpoint.id]);
-    await eventually(
-      () => a.status().parents.length === 1 && b.status().parents.length === 1,
-      'parents read',
-    );
+    const [a, b] = await eachOthersParent(t, origin.url);
     const answer = await httpGet(a.endpoint.port, '/page');
     assert.equal(answer.status, 200);
     assert.equal(sha256(answer.body), sha256(bytes));
@@ -84,18 +95,9 @@ describe('loops and hop counts', { timeout: 20_000 }, () => {
     t.after(() => origin.stop());
     const bytes = bytesOf(20_000, 5);
     origin.put('/page', bytes);
-    const fileA = await parentsFile(t, []);
-    const fileB = await parentsFile(t, []);
     // The delay holds each replica's own fetch in flight while the other's request arrives.
     const slow = { faults: { delayMs: 200 }, originTimeoutMs: 1_500, parentTimeoutMs: 1_500 };
-    const a = await tierReplica(t, origin.url, { parents: fileA.file, ...slow });
-    const b = await tierReplica(t, origin.url, { parents: fileB.file, ...slow });
-    await fileA.write([b.endpoint.id]);
-    await fileB.write([a.endpoint.id]);
-    await eventually(
-      () => a.status().parents.length === 1 && b.status().parents.length === 1,
-      'parents read',
-    );
+    const [a, b] = await eachOthersParent(t, origin.url, slow);
     const startedAt = Date.now();
     const answers = await Promise.all([
       httpGet(a.endpoint.port, '/page'),
