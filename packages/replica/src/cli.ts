@@ -57,6 +57,7 @@ interface CliOptions extends AdminFlags, LimitFlags, LogFlags {
   region?: string;
   topology?: string;
   parents?: string;
+  parentTimeout: number;
   tier: string;
   maxHops: number;
 }
@@ -186,6 +187,15 @@ function parseArgs(): CliOptions {
     )
     .addOption(
       envOption(
+        '--parent-timeout <duration>',
+        "a parent's answer head must come within this, and its body may go silent no longer (then the next parent is asked)",
+        'PARENT_TIMEOUT',
+      )
+        .argParser(durationDefaultSecondsArg)
+        .default(d.parentTimeoutMs, `${d.parentTimeoutMs / 1000}s`),
+    )
+    .addOption(
+      envOption(
         '--tier <name>',
         'the cache tier this replica is in (a label in pongs, /status and metrics), e.g. edge or shield',
         'TIER',
@@ -240,6 +250,7 @@ async function main(): Promise<void> {
       region: options.region ?? null,
       topology: options.topology ?? null,
       parents: options.parents ?? null,
+      parentTimeoutMs: options.parentTimeout,
       tier: options.tier,
       maxHops: options.maxHops,
       say: (line) => say(ROLE, line),

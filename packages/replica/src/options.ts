@@ -91,6 +91,11 @@ export interface ReplicaOptions {
   parents?: string | null;
   /** How often the parents file is re-read. Default 2 s. */
   parentsReloadMs?: number;
+  /**
+   * A parent's answer head must come within this, and its body may go silent no longer: a
+   * parent is one hop away (80 ms round trip eu → us), not a slow origin. Default 2 s.
+   */
+  parentTimeoutMs?: number;
   /** The cache tier this replica is in: a label (`edge`, `shield`, a region name). Default edge. */
   tier?: string;
   /** Requests that passed through this many caches or more are refused. Default 8. */
@@ -118,6 +123,7 @@ export const DEFAULTS = {
   topology: null,
   parents: null,
   parentsReloadMs: 2_000,
+  parentTimeoutMs: 2_000,
   tier: 'edge',
   maxHops: 8,
 } as const;
@@ -155,6 +161,7 @@ export interface ResolvedReplicaOptions {
   topology: Topology | null;
   parents: string | null;
   parentsReloadMs: number;
+  parentTimeoutMs: number;
   tier: string;
   maxHops: number;
 }
@@ -190,6 +197,7 @@ export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaO
     ...placeOf(merged.region, merged.topology),
     parents: merged.parents ?? null,
     parentsReloadMs: positive(merged.parentsReloadMs, 'the parents file reload interval'),
+    parentTimeoutMs: positive(merged.parentTimeoutMs, 'the parent timeout'),
     tier: tierOf(merged.tier),
     maxHops: wholeNumber(merged.maxHops, 'the maximum hops', 1, MAX_HOPS_ON_WIRE),
   };

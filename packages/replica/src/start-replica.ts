@@ -43,7 +43,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
         parentsFile: options.parents,
         defaultPort: options.port,
         reloadIntervalMs: options.parentsReloadMs,
-        timeoutMs: options.originTimeoutMs,
+        timeoutMs: options.parentTimeoutMs,
         log,
         say: given.say,
         linkTo: (address) => links?.linkToReplicaAt(address) ?? null,
@@ -79,6 +79,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
     region: options.region,
     links,
     maxHops: options.maxHops,
+    isParent: (id) => parents?.has(id) ?? false,
     tierReport: () => {
       const { hits, misses, parentFetches, originFetches } = store.counters;
       return {

@@ -1,9 +1,29 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
+import type { ReplicaHandle, ReplicaOptions } from '../src/index.js';
 import { RawHttpConnection, httpGet } from './http-helpers.js';
 import { TestOrigin, bytesOf, sha256 } from './test-origin.js';
 import { eventually, nativeClient, parentsFile, tierReplica } from './tiers-harness.js';
 import { loopRefusal, parseVia, receivedBy } from '../src/request/hop-check.js';
+
+/** Two replicas, each the other's only parent (a cycle of parents files). */
+async function eachOthersParent(
+  t: TestContext,
+  origin: string,
+  options: ReplicaOptions = {},
+): Promise<[ReplicaHandle, ReplicaHandle]> {
+  const fileA = await parentsFile(t, []);
+  const fileB = await parentsFile(t, []);
+  const a = await tierReplica(t, origin, { parents: fileA.file, ...options });
+  const b = await tierReplica(t, origin, { parents: fileB.file, ...options });
+  await fileA.write([b.endpoint.id]);
+  await fileB.write([a.endpoint.id]);
+  await eventually(
+    () => a.status().parents.length === 1 && b.status().parents.length === 1,
+    'parents read',
+  );
+  return [a, b];
+}
 
 describe('loops and hop counts', { timeout: 20_000 }, () => {
   it('parse Via entries and count hops', () => {
@@ -35,24 +55,25 @@ describe('loops and hop counts', { timeout: 20_000 }, () => {
     t.after(() => origin.stop());
     const bytes = bytesOf(20_000, 4);
     origin.put('/page', bytes);
-    const fileA = await parentsFile(t, []);
-    const fileB = await parentsFile(t, []);
-    const a = await tierReplica(t, origin.url, { parents: fileA.file });
-    const b = await tierReplica(t, origin.url, { parents: fileB.file });
-    await fileA.write([b.endpoint.id]);
-    await fileB.write([a.endpoint.id]);
-    await eventually(
-      () => a.status().parents.length === 1 && b.status().parents.length === 1,
-      'parents read',
-    );
+    const [a, b] = await eachOthersParent(t, origin.url);
     const answer = await httpGet(a.endpoint.port, '/page');
     assert.equal(answer.status, 200);
     assert.equal(sha256(answer.body), sha256(bytes));
-    // A asked B; B asked A, which refused (A's id was in Via); B went to the origin.
-    assert.equal(answer.headers['x-cache'], `miss; parent=${b.endpoint.id} (miss)`);
+    // A asked B; B refused at once (A, its own parent, is asking it); A went to the origin.
+    assert.equal(answer.headers['x-cache'], 'miss; origin (no parent answered)');
     assert.equal(origin.requestsFor('/page').length, 1);
-    assert.equal(b.status().cache.originFallbacks, 1);
-    assert.match(b.status().parents[0]?.lastError ?? '', /answered 508/);
+    assert.equal(a.status().cache.originFallbacks, 1);
+    assert.equal(b.status().cache.originFetches, 0, 'B fetched nothing for it');
+    assert.match(a.status().parents[0]?.lastError ?? '', /answered 508 .*loop_detected/);
+    const asked = await httpGet(b.endpoint.port, '/page', {
+      headers: { Via: `1.1 ${a.endpoint.id}` },
+    });
+    assert.equal(asked.status, 508);
+    assert.equal(asked.headers['x-cdn-error'], 'loop_detected');
+    assert.match(
+      asked.body.toString(),
+      new RegExp(`${a.endpoint.id} is both a parent of this replica and asking it`),
+    );
     // A keep-alive GET of a cached object would take the fast path, were it not for its Via.
     const connection = await RawHttpConnection.open(a.endpoint.port);
     t.after(() => connection.close());
@@ -67,6 +88,33 @@ describe('loops and hop counts', { timeout: 20_000 }, () => {
       text,
     );
     assert.ok(text.includes(`Via: 1.1 ${b.endpoint.id}, 1.1 ${a.endpoint.id}`), text);
+  });
+
+  it('two misses at once on two replicas that are each other’s parent: both answer at once, from the origin', async (t) => {
+    const origin = await TestOrigin.start();
+    t.after(() => origin.stop());
+    const bytes = bytesOf(20_000, 5);
+    origin.put('/page', bytes);
+    // The delay holds each replica's own fetch in flight while the other's request arrives.
+    const slow = { faults: { delayMs: 200 }, originTimeoutMs: 1_500, parentTimeoutMs: 1_500 };
+    const [a, b] = await eachOthersParent(t, origin.url, slow);
+    const startedAt = Date.now();
+    const answers = await Promise.all([
+      httpGet(a.endpoint.port, '/page'),
+      httpGet(b.endpoint.port, '/page'),
+    ]);
+    const ms = Date.now() - startedAt;
+    assert.ok(ms < 1_000, `answered in ${ms} ms, not after the parent timeout (1500 ms)`);
+    for (const answer of answers) {
+      assert.equal(answer.status, 200);
+      assert.ok(answer.body.equals(bytes));
+      assert.equal(answer.headers['x-cache'], 'miss; origin (no parent answered)');
+    }
+    for (const replica of [a, b]) {
+      const parent = replica.status().parents[0];
+      assert.equal(parent?.state, 'up', 'a cycle is no failure of the parent');
+      assert.equal(parent?.failures, 0);
+    }
   });
 
   it('refuse requests over --max-hops: HTTP 508 by Via, native loop_detected by hops', async (t) => {

@@ -22,6 +22,14 @@ export class DigestMismatch extends Error {
   }
 }
 
+/** The replica stopped a fill itself (no reader left, shutting down): not its upstream's fault. */
+export class FillStopped extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FillStopped';
+  }
+}
+
 /** How a fill can slow down or stop its origin stream (set by whoever pumps the bytes in). */
 export interface FillSource {
   pause(): void;
@@ -153,7 +161,8 @@ export class ObjectBody {
     this.cacheable = false;
     this.sizeRefusal = whySizeUnknown;
     this.onPassThrough?.();
-    if (this.cursors.size === 0) this.fail(new Error('nobody reads an object too big to cache'));
+    if (this.cursors.size === 0)
+      this.fail(new FillStopped('nobody reads an object too big to cache'));
     else this.cursorMoved();
     this.notify();
   }
@@ -224,7 +233,7 @@ export class ObjectBody {
   cursorClosed(cursor: BodyCursor): void {
     this.cursors.delete(cursor);
     if (this.cursors.size === 0 && this.state === 'filling' && !this.isCacheable) {
-      this.fail(new Error('every reader of an object that is not being cached went away'));
+      this.fail(new FillStopped('every reader of an object that is not being cached went away'));
     } else {
       this.cursorMoved();
     }

@@ -4,7 +4,7 @@ import type { CacheStatus } from '@cdn-lab/protocol';
 import { entryCostBytes, leastCostBytes, ownChunks } from './entry-cost.js';
 import { pumpInto } from './fill.js';
 import { LruCache, type CacheEntry } from './lru-cache.js';
-import { ObjectBody, type BodyCursor } from './object-body.js';
+import { FillStopped, ObjectBody, type BodyCursor } from './object-body.js';
 import type { ObjectTarget } from './object-path.js';
 import { NegativeCache } from './negative-cache.js';
 import { OriginFailure, type OriginResponse, type Validators } from './origin-client.js';
@@ -197,7 +197,7 @@ export class ObjectStore {
 
   /** Aborts fills in progress and lets go of the origin's connections. */
   close(): void {
-    for (const body of this.fills) body.fail(new Error('the replica is shutting down'));
+    for (const body of this.fills) body.fail(new FillStopped('the replica is shutting down'));
     this.upstream.close();
   }
 
@@ -331,8 +331,9 @@ export class ObjectStore {
     const meta = { size, etag, lastModified, contentType, originSha256 };
     const body = new ObjectBody(meta, retain, cacheable);
     this.fills.add(body);
+    this.upstream.filling(stream, body);
     pumpInto(stream, body, {
-      idleTimeoutMs: this.options.originTimeoutMs,
+      idleTimeoutMs: response.idleTimeoutMs,
       totalTimeoutMs: this.options.originTotalTimeoutMs,
       maxBytes: maxObjectBytes,
       holdBytes: Math.min(this.options.cacheBytes, maxObjectBytes),

@@ -30,6 +30,8 @@ export type OriginResponse =
       stream: Readable;
       /** The first word of the answer's X-Cache (a parent replica's cache status), or null. */
       upstreamCache: string | null;
+      /** The body fails when nothing arrives for this long (the client's timeout). */
+      idleTimeoutMs: number;
     }
   | {
       kind: 'not-modified';
@@ -39,11 +41,16 @@ export type OriginResponse =
     }
   | { kind: 'not-found'; status: number };
 
+/** The header a replica's error answer names its error code in (origin_error, draining, …). */
+export const ERROR_CODE_HEADER = 'X-CDN-Error';
+
 /** The origin could not be asked (unavailable) or answered something unusable (error). */
 export class OriginFailure extends Error {
   constructor(
     readonly code: 'origin_unavailable' | 'origin_error',
     message: string,
+    /** An error answer's X-CDN-Error: what a parent replica says went wrong; null: none. */
+    readonly said: string | null = null,
   ) {
     super(message);
     this.name = 'OriginFailure';
@@ -112,6 +119,8 @@ class HeadTimeout extends Error {
 export class OriginClient {
   private readonly http = new HttpAgent({ keepAlive: true });
   private readonly https = new HttpsAgent({ keepAlive: true });
+  private inFlight = 0;
+  private retired = false;
 
   constructor(
     readonly timeoutMs: number,
@@ -155,6 +164,12 @@ export class OriginClient {
         method,
         headers: { ...headers, 'Accept-Encoding': 'identity' },
         agent: secure ? this.https : this.http,
+      });
+      this.inFlight += 1;
+      // A request is done once its response is read or dropped (or it failed): see retire().
+      req.once('close', () => {
+        this.inFlight -= 1;
+        if (this.retired && this.inFlight === 0) this.close();
       });
       const timer = setTimeout(() => req.destroy(new HeadTimeout()), this.timeoutMs);
       req.once('response', (response) => {
@@ -200,6 +215,7 @@ export class OriginClient {
           size !== null || /chunked/i.test(headerText(responseHeaders, 'transfer-encoding') ?? ''),
         stream,
         upstreamCache,
+        idleTimeoutMs: this.timeoutMs,
       };
     }
     stream.resume();
@@ -208,10 +224,9 @@ export class OriginClient {
       return { kind: 'not-modified', etag, originSha256, upstreamCache };
     }
     if (status === 404 || status === 410) return { kind: 'not-found', status };
-    throw new OriginFailure(
-      'origin_error',
-      `${this.who} answered ${status} ${response.statusMessage || ''}`.trim(),
-    );
+    const said = headerText(responseHeaders, ERROR_CODE_HEADER.toLowerCase());
+    const answered = `${this.who} answered ${status} ${response.statusMessage || ''}`.trim();
+    throw new OriginFailure('origin_error', said ? `${answered} (${said})` : answered, said);
   }
 
   /** The origin's answer once redirects are followed or refused as the policy says. */
@@ -248,6 +263,12 @@ export class OriginClient {
   close(): void {
     this.http.destroy();
     this.https.destroy();
+  }
+
+  /** Closes the client once its requests in flight are done (their bodies read or dropped). */
+  retire(): void {
+    this.retired = true;
+    if (this.inFlight === 0) this.close();
   }
 
   private describeCut(error: unknown, url: string): string {

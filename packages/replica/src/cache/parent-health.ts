@@ -12,10 +12,20 @@ export const PARENT_RETRY_MAX_MS = 4_000;
 
 export type ParentState = 'up' | 'failed';
 
+/** One fetch a parent admitted: its verdict is judged against the state it started in. */
+export interface ParentFetch {
+  /** The state's generation when it started (each turn up or failed starts a new one). */
+  readonly generation: number;
+  /** The one fetch that tries a failed parent again. */
+  readonly trial: boolean;
+}
+
 /**
  * One parent's passive health, as its child sees it from its own fetches (no probes): failed
  * after failures in a row or a failure ratio over recent fetches, then left alone until a
- * retry time (growing with each failed trial), when one fetch tries it again.
+ * retry time (growing with each failed trial), when one fetch tries it again. Only fetches
+ * that started in the current state judge it: those in flight when it turned (a parent killed
+ * under load) are counted, but neither end a trial nor lengthen the wait.
  */
 export class ParentHealth {
   state: ParentState = 'up';
@@ -26,19 +36,20 @@ export class ParentHealth {
   private readonly recent: boolean[] = [];
   private retryAt = 0;
   private retryDelayMs = PARENT_RETRY_FIRST_MS;
-  private trialInFlight = false;
+  private trial: ParentFetch | null = null;
+  private generation = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /**
-   * Whether a fetch may ask this parent now. A failed parent past its retry time admits one
-   * fetch (the trial); the others skip it until that one has answered.
+   * A fetch that may ask this parent now, or null. A failed parent past its retry time admits
+   * one fetch (the trial); the others skip it until that one has its verdict.
    */
-  admits(): boolean {
-    if (this.state === 'up') return true;
-    if (this.trialInFlight || this.now() < this.retryAt) return false;
-    this.trialInFlight = true;
-    return true;
+  admit(): ParentFetch | null {
+    if (this.state === 'up') return { generation: this.generation, trial: false };
+    if (this.trial !== null || this.now() < this.retryAt) return null;
+    this.trial = { generation: this.generation, trial: true };
+    return this.trial;
   }
 
   /** How long until a failed parent is tried again (0 when up or due). */
@@ -46,35 +57,47 @@ export class ParentHealth {
     return this.state === 'up' ? 0 : Math.max(0, this.retryAt - this.now());
   }
 
-  /** Returns true when this success brought a failed parent back up. */
-  succeeded(): boolean {
-    this.record(true);
-    this.inRow = 0;
-    this.trialInFlight = false;
-    if (this.state === 'up') return false;
-    this.state = 'up';
+  /** Returns true when this success (the trial's) brought a failed parent back up. */
+  succeeded(fetch: ParentFetch): boolean {
+    this.fetches += 1;
+    if (fetch.generation !== this.generation) return false;
+    if (this.state === 'up') {
+      this.remember(true);
+      this.inRow = 0;
+      return false;
+    }
+    this.turn('up');
     this.recent.length = 0;
+    this.inRow = 0;
     this.retryDelayMs = PARENT_RETRY_FIRST_MS;
     return true;
   }
 
   /** Returns true when this failure turned the parent `failed`. */
-  failed(reason: string): boolean {
-    this.record(false);
+  failed(fetch: ParentFetch, reason: string): boolean {
+    this.fetches += 1;
     this.failures += 1;
-    this.inRow += 1;
     this.lastError = reason;
+    if (fetch.generation !== this.generation) return false;
     if (this.state === 'failed') {
-      // A failed trial: wait longer next time.
-      this.trialInFlight = false;
+      // The trial failed: wait longer next time.
+      this.trial = null;
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, PARENT_RETRY_MAX_MS);
       this.retryAt = this.now() + this.retryDelayMs;
       return false;
     }
+    this.remember(false);
+    this.inRow += 1;
     if (!this.shouldFail()) return false;
-    this.state = 'failed';
+    this.turn('failed');
     this.retryAt = this.now() + this.retryDelayMs;
     return true;
+  }
+
+  private turn(state: ParentState): void {
+    this.state = state;
+    this.generation += 1;
+    this.trial = null;
   }
 
   private shouldFail(): boolean {
@@ -83,8 +106,7 @@ export class ParentHealth {
     return failed >= PARENT_FAILURE_MIN && failed / this.recent.length >= PARENT_FAILURE_RATIO;
   }
 
-  private record(ok: boolean): void {
-    this.fetches += 1;
+  private remember(ok: boolean): void {
     this.recent.push(ok);
     if (this.recent.length > PARENT_RECENT_FETCHES) this.recent.shift();
   }

@@ -9,6 +9,9 @@ import { MAX_PARENTS, type ParentReport } from '@cdn-lab/protocol';
 import { OriginClient } from './origin-client.js';
 import { ParentHealth, type ParentState } from './parent-health.js';
 
+/** How long a parent taken out of the file keeps its health, should it come back (a DNS flap). */
+export const DEPARTED_HEALTH_MS = 60_000;
+
 /** One parent: where it is, the client that asks it, and its health. */
 export interface Parent {
   readonly id: string;
@@ -51,9 +54,14 @@ export interface ParentTierOptions {
  */
 export class ParentTier {
   private readonly parents = new Map<string, Parent>();
+  /** The health of parents taken out of the file lately, and when they left. */
+  private readonly departed = new Map<string, { health: ParentHealth; at: number }>();
   private readonly discovery: Discovery;
 
-  constructor(private readonly options: ParentTierOptions) {
+  constructor(
+    private readonly options: ParentTierOptions,
+    private readonly now: () => number = Date.now,
+  ) {
     this.discovery = new Discovery({
       serversFile: options.parentsFile,
       defaultPort: options.defaultPort,
@@ -77,6 +85,10 @@ export class ParentTier {
     this.discovery.stop();
     for (const parent of this.parents.values()) parent.client.close();
     this.parents.clear();
+  }
+
+  has(id: string): boolean {
+    return this.parents.has(id);
   }
 
   get size(): number {
@@ -112,19 +124,31 @@ export class ParentTier {
   private add(found: DiscoveredReplica): void {
     const { timeoutMs, linkTo } = this.options;
     const client = new OriginClient(timeoutMs, 'off', linkTo(found.host), `parent ${found.id}`);
+    const before = this.departed.get(found.id);
+    this.departed.delete(found.id);
     this.parents.set(found.id, {
       id: found.id,
       name: found.name,
       client,
-      health: new ParentHealth(),
+      // One that failed and comes back within a minute is still failed, until its trial.
+      health:
+        before && this.now() - before.at < DEPARTED_HEALTH_MS ? before.health : new ParentHealth(),
     });
   }
 
   /**
-   * A parent gone from the file is not asked again, but its client is not closed: fetches in
-   * flight from it finish, and its idle connections end when the parent times them out.
+   * A parent gone from the file is not asked again; its client closes once the fetches in
+   * flight from it are done (they finish), and its health is kept a while.
    */
   private remove(id: string): void {
+    const parent = this.parents.get(id);
+    if (!parent) return;
     this.parents.delete(id);
+    parent.client.retire();
+    const now = this.now();
+    for (const [gone, { at }] of this.departed) {
+      if (now - at >= DEPARTED_HEALTH_MS) this.departed.delete(gone);
+    }
+    this.departed.set(id, { health: parent.health, at: now });
   }
 }

@@ -1,6 +1,9 @@
+import type { Readable } from 'node:stream';
 import type { Logger } from '@cdn-lab/common';
+import { RequestError } from '../request/request-error.js';
 import type { ReplicaEventEmitter } from '../replica-events.js';
 import { originRetryDelayMs } from '../options.js';
+import { FillStopped, type ObjectBody } from './object-body.js';
 import type { ObjectTarget } from './object-path.js';
 import {
   OriginClient,
@@ -8,6 +11,7 @@ import {
   type OriginResponse,
   type Validators,
 } from './origin-client.js';
+import type { ParentFetch } from './parent-health.js';
 import type { Parent, ParentTier } from './parent-tier.js';
 
 /** Where an answer came from, for X-Cache and the counters. */
@@ -53,7 +57,11 @@ export interface UpstreamOptions {
 /**
  * Asks for an object upstream: the parents in rendezvous order on its key (each failure passes
  * to the next one), then the origin itself. 200, 304, 404 and 410 from a parent are final;
- * anything else is that parent's failure. The answer has the shape the store settles.
+ * so is its origin_error (its origin's own error answer). Its origin_unavailable (or too_large)
+ * sends this replica to the origin at once (the parent may be cut off from it); a loop_detected
+ * passes to the next parent without counting against this one; anything else is that
+ * parent's failure. A parent's 200 is judged by its body, once the fill ends (see filling()).
+ * The answer has the shape the store settles.
  */
 export class Upstream {
   readonly counters: UpstreamCounters = {
@@ -62,6 +70,9 @@ export class Upstream {
     originFallbacks: 0,
     parentFailovers: 0,
   };
+
+  /** Parents' 200s whose verdict waits for the body the store makes of them. */
+  private readonly awaitingBody = new WeakMap<Readable, (body: ObjectBody) => void>();
 
   constructor(private readonly options: UpstreamOptions) {}
 
@@ -81,21 +92,43 @@ export class Upstream {
     }
     const failures: string[] = [];
     const ranked = parents.rankedFor(target.path);
+    let originRetries = this.options.originRetries;
     for (const [index, parent] of ranked.entries()) {
-      if (!parent.health.admits()) {
+      const fetch = parent.health.admit();
+      if (!fetch) {
         failures.push(`${parent.id}: failed, tried again in ${parent.health.retryInMs()} ms`);
         continue;
       }
+      let response: OriginResponse;
       try {
-        const response = await this.askParent(parent, target, validators, method, via);
-        if (parent.health.succeeded()) this.parentBack(parent);
-        const cache = response.kind === 'not-found' ? null : response.upstreamCache;
-        return { response, source: { kind: 'parent', id: parent.id, cache } };
+        response = await this.askParent(parent, target, validators, method, via);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         failures.push(`${parent.id}: ${reason}`);
-        this.parentFailed(parent, target, reason, ranked[index + 1]?.id ?? null);
+        const said = error instanceof OriginFailure ? error.said : null;
+        // The parent answered; what went wrong is upstream of it (or a cycle of parents files).
+        if (said !== null && NOT_THE_PARENTS_FAULT.has(said)) {
+          this.answered(parent, fetch);
+          // Shown in /status, though not counted against it.
+          parent.health.lastError = reason;
+        } else {
+          this.judgeFailure(parent, fetch, reason);
+        }
+        if (said === 'origin_error') throw error;
+        if (said === 'origin_unavailable' || said === 'too_large') {
+          // The next parent would say the same. It tried the origin with its retries already
+          // (or has a smaller size limit): this replica asks it once, itself.
+          originRetries = 0;
+          break;
+        }
+        this.failedOver(parent, target, reason, ranked[index + 1]?.id ?? null);
+        continue;
       }
+      if (response.kind === 'ok' && method === 'GET')
+        this.judgeByBody(parent, fetch, response.stream);
+      else this.answered(parent, fetch);
+      const cache = response.kind === 'not-found' ? null : response.upstreamCache;
+      return { response, source: { kind: 'parent', id: parent.id, cache } };
     }
     this.counters.originFallbacks += 1;
     this.options.log.warn(
@@ -104,8 +137,36 @@ export class Upstream {
         ? 'the parents file lists no parent; asking the origin'
         : `no parent answered (${failures.join('; ')}); asking the origin`,
     );
-    const response = await this.askOrigin(target, validators, method);
+    const response = await this.askOrigin(target, validators, method, originRetries);
     return { response, source: ORIGIN_FALLBACK };
+  }
+
+  /**
+   * The store made a body of an upstream 200 and fills it from `stream`: a parent's answer is
+   * judged by how that fill ends. Fills this replica stopped itself (no reader left, too large,
+   * shutting down) are the parent's success: it was sending what was asked.
+   */
+  filling(stream: Readable, body: ObjectBody): void {
+    const judge = this.awaitingBody.get(stream);
+    if (!judge) return;
+    this.awaitingBody.delete(stream);
+    judge(body);
+  }
+
+  private judgeByBody(parent: Parent, fetch: ParentFetch, stream: Readable): void {
+    this.awaitingBody.set(stream, (body) => {
+      body.completed().then(
+        () => this.answered(parent, fetch),
+        (error: unknown) => {
+          if (stoppedHere(error)) this.answered(parent, fetch);
+          else this.judgeFailure(parent, fetch, `its body broke off: ${messageOf(error)}`);
+        },
+      );
+    });
+    // The store dropped the answer at its head (over the size limit): the parent did answer.
+    stream.once('close', () => {
+      if (this.awaitingBody.delete(stream)) this.answered(parent, fetch);
+    });
   }
 
   private async askParent(
@@ -127,16 +188,18 @@ export class Upstream {
     return parent.client.fetch(url, validators, method, { Via: viaLine });
   }
 
-  private parentFailed(
+  private answered(parent: Parent, fetch: ParentFetch): void {
+    if (parent.health.succeeded(fetch)) this.parentBack(parent);
+  }
+
+  private failedOver(
     parent: Parent,
     target: ObjectTarget,
     reason: string,
     next: string | null,
   ): void {
-    const turnedFailed = parent.health.failed(reason);
     this.counters.parentFailovers += 1;
-    const { log } = this.options;
-    log.warn(
+    this.options.log.warn(
       {
         event: 'parent-failover',
         path: target.path,
@@ -146,22 +209,25 @@ export class Upstream {
       },
       `parent ${parent.id} failed; asking ${next ?? 'the origin'}`,
     );
-    if (turnedFailed) {
-      log.warn(
-        {
-          event: 'parent-failed',
-          parent: parent.id,
-          fetches: parent.health.fetches,
-          failures: parent.health.failures,
-          retryInMs: parent.health.retryInMs(),
-          reason,
-        },
-        `parent ${parent.id} marked failed; not asked until it is tried again`,
-      );
-      this.options.say?.(
-        `parent ${parent.id} failed (${reason}); asking the next one, trying it again in ${parent.health.retryInMs()} ms`,
-      );
-    }
+  }
+
+  /** A failure of the parent's own (no answer, a 5xx of its own, a broken body). */
+  private judgeFailure(parent: Parent, fetch: ParentFetch, reason: string): void {
+    if (!parent.health.failed(fetch, reason)) return;
+    this.options.log.warn(
+      {
+        event: 'parent-failed',
+        parent: parent.id,
+        fetches: parent.health.fetches,
+        failures: parent.health.failures,
+        retryInMs: parent.health.retryInMs(),
+        reason,
+      },
+      `parent ${parent.id} marked failed; not asked until it is tried again`,
+    );
+    this.options.say?.(
+      `parent ${parent.id} failed (${reason}); asking the next one, trying it again in ${parent.health.retryInMs()} ms`,
+    );
   }
 
   private parentBack(parent: Parent): void {
@@ -175,8 +241,9 @@ export class Upstream {
     target: ObjectTarget,
     validators: Validators | null,
     method: 'GET' | 'HEAD',
+    originRetries = this.options.originRetries,
   ): Promise<OriginResponse> {
-    const { log, events, origin, originRetries } = this.options;
+    const { log, events, origin } = this.options;
     const conditional = validators !== null;
     log.info(
       {
@@ -219,6 +286,28 @@ export class Upstream {
 }
 
 const ORIGIN: UpstreamSource = { kind: 'origin' };
+
+/**
+ * What a parent's error answer may say (X-CDN-Error) without counting against it: its origin
+ * failed or could not be reached, or this replica's request made a cycle of parents files.
+ */
+const NOT_THE_PARENTS_FAULT: ReadonlySet<string> = new Set([
+  'origin_error',
+  'origin_unavailable',
+  'too_large',
+  'loop_detected',
+]);
+
+/** A fill this replica stopped itself, or refused over its own size limit. */
+function stoppedHere(error: unknown): boolean {
+  return (
+    error instanceof FillStopped || (error instanceof RequestError && error.code === 'too_large')
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 const ORIGIN_FALLBACK: UpstreamSource = { kind: 'origin-fallback' };
 
 function wantedOf(method: 'GET' | 'HEAD'): 'body' | 'head' {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contentTypeFor, sendText } from '@cdn-lab/common';
 import type { ErrorCode } from '@cdn-lab/protocol';
 import type { Lease } from '../cache/object-store.js';
+import { ERROR_CODE_HEADER } from '../cache/origin-client.js';
 import type { ByteRange } from '../request/byte-pump.js';
 import type { AnswerFraming } from '../request/request-lifecycle.js';
 import { RequestError } from '../request/request-error.js';
@@ -103,11 +104,17 @@ export class HttpAnswer implements AnswerFraming {
     }
     if (error instanceof RequestError) {
       this.status = STATUS_FOR[error.code] ?? 500;
-      sendText(req, res, this.status, error.message, { 'X-Served-By': this.servedBy });
+      sendText(req, res, this.status, error.message, {
+        'X-Served-By': this.servedBy,
+        [ERROR_CODE_HEADER]: error.code,
+      });
       return;
     }
     this.status = 500;
-    sendText(req, res, 500, 'internal error', { Connection: 'close' });
+    sendText(req, res, 500, 'internal error', {
+      Connection: 'close',
+      [ERROR_CODE_HEADER]: 'internal',
+    });
   }
 
   logFields(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { SniffedHttpServer, sendText, type HttpRequestHandler } from '@cdn-lab/common';
+import { ERROR_CODE_HEADER } from '../cache/origin-client.js';
 import type { DialectHandler } from '../server/dialect-handler.js';
 import type { ConnectionContext } from '../server/connection-context.js';
 import { EncodedAnswers } from './fast/encoded-answer.js';
@@ -47,6 +48,7 @@ export class ReplicaHttp implements HttpRequestHandler {
       sendText(req, res, 503, 'this replica is draining; ask the balancer for another one', {
         Connection: 'close',
         'X-Served-By': this.ctx.servedBy(),
+        [ERROR_CODE_HEADER]: 'draining',
       });
       return;
     }

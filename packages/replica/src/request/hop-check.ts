@@ -23,17 +23,33 @@ export interface HopsSoFar {
 }
 
 /**
- * A request that has passed through this replica already (its id in Via) or through
- * `maxHops` caches or more is refused with `loop_detected`, before it can join a fetch in
- * flight: A → B → A would otherwise wait on its own collapsed fetch for ever.
+ * A request that has passed through this replica already (its id in Via), or through one of
+ * its own parents (a child that is also a parent is always a cycle), or through `maxHops`
+ * caches or more is refused with `loop_detected`, before it can join a fetch in flight:
+ * A → B → A would otherwise wait on its own collapsed fetch, and two such misses at once (one
+ * on A, one on B) on each other's, until the parent timeout.
  */
-export function loopRefusal(so: HopsSoFar, selfId: string, maxHops: number): RequestError | null {
+export function loopRefusal(
+  so: HopsSoFar,
+  selfId: string,
+  maxHops: number,
+  isParent: (id: string) => boolean = () => false,
+): RequestError | null {
   const { via } = so;
   const chain = via.length > 0 ? ` (Via: ${via.join(', ')})` : '';
-  if (via.some((entry) => receivedBy(entry) === selfId)) {
+  const senders = via.map(receivedBy);
+  if (senders.includes(selfId)) {
     return new RequestError(
       'loop_detected',
       `loop detected: this request has passed through ${selfId} already${chain}; ` +
+        'the parents files make a cycle',
+    );
+  }
+  const parent = senders.find(isParent);
+  if (parent !== undefined) {
+    return new RequestError(
+      'loop_detected',
+      `loop detected: ${parent} is both a parent of this replica and asking it${chain}; ` +
         'the parents files make a cycle',
     );
   }

@@ -88,7 +88,7 @@ export async function serveObjectRequest(
     const via = request.via ?? NO_VIA;
     if (via.length > 0 || request.hops !== undefined) {
       const hops = request.hops === undefined ? { via } : { via, hops: request.hops };
-      const refusal = loopRefusal(hops, ctx.servedBy(), ctx.maxHops);
+      const refusal = loopRefusal(hops, ctx.servedBy(), ctx.maxHops, ctx.isParent);
       if (refusal) throw refusal;
     }
     const target = ctx.resolver.resolve(request.path);

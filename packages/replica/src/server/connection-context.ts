@@ -22,6 +22,8 @@ export interface ConnectionContext {
   servedBy(): string;
   /** Requests that passed through this many caches or more are refused (--max-hops). */
   maxHops: number;
+  /** Whether this id is one of the replica's parents (a request through it is a cycle). */
+  isParent(id: string): boolean;
   /** The client region and link of a connection, when a topology places its address. */
   clientOf(socket: Socket): ServedClient | null;
   isDraining(): boolean;

@@ -42,6 +42,8 @@ export interface ReplicaServerParts {
   links: RegionLinks | null;
   /** Requests that passed through this many caches or more are refused. */
   maxHops: number;
+  /** Whether this id is one of the replica's parents. */
+  isParent: (id: string) => boolean;
   /** The load report's tier fields: the tier, the cache counters, the parents. */
   tierReport: () => TierReport;
 }
@@ -96,6 +98,7 @@ export class ReplicaServer {
       limits,
       servedBy: () => this.bound?.id ?? 'unknown',
       maxHops: parts.maxHops,
+      isParent: parts.isParent,
       clientOf: links ? (socket) => links.clientOf(socket) : () => null,
       isDraining: () => this.draining,
       loadReport: () => this.loadReport(),
