@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { httpGet } from './http-helpers.js';
+import { parseAge } from '../src/cache/object-age.js';
+import { RawHttpConnection, httpGet } from './http-helpers.js';
 import { TestOrigin, bytesOf } from './test-origin.js';
-import { at, edge, shields } from './tiers-harness.js';
+import { at, edge, shields, tierReplica } from './tiers-harness.js';
 
 /** Waits until `ms` after `start`: the test's subject is time itself (TTLs of a second). */
 async function until(start: number, ms: number): Promise<void> {
@@ -11,6 +15,36 @@ async function until(start: number, ms: number): Promise<void> {
 }
 
 describe("an edge's copy is as old as its parent's (Age)", { timeout: 30_000 }, () => {
+  it('reads an Age header as RFC 9111 says: whole seconds, anything else ignored', () => {
+    assert.equal(parseAge('5'), 5);
+    assert.equal(parseAge([' 7 ', '9']), 7);
+    assert.equal(parseAge(undefined), null);
+    assert.equal(parseAge('-1'), null);
+    assert.equal(parseAge('1.5'), null);
+    assert.equal(parseAge('99999999999'), 2 ** 31);
+  });
+
+  it('counts the age its upstream said, on the fast path and the general path', async (t) => {
+    const upstream = createServer((req, res) => {
+      res.writeHead(200, { 'Content-Length': 3, ETag: '"u"', Age: '5' }).end('abc');
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    t.after(() => upstream.close());
+    const { port } = upstream.address() as AddressInfo;
+    const replica = await tierReplica(t, `http://127.0.0.1:${port}`);
+    const first = await httpGet(replica.endpoint.port, '/aged');
+    assert.equal(first.headers.age, '5', 'its upstream said 5 s (and half a second)');
+    const connection = await RawHttpConnection.open(replica.endpoint.port);
+    t.after(() => connection.close());
+    const before = replica.status().http.fastAnswers;
+    connection.send('GET /aged HTTP/1.1\r\nHost: x\r\n\r\n');
+    const fast = await connection.next();
+    assert.equal(replica.status().http.fastAnswers, before + 1, 'a fast answer');
+    assert.match(fast.head, /\r\nX-Cache: hit\r\n/);
+    assert.match(fast.head, /\r\nAge: 5\r\n/);
+  });
+
   it('an origin change reaches the edge within one TTL, not two', async (t) => {
     const origin = await TestOrigin.start();
     t.after(() => origin.stop());
