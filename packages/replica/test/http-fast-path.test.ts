@@ -6,7 +6,6 @@ import { bytesOf } from './test-origin.js';
 
 const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: t\r\n${extra}\r\n`;
 
-/** The answer with its Date value blanked: two answers a second apart may differ only there. */
 /** One plain keep-alive GET on a connection of its own (Node's client without an agent says close). */
 async function plainGet(port: number, path: string): Promise<RawAnswer> {
   const connection = await RawHttpConnection.open(port);
@@ -18,8 +17,11 @@ async function plainGet(port: number, path: string): Promise<RawAnswer> {
   }
 }
 
+/** The answer with its Date and Age values blanked: two answers a second apart may differ only there. */
 function withoutDate(bytes: Buffer): string {
-  return bytes.toString('latin1').replace(/\r\nDate: [^\r]*\r\n/, '\r\nDate: -\r\n');
+  return bytes
+    .toString('latin1')
+    .replace(/\r\nAge: \d+\r\nDate: [^\r]*\r\n/, '\r\nAge: -\r\nDate: -\r\n');
 }
 
 describe('the HTTP fast path for whole cached objects', { timeout: 30_000 }, () => {
@@ -108,6 +110,26 @@ describe('the HTTP fast path for whole cached objects', { timeout: 30_000 }, () 
 
     assert.match((await plainGet(port, '/c.bin')).head, /\r\nX-Cache: hit\r\n/);
     assert.equal(replica.status().http.fastAnswers, before + 1, 'a plain GET takes it again');
+  });
+
+  it("answers a child cache's GET (with a Via) at once, and still refuses a loop with 508", async (t) => {
+    const { origin, replica } = await setup(t);
+    origin.put('/v.bin', bytesOf(3_000, 8));
+    await httpGet(replica.endpoint.port, '/v.bin');
+    const before = replica.status().http.fastAnswers;
+    const connection = await RawHttpConnection.open(replica.endpoint.port);
+    t.after(() => connection.close());
+    connection.send(
+      get('/v.bin', 'Via: 1.1 127.0.1.1:9000\r\n') +
+        get('/v.bin', `Via: 1.1 127.0.1.1:9000, 1.1 ${replica.endpoint.id}\r\n`),
+    );
+    const hit = await connection.next();
+    assert.match(hit.head, /\r\nX-Cache: hit\r\n/);
+    assert.deepEqual(hit.body, bytesOf(3_000, 8));
+    const looped = await connection.next();
+    assert.match(looped.head, /^HTTP\/1\.1 508 /);
+    assert.match(looped.body.toString(), /passed through .* already/);
+    assert.equal(replica.status().http.fastAnswers, before + 1, 'the first on the fast path');
   });
 
   it('counts fast answers like any other: hits, bytes sent, transfers ok, events', async (t) => {

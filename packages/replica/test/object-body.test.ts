@@ -68,7 +68,6 @@ describe('LRU cache', () => {
       path: url,
       size,
       cost: size,
-      fetchedAt: 0,
       originRetryAt: 0,
       body: new ObjectBody(meta(size), true),
     });

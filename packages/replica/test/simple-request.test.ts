@@ -10,7 +10,12 @@ describe('which request heads the fast path reads itself', () => {
   it('takes a plain GET with one Host, with or without harmless headers', () => {
     const head = 'GET /a/b.bin?x=1 HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n';
     const request = readSimpleRequest(Buffer.from(`${head}GET /next`, 'latin1'), 0, LIMITS);
-    assert.deepEqual(request, { kind: 'simple', target: '/a/b.bin?x=1', end: head.length });
+    assert.deepEqual(request, {
+      kind: 'simple',
+      target: '/a/b.bin?x=1',
+      end: head.length,
+      via: null,
+    });
     assert.equal(read('GET / HTTP/1.1\r\nhOsT: h\r\nConnection: Keep-Alive\r\n\r\n'), 'simple');
   });
 
@@ -18,7 +23,18 @@ describe('which request heads the fast path reads itself', () => {
     const first = 'GET /1 HTTP/1.1\r\nHost: h\r\n\r\n';
     const bytes = Buffer.from(`${first}GET /2 HTTP/1.1\r\nHost: h\r\n\r\n`, 'latin1');
     const second = readSimpleRequest(bytes, first.length, LIMITS);
-    assert.deepEqual(second, { kind: 'simple', target: '/2', end: bytes.length });
+    assert.deepEqual(second, { kind: 'simple', target: '/2', end: bytes.length, via: null });
+  });
+
+  it("takes a child cache's GET, with its Via lines for the loop check", () => {
+    const head = 'GET /a HTTP/1.1\r\nHost: h\r\nVia: 1.1 e:1, 1.1 f:2 \r\nvia:1.1 g:3\r\n\r\n';
+    const request = readSimpleRequest(Buffer.from(head, 'latin1'), 0, LIMITS);
+    assert.deepEqual(request, {
+      kind: 'simple',
+      target: '/a',
+      end: head.length,
+      via: '1.1 e:1, 1.1 f:2, 1.1 g:3',
+    });
   });
 
   it("leaves to Node's parser whatever could be answered otherwise than whole", () => {

@@ -8,8 +8,6 @@ export interface CacheEntry {
   size: number;
   /** What it counts against the capacity: its bytes and its bookkeeping (see entry-cost.ts). */
   cost: number;
-  /** When the origin last vouched for these bytes (fetch or 304); the TTL counts from here. */
-  fetchedAt: number;
   /** After an origin failure, the stale copy is served without asking again until then. */
   originRetryAt: number;
 }

@@ -56,6 +56,11 @@ export class ObjectBody {
   sha256: string | null = null;
   failure: Error | null = null;
   source: FillSource | null = null;
+  /**
+   * When the origin last vouched for these bytes (a fetch or a 304), an upstream cache's Age
+   * taken off: the TTL and the Age header count from here.
+   */
+  fetchedAt = Date.now();
   /** Called when a retained body turns pass-through (see stopRetaining). */
   onPassThrough: (() => void) | null = null;
   private state: State = 'filling';

@@ -7,6 +7,7 @@ import { LruCache, type CacheEntry } from './lru-cache.js';
 import { FillStopped, ObjectBody, type BodyCursor } from './object-body.js';
 import type { ObjectTarget } from './object-path.js';
 import { NegativeCache } from './negative-cache.js';
+import { fetchedAtFrom } from './object-age.js';
 import { OriginFailure, type OriginResponse, type Validators } from './origin-client.js';
 import { RequestError } from '../request/request-error.js';
 import type { Upstream, UpstreamCounters, UpstreamSource } from './upstream.js';
@@ -202,7 +203,7 @@ export class ObjectStore {
   }
 
   private isFresh(entry: CacheEntry, now = Date.now()): boolean {
-    return now - entry.fetchedAt < this.options.ttlMs;
+    return now - entry.body.fetchedAt < this.options.ttlMs;
   }
 
   private async resolve(
@@ -301,7 +302,7 @@ export class ObjectStore {
           `the origin answered 304 to a plain request for ${target.path}`,
         );
       }
-      stale.fetchedAt = Date.now();
+      stale.body.fetchedAt = fetchedAtFrom(response, Date.now(), this.options.ttlMs);
       stale.originRetryAt = 0;
       if (response.etag) stale.body.meta.etag = response.etag;
       log.info({ event: 'revalidated', path: target.path }, 'the origin confirmed the cached copy');
@@ -330,6 +331,7 @@ export class ObjectStore {
     const cacheable = retain && (delimited || originSha256 !== null);
     const meta = { size, etag, lastModified, contentType, originSha256 };
     const body = new ObjectBody(meta, retain, cacheable);
+    body.fetchedAt = fetchedAtFrom(response, Date.now(), this.options.ttlMs);
     this.fills.add(body);
     this.upstream.filling(stream, body);
     pumpInto(stream, body, {
@@ -400,7 +402,6 @@ export class ObjectStore {
       body,
       size,
       cost: entryCostBytes(target, body),
-      fetchedAt: startedAt,
       originRetryAt: 0,
     });
     this.options.log.info(

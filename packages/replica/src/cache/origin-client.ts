@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseReprDigest, throughInboundLink, type LinkSpec } from '@cdn-lab/common';
 import { AnswerWatch } from './answer-watch.js';
+import { parseAge } from './object-age.js';
 import { redirectDecision, type OriginRedirectPolicy } from './origin-redirects.js';
 
 /** What the replica remembers to ask "has it changed?" (conditional request). */
@@ -32,12 +33,15 @@ export type OriginResponse =
       upstreamCache: string | null;
       /** The body fails when nothing arrives for this long (the client's timeout). */
       idleTimeoutMs: number;
+      /** The answer's Age: how long its copy has been in caches upstream (null: none said). */
+      ageSeconds: number | null;
     }
   | {
       kind: 'not-modified';
       etag: string | null;
       originSha256: string | null;
       upstreamCache: string | null;
+      ageSeconds: number | null;
     }
   | { kind: 'not-found'; status: number };
 
@@ -202,6 +206,7 @@ export class OriginClient {
     const status = response.statusCode ?? 0;
     const originSha256 = parseReprDigest(responseHeaders['repr-digest']);
     const upstreamCache = firstWord(headerText(responseHeaders, 'x-cache'));
+    const ageSeconds = parseAge(responseHeaders.age);
     if (status === 200) {
       const size = contentLength(responseHeaders);
       return {
@@ -216,12 +221,13 @@ export class OriginClient {
         stream,
         upstreamCache,
         idleTimeoutMs: this.timeoutMs,
+        ageSeconds,
       };
     }
     stream.resume();
     if (status === 304) {
       const etag = headerText(responseHeaders, 'etag');
-      return { kind: 'not-modified', etag, originSha256, upstreamCache };
+      return { kind: 'not-modified', etag, originSha256, upstreamCache, ageSeconds };
     }
     if (status === 404 || status === 410) return { kind: 'not-found', status };
     const said = headerText(responseHeaders, ERROR_CODE_HEADER.toLowerCase());

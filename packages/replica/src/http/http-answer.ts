@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contentTypeFor, sendText } from '@cdn-lab/common';
 import type { ErrorCode } from '@cdn-lab/protocol';
+import { ageSeconds } from '../cache/object-age.js';
 import type { Lease } from '../cache/object-store.js';
 import { ERROR_CODE_HEADER } from '../cache/origin-client.js';
 import type { ByteRange } from '../request/byte-pump.js';
@@ -48,16 +49,18 @@ export class HttpAnswer implements AnswerFraming {
     const { body, target } = lease;
     const etag = body.meta.etag;
     const headers = objectHeaders(body, xCacheOf(lease), this.servedBy);
+    // Last, as the fast path's pre-encoded head has it (see encoded-answer.ts).
+    const age = { Age: ageSeconds(body, Date.now()) };
     if (noneMatchHits(req.headers['if-none-match'], etag)) {
       this.status = 304;
-      res.writeHead(304, headers).end();
+      res.writeHead(304, { ...headers, ...age }).end();
       return null;
     }
     const contentType = body.meta.contentType || contentTypeFor(target.path);
     const size = body.size;
     if (size === null) {
       this.status = 200;
-      res.writeHead(200, { ...headers, 'Content-Type': contentType });
+      res.writeHead(200, { ...headers, 'Content-Type': contentType, ...age });
       this.toTheEnd = req.method !== 'HEAD';
       return this.toTheEnd ? { start: 0, end: null } : null;
     }
@@ -80,6 +83,7 @@ export class HttpAnswer implements AnswerFraming {
       'Content-Type': contentType,
       'Content-Length': end - start + 1,
       ...(range.kind === 'partial' ? { 'Content-Range': `bytes ${start}-${end}/${size}` } : {}),
+      ...age,
     });
     this.toTheEnd = req.method !== 'HEAD' && end === size - 1;
     return req.method === 'HEAD' ? null : { start, end: end + 1 };

@@ -1,4 +1,5 @@
 import { KEEP_ALIVE_TIMEOUT_MS, contentTypeFor } from '@cdn-lab/common';
+import { ageSeconds } from '../../cache/object-age.js';
 import type { ObjectBody } from '../../cache/object-body.js';
 import type { ObjectTarget } from '../../cache/object-path.js';
 import { objectHeaders } from '../object-headers.js';
@@ -20,18 +21,21 @@ const KEEP_ALIVE_LINES = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.f
 interface EncodedHead {
   /** The validator the head was built with: a revalidation may change it in place. */
   etag: string | null;
-  /** Status line and headers up to the Date line. */
+  /** Status line and headers up to the Age line. */
   start: string;
   /** The Date value `bytes` carries. */
   date: string;
-  /** The head with its Date line; for a small object, followed by the whole body. */
+  /** The Age value `bytes` carries. */
+  age: number;
+  /** The head with its Age and Date lines; for a small object, followed by the whole body. */
   bytes: Buffer;
 }
 
 /**
  * The 200 answer to a plain GET of a whole cached object, byte for byte what Node's server
- * writes for it on the general path: the head is encoded once per cached version and once a
- * second (its Date), and leaves in the same write as the body's own (shared, uncopied) chunks.
+ * writes for it on the general path: the head is encoded once per cached version and when its
+ * Date or its Age changes (each once a second, so at most twice a second), and leaves in the
+ * same write as the body's own (shared, uncopied) chunks.
  */
 export class EncodedAnswers {
   private readonly heads = new WeakMap<ObjectBody, EncodedHead>();
@@ -50,14 +54,17 @@ export class EncodedAnswers {
         etag: body.meta.etag,
         start: headStart(body, target, size, this.servedBy()),
         date: '',
+        age: -1,
         bytes: Buffer.alloc(0),
       };
       this.heads.set(body, head);
     }
     const date = this.date.at(now);
-    if (head.date !== date) {
+    const age = ageSeconds(body, now);
+    if (head.date !== date || head.age !== age) {
       head.date = date;
-      const text = `${head.start}Date: ${date}\r\n${KEEP_ALIVE_LINES}`;
+      head.age = age;
+      const text = `${head.start}Age: ${age}\r\nDate: ${date}\r\n${KEEP_ALIVE_LINES}`;
       const bytes = Buffer.from(text, 'latin1');
       head.bytes = size <= JOINED_MAX_BYTES ? Buffer.concat([bytes, ...body.chunks]) : bytes;
     }

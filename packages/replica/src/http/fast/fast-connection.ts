@@ -4,6 +4,7 @@ import type { ObjectTarget } from '../../cache/object-path.js';
 import type { ConnectionContext } from '../../server/connection-context.js';
 import type { DialectHandler } from '../../server/dialect-handler.js';
 import type { ServedClient } from '../../regions/served-client.js';
+import { loopRefusal, parseVia } from '../../request/hop-check.js';
 import { logAnsweredLine, logRequestLine } from '../../request/request-lines.js';
 import { requestedPath } from '../http-object.js';
 import { FAST_ANSWER_MAX_BYTES, type EncodedAnswers } from './encoded-answer.js';
@@ -102,7 +103,7 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
         socket.cork();
         corked = true;
       }
-      if (!this.answer(request.target, now, arrivedAt)) break;
+      if (!this.answer(request.target, request.via, now, arrivedAt)) break;
       answered += 1;
       at = request.end;
     }
@@ -118,10 +119,19 @@ export class FastHttpConnection implements DialectHandler, SweptConnection {
 
   private readonly onFlushed = (): void => this.parts.ctx.transferEnded();
 
-  /** Writes the answer to a plain GET of `target`; false when only the general path can. */
-  private answer(target: string, now: number, arrivedAt: number): boolean {
+  /**
+   * Writes the answer to a plain GET of `target`; false when only the general path can (a
+   * request the loop check refuses included: the general path answers its 508 and logs it).
+   */
+  private answer(target: string, via: string | null, now: number, arrivedAt: number): boolean {
     const { ctx } = this.parts;
     if (!ctx.faults.quiet || ctx.isDraining()) return false;
+    const refused =
+      via !== null &&
+      loopRefusal({ via: parseVia(via) }, ctx.servedBy(), ctx.maxHops, ctx.isParent);
+    if (refused) {
+      return false;
+    }
     let resolved: ObjectTarget;
     try {
       resolved = ctx.resolver.resolve(requestedPath(target, this.hasDefaultObject));

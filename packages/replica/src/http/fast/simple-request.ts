@@ -3,10 +3,14 @@
  * answer can only be the whole object. Anything else — another method or version, a body, a
  * Range or a condition, Connection other than keep-alive, a missing or second Host, a byte
  * Node's parser might judge differently, a head over the limits — is `general`: Node's own
- * parser reads it, so every unusual request keeps exactly the behaviour it had.
+ * parser reads it, so every unusual request keeps exactly the behaviour it had. A `Via` (a
+ * child cache's request, or a client behind a proxy) stays simple: its value comes along for
+ * the loop check (`via`, the Via lines joined by ", "; null without one).
  */
 export type SimpleRequest =
-  { kind: 'simple'; target: string; end: number } | { kind: 'general' } | { kind: 'incomplete' };
+  | { kind: 'simple'; target: string; end: number; via: string | null }
+  | { kind: 'general' }
+  | { kind: 'incomplete' };
 
 export interface HeadLimits {
   maxHeaderBytes: number;
@@ -37,9 +41,10 @@ const GENERAL_HEADERS = new Set([
   'transfer-encoding',
   'expect',
   'upgrade',
-  // Another cache's request: the general path checks it for loops (request/hop-check.ts).
-  'via',
 ]);
+
+/** The header lines are not the fast path's (see GENERAL_HEADERS). */
+const NOT_SIMPLE = Symbol('not simple');
 
 /** The request head starting at `start` in `bytes`. */
 export function readSimpleRequest(bytes: Buffer, start: number, limits: HeadLimits): SimpleRequest {
@@ -56,38 +61,51 @@ export function readSimpleRequest(bytes: Buffer, start: number, limits: HeadLimi
     const byte = bytes[at] as number;
     if (byte <= SPACE || byte >= DEL) return GENERAL;
   }
-  if (!headersAreSimple(bytes, lineEnd + 2, headEnd, limits.maxHeaders)) return GENERAL;
-  return { kind: 'simple', target: bytes.toString('latin1', start + 4, targetEnd), end };
+  const via = simpleHeaders(bytes, lineEnd + 2, headEnd, limits.maxHeaders);
+  if (via === NOT_SIMPLE) return GENERAL;
+  return { kind: 'simple', target: bytes.toString('latin1', start + 4, targetEnd), end, via };
 }
 
-/** The header lines from `from` up to `to` (the CR of the last line's CRLF excluded). */
-function headersAreSimple(bytes: Buffer, from: number, to: number, maxHeaders: number): boolean {
+/**
+ * The header lines from `from` up to `to` (the CR of the last line's CRLF excluded): their Via
+ * value (null without one), or NOT_SIMPLE.
+ */
+function simpleHeaders(
+  bytes: Buffer,
+  from: number,
+  to: number,
+  maxHeaders: number,
+): string | null | typeof NOT_SIMPLE {
   let hosts = 0;
   let count = 0;
+  let via: string | null = null;
   let line = from;
   while (line < to) {
     const lineEnd = bytes.indexOf(CR, line);
-    if (lineEnd < 0 || lineEnd > to || bytes[lineEnd + 1] !== LF) return false;
+    if (lineEnd < 0 || lineEnd > to || bytes[lineEnd + 1] !== LF) return NOT_SIMPLE;
     count += 1;
-    if (count > maxHeaders) return false;
+    if (count > maxHeaders) return NOT_SIMPLE;
     const colon = bytes.indexOf(COLON, line);
-    if (colon <= line || colon > lineEnd) return false;
+    if (colon <= line || colon > lineEnd) return NOT_SIMPLE;
     for (let at = line; at < colon; at += 1) {
-      if (!isTokenByte(bytes[at] as number)) return false;
+      if (!isTokenByte(bytes[at] as number)) return NOT_SIMPLE;
     }
     for (let at = colon + 1; at < lineEnd; at += 1) {
       const byte = bytes[at] as number;
-      if ((byte < SPACE && byte !== TAB) || byte === DEL) return false;
+      if ((byte < SPACE && byte !== TAB) || byte === DEL) return NOT_SIMPLE;
     }
     const name = bytes.toString('latin1', line, colon).toLowerCase();
     if (name === 'host') hosts += 1;
-    else if (GENERAL_HEADERS.has(name)) return false;
+    else if (name === 'via') {
+      const value = bytes.toString('latin1', colon + 1, lineEnd).trim();
+      via = via === null ? value : `${via}, ${value}`;
+    } else if (GENERAL_HEADERS.has(name)) return NOT_SIMPLE;
     else if (name === 'connection' && !isKeepAlive(bytes.toString('latin1', colon + 1, lineEnd))) {
-      return false;
+      return NOT_SIMPLE;
     }
     line = lineEnd + 2;
   }
-  return hosts === 1;
+  return hosts === 1 ? via : NOT_SIMPLE;
 }
 
 function isKeepAlive(value: string): boolean {
