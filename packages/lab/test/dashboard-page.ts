@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -55,6 +56,33 @@ export async function openBrowserPage(t: TestContext) {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
     viewport: { width: 1200, height: 1000 },
   });
-  t.after(() => browser.close());
+  t.after(async () => {
+    const closed = browser.close();
+    const inTime = await Promise.race([
+      closed.then(() => true),
+      delay(BROWSER_CLOSE_LIMIT_MS, false, { ref: false }),
+    ]);
+    if (inTime) return;
+    // Chromium once hung on close (no renderer left) and held the test file open for good.
+    for (const pid of await chromiumChildren()) process.kill(pid, 'SIGKILL');
+    await closed;
+  });
   return browser.newPage();
+}
+
+const BROWSER_CLOSE_LIMIT_MS = 10_000;
+
+/** The Chromium processes this test process started (its children named chromium). */
+async function chromiumChildren(): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // "pid (comm) state ppid …": the name may hold spaces, so split after its last ')'.
+    const nameEnd = stat.lastIndexOf(')');
+    const name = stat.slice(stat.indexOf('(') + 1, nameEnd);
+    const parent = Number(stat.slice(nameEnd + 2).split(' ')[1]);
+    if (parent === process.pid && name.startsWith('chromium')) pids.push(Number(entry));
+  }
+  return pids;
 }
