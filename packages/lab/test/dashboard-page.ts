@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,28 +50,43 @@ export async function balancerOver(
   return { balancer, adminUrl };
 }
 
-export async function openBrowserPage(t: TestContext) {
-  const browser = await chromium.launchPersistentContext(await tempDir(t), {
+export async function openBrowserPage(t: TestContext, height = 1000) {
+  // The profile goes only once the browser is closed (after-hooks run in the order they were
+  // added, so a tempDir() hook would remove it under a running browser: ENOTEMPTY).
+  const profile = await mkdtemp(join(tmpdir(), 'cdn-lab-browser-'));
+  const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    viewport: { width: 1200, height: 1000 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1200, height },
   });
   t.after(async () => {
-    const closed = browser.close();
-    const inTime = await Promise.race([
-      closed.then(() => true),
-      delay(BROWSER_CLOSE_LIMIT_MS, false, { ref: false }),
-    ]);
-    if (inTime) return;
-    // Chromium once hung on close (no renderer left) and held the test file open for good.
-    for (const pid of await chromiumChildren()) process.kill(pid, 'SIGKILL');
-    await closed;
+    await closeBrowser(browser);
+    await rm(profile, { recursive: true, force: true });
   });
   return browser.newPage();
 }
 
 const BROWSER_CLOSE_LIMIT_MS = 10_000;
+
+async function closeBrowser(browser: { close(): Promise<void> }): Promise<void> {
+  const closed = browser.close();
+  const inTime = await Promise.race([
+    closed.then(() => true),
+    delay(BROWSER_CLOSE_LIMIT_MS, false, { ref: false }),
+  ]);
+  if (inTime) return;
+  // Chromium once hung on close (no renderer left) and held the test file open for good.
+  for (const pid of await chromiumChildren()) process.kill(pid, 'SIGKILL');
+  await closed;
+}
 
 /** The Chromium processes this test process started (its children named chromium). */
 async function chromiumChildren(): Promise<number[]> {

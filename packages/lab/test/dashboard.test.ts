@@ -2,17 +2,14 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
 import { startBalancer } from '@cdn-lab/balancer';
 import { runLoad } from '@cdn-lab/client';
 import { startOrigin } from '@cdn-lab/origin';
 import { spawnRole } from '../src/role-process.js';
+import { OUTPUT_DIR, openBrowserPage } from './dashboard-page.js';
 import { sharedDemoSite, tempDir } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const OUTPUT_DIR = fileURLToPath(new URL('../../../../test-output/', import.meta.url));
 const REPLICAS = 3;
 
 type TestContext = Parameters<typeof tempDir>[0];
@@ -52,24 +49,6 @@ async function startClusterWithAdmin(
   return { replicas, ids, balancer, adminUrl };
 }
 
-async function openBrowserPage(t: TestContext) {
-  const browser = await chromium.launchPersistentContext(await tempDir(t), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport: { width: 1200, height: 900 },
-  });
-  t.after(() => browser.close());
-  return browser.newPage();
-}
-
 const upTiles = (count: number): string =>
   `document.querySelectorAll('[data-replica-id][data-state="up"]').length === ${count}`;
 
@@ -81,7 +60,7 @@ describe('the live dashboard in a real browser', () => {
       '127.0.12',
     );
 
-    const page = await openBrowserPage(t);
+    const page = await openBrowserPage(t, 900);
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(adminUrl);
@@ -148,7 +127,7 @@ describe('the live dashboard in a real browser', () => {
   it('with an admin token, asks for it on a switch, then switches; #token= in the address works too', async (t) => {
     const token = 'dash-S3CRET';
     const { balancer, adminUrl } = await startClusterWithAdmin(t, 1, '127.0.13', token);
-    const page = await openBrowserPage(t);
+    const page = await openBrowserPage(t, 900);
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(adminUrl);
@@ -167,7 +146,7 @@ describe('the live dashboard in a real browser', () => {
     assert.equal(balancer.strategy, first);
 
     const second = first === 'round-robin' ? 'least-loaded' : 'round-robin';
-    const fresh = await openBrowserPage(t);
+    const fresh = await openBrowserPage(t, 900);
     await fresh.goto(`${adminUrl}#token=${token}`);
     await fresh.waitForFunction(upTiles(1), undefined, { timeout: 5000 });
     assert.equal(new URL(fresh.url()).hash, '', 'the token is taken out of the address');
