@@ -77,6 +77,9 @@ describe('the dashboard tier view in a real browser', () => {
       `[data-replica-id="${edge.id}"] [data-parent-id="${parent.id}"]`;
     assert.equal(await page.getAttribute(parentBadge(us1, shield2), 'data-parent-state'), 'up');
 
+    // "Now" counts changes from the balancer's first sample of a replica on: wait until it has
+    // two (the page names the span), or a change made before the first would never show.
+    await page.waitForSelector('[data-recent-seconds]:not(:text-is("few"))', { timeout: 5000 });
     // The edges ask their parents 100 more times, 90 of them hits: "now" shows just those.
     eu1.report = { ...eu1.report, ...counters(170, 20, 20, 0) };
     await page.waitForSelector(`${tierField('edge', 'recent-hit-ratio')}:text-is("90.0 %")`, {
