@@ -48,7 +48,6 @@ export interface ObjectStoreOptions {
   ttlMs: number;
   /** How long a 404 is repeated without asking the origin (5xx: at most a second); 0: off. */
   negativeTtlMs: number;
-  originTimeoutMs: number;
   originTotalTimeoutMs: number;
   maxObjectBytes: number;
   /** Where misses are fetched from: the parents, then the origin. */
