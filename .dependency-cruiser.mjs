@@ -22,6 +22,20 @@ export default {
       to: { path: '^(packages/(?!protocol/)|bench/|e2e/)' },
     },
     {
+      name: 'report-stands-alone',
+      severity: 'error',
+      comment: 'The report package draws data it is given; it depends on no package of ours.',
+      from: { path: '^packages/report/' },
+      to: { path: '^(packages/(?!report/)|bench/|e2e/)' },
+    },
+    {
+      name: 'roles-do-not-draw-reports',
+      severity: 'error',
+      comment: 'Reports are drawn by the lab and the benchmarks, above the roles.',
+      from: { path: '^packages/(protocol|common|origin|replica|balancer|client)/' },
+      to: { path: '^packages/report/' },
+    },
+    {
       name: 'common-only-on-protocol',
       severity: 'error',
       comment: 'common builds on protocol only.',

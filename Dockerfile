@@ -10,6 +10,7 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false
 # Manifests first, so the dependency layer is reused while only sources change.
 COPY package.json package-lock.json tsconfig.base.json ./
 COPY packages/protocol/package.json packages/protocol/
+COPY packages/report/package.json packages/report/
 COPY packages/common/package.json packages/common/
 COPY packages/origin/package.json packages/origin/
 COPY packages/origin/bin packages/origin/bin
