@@ -30,10 +30,18 @@ export interface ScenarioLab {
   shield: number;
   /** Leave demo objects larger than this out (null: the whole demo site). */
   maxObjectBytes: number | null;
+  /** Each replica's `--ttl` in ms (null: the replica's default). */
+  ttlMs: number | null;
+  /** Fetch every object of the mix through every edge before the load starts (warm caches). */
+  warm: boolean;
 }
 
 export type RequestMix =
-  | { kind: 'zipf'; objects: number; s: number }
+  /**
+   * Ranks 0..objects-1 drawn with P(k) ∝ 1/(k+1)^s; rank k is the object `/objects/<k>.bin`
+   * (objectBytes each, written into the lab's site by the runner).
+   */
+  | { kind: 'zipf'; objects: number; s: number; objectBytes: number }
   /** One path a line, resolved against the scenario's folder; drawn uniformly with the seed. */
   | { kind: 'paths'; file: string };
 
@@ -59,7 +67,8 @@ export type TimelineVerb =
   | 'strategy'
   | 'scale'
   | 'origin'
-  | 'region';
+  | 'region'
+  | 'hot';
 
 export type TimelineAction =
   /** SIGKILL / SIGTERM (drains first) a replica or shield, by name. */
@@ -74,7 +83,9 @@ export type TimelineAction =
   | { verb: 'scale'; replicas: number }
   | { verb: 'origin'; state: 'down' | 'up' }
   /** Every edge of a region killed (`down`), or started again (`up`). */
-  | { verb: 'region'; region: string; state: 'down' | 'up' };
+  | { verb: 'region'; region: string; state: 'down' | 'up' }
+  /** From now on this share (0..1) of requests asks for `path` (a flash crowd); share 0 ends it. */
+  | { verb: 'hot'; path: string; share: number };
 
 export type TimelineStep = TimelineAction & {
   atMs: number;
@@ -83,3 +94,10 @@ export type TimelineStep = TimelineAction & {
   /** The line of the scenario file it came from. */
   line: number;
 };
+
+/** One run of a scenario: itself, or one value of the field compared. */
+export interface ScenarioVariant {
+  /** The scenario's name, or `<field>=<value>` when comparing. */
+  label: string;
+  scenario: Scenario;
+}
