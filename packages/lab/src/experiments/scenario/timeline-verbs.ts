@@ -98,8 +98,13 @@ export function actionOf<V extends TimelineVerb>(verb: V, fields: Parsed[V]): Ti
       const { hot, share } = step as Parsed['hot'];
       return { verb, path: hot, share };
     }
-    default:
-      return { verb: verb as 'kill', replica: (step as Parsed['kill']).kill };
+    default: {
+      const named = verb as 'kill' | 'term' | 'heal' | 'drain' | 'undrain';
+      return {
+        verb: named,
+        replica: (step as Partial<Record<typeof named, string>>)[named] as string,
+      };
+    }
   }
 }
 
