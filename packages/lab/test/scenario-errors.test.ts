@@ -9,7 +9,7 @@ after(() => folder.remove());
 
 let written = 0;
 
-/** The one message loading this text gives, with the file's path shown as `x.yml`. */
+/** The one message loading these lines gives, with the file's path shown as `x.yml`. */
 function problem(...text: string[]): string {
   written += 1;
   const file = folder.write(`bad-${written}.yml`, lines(...text));
@@ -23,44 +23,39 @@ function problem(...text: string[]): string {
   assert.fail('the scenario loaded');
 }
 
+function expectProblem(text: string[], expected: string): void {
+  assert.equal(problem(...text), expected);
+}
+
 const HEAD = ['name: bad', 'load: {duration: 60s}'];
 
 describe('loadScenario: each kind of mistake is one line naming the line and the field', () => {
   it('an unknown field, at the top and inside lab, with the fields there are', () => {
-    assert.equal(
-      problem('name: bad', 'load: {duration: 60s}', 'sed: 2'),
+    expectProblem(
+      ['name: bad', 'load: {duration: 60s}', 'sed: 2'],
       'x.yml:3: sed: is not a field here (fields: name, description, seed, sample, lab, load, timeline, compare)',
     );
-    assert.equal(
-      problem(
-        'name: bad',
-        'lab:',
-        '  replicas: 3',
-        '  strategyy: consistent',
-        'load: {duration: 60s}',
-      ),
+    expectProblem(
+      ['name: bad', 'lab:', '  replicas: 3', '  strategyy: consistent', 'load: {duration: 60s}'],
       'x.yml:4: lab.strategyy: is not a field here (fields: replicas, strategy, cacheBytes, ttl, topology, shield, maxObjectBytes, warm)',
     );
   });
 
   it('a wrong type, a bad duration, a duration out of range, a missing field', () => {
-    assert.equal(
-      problem('name: bad', 'lab:', '  replicas: three', 'load: {duration: 60s}'),
+    expectProblem(
+      ['name: bad', 'lab:', '  replicas: three', 'load: {duration: 60s}'],
       'x.yml:3: lab.replicas: Invalid input: expected number, received string',
     );
-    assert.equal(
-      problem('name: bad', 'load:', '  clients: 2', '  duration: soon'),
+    expectProblem(
+      ['name: bad', 'load:', '  clients: 2', '  duration: soon'],
       'x.yml:4: load.duration: "soon" is not a duration; write it like 250ms, 2s or 1m',
     );
-    assert.equal(
-      problem('name: bad', 'load:', '  duration: 2h'),
+    expectProblem(
+      ['name: bad', 'load:', '  duration: 2h'],
       'x.yml:3: load.duration: 2h is out of range: 1s to 1h',
     );
-    assert.equal(
-      problem('name: bad', 'load:', '  clients: 2'),
-      'x.yml:3: load.duration: is required',
-    );
-    assert.equal(problem('load: {duration: 10s}'), 'x.yml:1: name: is required');
+    expectProblem(['name: bad', 'load:', '  clients: 2'], 'x.yml:3: load.duration: is required');
+    expectProblem(['load: {duration: 10s}'], 'x.yml:1: name: is required');
   });
 
   it('a YAML syntax error', () => {
@@ -68,47 +63,42 @@ describe('loadScenario: each kind of mistake is one line naming the line and the
   });
 
   it('an unknown verb, listing the verbs', () => {
-    assert.equal(
-      problem(
-        ...HEAD,
-        'timeline:',
-        '  - {at: 10s, kill: replica-1}',
-        '  - {at: 20s, explode: replica-2}',
-      ),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - {at: 10s, kill: replica-1}', '  - {at: 20s, explode: replica-2}'],
       'x.yml:5: timeline[1].explode: "explode" is not a verb; verbs are kill, term, fault, heal, drain, undrain, strategy, scale, origin, region, hot',
     );
   });
 
   it('two verbs in one step, a step without `at`, a field of another verb', () => {
-    assert.equal(
-      problem(...HEAD, 'timeline:', '  - {at: 10s, kill: replica-1, heal: replica-1}'),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - {at: 10s, kill: replica-1, heal: replica-1}'],
       'x.yml:4: timeline[0]: has 2 verbs (kill, heal): one step does one thing',
     );
-    assert.equal(
-      problem(...HEAD, 'timeline:', '  - {kill: replica-1}'),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - {kill: replica-1}'],
       'x.yml:4: timeline[0].at: is required',
     );
-    assert.equal(
-      problem(...HEAD, 'timeline:', '  - at: 10s', '    kill: replica-1', '    delayMs: 80'),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - at: 10s', '    kill: replica-1', '    delayMs: 80'],
       'x.yml:6: timeline[0].delayMs: is not a field of a kill step (at, kill)',
     );
-    assert.equal(
-      problem(...HEAD, 'timeline:', '  - {at: 10s, fault: replica-1}'),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - {at: 10s, fault: replica-1}'],
       'x.yml:4: timeline[0]: names no fault; give one or more of delayMs, jitterMs, bandwidthKBps, errorRate, resetRate, probeLoss',
     );
-    assert.equal(
-      problem(...HEAD, 'timeline:', '  - {at: 10s, fault: replica-1, errorRate: 2}'),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - {at: 10s, fault: replica-1, errorRate: 2}'],
       'x.yml:4: timeline[0].errorRate: Too big: expected number to be <=1',
     );
   });
 
   it('a replica that does not exist at that time, with the ones that do', () => {
-    assert.equal(
-      problem(...HEAD, 'timeline:', '  - {at: 10s, kill: replica-6}'),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - {at: 10s, kill: replica-6}'],
       'x.yml:4: timeline[0].kill: "replica-6" is not a replica of this lab at that time (replica-1…replica-5)',
     );
-    assert.equal(
-      problem(
+    expectProblem(
+      [
         'name: bad',
         'lab: {replicas: 3, shield: 1}',
         'load: {duration: 60s}',
@@ -117,101 +107,101 @@ describe('loadScenario: each kind of mistake is one line naming the line and the
         '  - {at: 20s, scale: 4}',
         '  - {at: 40s, scale: 2}',
         '  - {at: 50s, heal: replica-3}',
-      ),
+      ],
       'x.yml:8: timeline[3].heal: "replica-3" is not a replica of this lab at that time (replica-1…replica-2, shield-1)',
     );
-    assert.equal(
-      problem(
+    expectProblem(
+      [
         'name: bad',
         'lab: {topology: true, replicas: 2}',
         'load: {duration: 60s}',
         'timeline:',
         '  - {at: 10s, kill: replica-2}',
-      ),
+      ],
       'x.yml:5: timeline[0].kill: "replica-2" is not a replica of this lab at that time (replica-eu-1…replica-eu-2, replica-us-1…replica-us-2, replica-ap-1…replica-ap-2)',
     );
-    assert.equal(
-      problem(
+    expectProblem(
+      [
         'name: bad',
         'lab: {shield: 1}',
         'load: {duration: 60s}',
         'timeline:',
         '  - {at: 10s, drain: shield-1}',
-      ),
+      ],
       'x.yml:5: timeline[0].drain: shield-1 is a shield; the balancer routes to edges only',
     );
   });
 
   it('a time past the load’s duration (the duration itself is allowed)', () => {
-    assert.equal(
-      problem(...HEAD, 'timeline:', '  - {at: 60s, origin: down}', '  - {at: 95s, origin: up}'),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - {at: 60s, origin: down}', '  - {at: 95s, origin: up}'],
       "x.yml:5: timeline[1].at: 95s is past the load's duration (60s)",
     );
   });
 
   it('regions: an unknown one, one without a topology, scale with a topology, clients in an unknown region', () => {
-    assert.equal(
-      problem(
+    expectProblem(
+      [
         'name: bad',
         'lab: {topology: true}',
         'load: {duration: 60s}',
         'timeline:',
         '  - {at: 10s, region: mars, state: down}',
-      ),
+      ],
       'x.yml:5: timeline[0].region: "mars" is not a region (eu, us, ap)',
     );
-    assert.equal(
-      problem(...HEAD, 'timeline:', '  - {at: 10s, region: eu, state: down}'),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - {at: 10s, region: eu, state: down}'],
       'x.yml:4: timeline[0].region: region steps need lab.topology',
     );
-    assert.equal(
-      problem(
+    expectProblem(
+      [
         'name: bad',
         'lab: {topology: true}',
         'load: {duration: 60s}',
         'timeline:',
         '  - {at: 10s, scale: 4}',
-      ),
+      ],
       'x.yml:5: timeline[0].scale: scale is for the flat lab; with a topology use region steps',
     );
-    assert.equal(
-      problem(
+    expectProblem(
+      [
         'name: bad',
         'lab: {topology: true}',
         'load:',
         '  clients: {eu: 2, mars: 1}',
         '  duration: 60s',
-      ),
+      ],
       'x.yml:4: load.clients.mars: is not a region of the topology (eu, us, ap)',
     );
-    assert.equal(
-      problem('name: bad', 'lab: {topology: missing.yml}', 'load: {duration: 60s}'),
+    expectProblem(
+      ['name: bad', 'lab: {topology: missing.yml}', 'load: {duration: 60s}'],
       `x.yml:2: lab.topology: cannot read the topology ${folder.dir}/missing.yml: no such file`,
     );
   });
 
   it('a strategy that is not one, listing them; nearest without a topology', () => {
-    assert.equal(
-      problem('name: bad', 'lab: {strategy: fastest}', 'load: {duration: 60s}'),
+    expectProblem(
+      ['name: bad', 'lab: {strategy: fastest}', 'load: {duration: 60s}'],
       'x.yml:2: lab.strategy: "fastest" is not a strategy; choose one of round-robin, least-loaded, p2c-ewma, consistent, seed',
     );
-    assert.equal(
-      problem(...HEAD, 'timeline:', '  - {at: 10s, strategy: nearest}'),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - {at: 10s, strategy: nearest}'],
       'x.yml:4: timeline[0].strategy: nearest needs lab.topology (regions to be nearest to)',
     );
   });
 
   it('a missing paths file, a hot path the mix never asks for, two mixes', () => {
-    assert.equal(
-      problem('name: bad', 'load:', '  mix: {paths: nowhere.txt}', '  duration: 60s'),
+    expectProblem(
+      ['name: bad', 'load:', '  mix: {paths: nowhere.txt}', '  duration: 60s'],
       `x.yml:3: load.mix.paths: cannot read ${folder.dir}/nowhere.txt: no such file`,
     );
-    assert.equal(
-      problem(...HEAD, 'timeline:', '  - {at: 10s, hot: /objects/200.bin}'),
+    expectProblem(
+      [...HEAD, 'timeline:', '  - {at: 10s, hot: /objects/200.bin}'],
       'x.yml:4: timeline[0].hot: /objects/200.bin is not an object of the mix (/objects/0.bin…/objects/199.bin)',
     );
-    assert.equal(
-      problem('name: bad', 'load:', '  mix: {paths: p.txt, zipf: {objects: 3}}', '  duration: 60s'),
+    expectProblem(
+      ['name: bad', 'load:', '  mix: {paths: p.txt, zipf: {objects: 3}}', '  duration: 60s'],
       'x.yml:3: load.mix: give exactly one of zipf: {objects, s, objectBytes} and paths: <file>',
     );
   });
