@@ -1,1 +1,3 @@
 export * from './report-data.js';
+export { renderExperimentReport } from './experiment-report.js';
+export { timeseriesCsv } from './csv.js';
