@@ -30,6 +30,7 @@
   const MARKER_COLOUR = '#222';
   const FAILED_MARKER_COLOUR = '#888';
   const CHART_HEIGHT = 240;
+  const SMALL_CHART_HEIGHT = 180;
   const STATE_ROW_HEIGHT = 26;
   const SYNC_KEY = 'cdn-report';
 
@@ -428,9 +429,14 @@
       draw(group, kind, 'all', distinctMarkers(data.variants), overlaidChart(kind, data.variants));
       return;
     }
+    // Comparing, each variant gets a small chart of its own, side by side where there is room.
+    const multiples = document.createElement('div');
+    multiples.className = comparing ? 'small-multiples' : 'single';
+    group.append(multiples);
     for (const variant of data.variants) {
       const chart = kind === 'requests' ? stackedChart(variant) : statesChart(variant);
-      draw(group, kind, variant.label, distinctMarkers([variant]), chart);
+      if (comparing && kind === 'requests') chart.height = SMALL_CHART_HEIGHT;
+      draw(multiples, kind, variant.label, distinctMarkers([variant]), chart);
     }
   }
 
