@@ -117,11 +117,7 @@
     });
   }
 
-  function formatNumber(value) {
-    if (value === null || value === undefined) return '—';
-    if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en');
-    return String(Math.round(value * 100) / 100);
-  }
+  const { formatNumber } = window.cdnReportShared;
   const formatRatio = (value) =>
     value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)} %`;
 
