@@ -6,7 +6,7 @@ import { startCluster } from './roles.js';
 import { median, repeat } from './stats.js';
 import type { Benchmark, BenchResult, ResultRow } from './types.js';
 import { withDir } from './workspace.js';
-import { seededRandom, zipfSequence } from './zipf.js';
+import { seededRandom, zipfSequence } from '@cdn-lab/common';
 
 const REPLICAS = 5;
 const ZIPF_S = 1.0;

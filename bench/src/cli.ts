@@ -2,7 +2,8 @@
 /**
  * npm run bench [-- B2 B4 ...] [--smoke] [--runs N] [--no-write] [--write]
  * Runs the benchmarks and prints a table. A full run of the whole suite also writes
- * bench/RESULTS.md; a subset only does with --write (so it does not replace the full results).
+ * bench/RESULTS.md and bench/report.html (the same results as charts); a subset only does with
+ * --write (so it does not replace the full results).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,11 @@ import { intArg, newProgram } from '@cdn-lab/common';
 import { ensurePeers } from './peers.js';
 import { BENCHMARKS } from './registry.js';
 import { resultsMarkdown, textTable } from './report.js';
+import { benchReportHtml } from './report-html.js';
 import type { BenchResult } from './types.js';
 
 const RESULTS_FILE = fileURLToPath(new URL('../../RESULTS.md', import.meta.url));
+const REPORT_FILE = fileURLToPath(new URL('../../report.html', import.meta.url));
 /** Marks where the hand-written analysis starts in RESULTS.md; it is kept across runs. */
 const ANALYSIS_MARK = '<!-- analysis -->';
 
@@ -32,8 +35,8 @@ function parseArgs(): Args {
     .argument('[ids...]', `benchmarks to run (${names.join(', ')}); all when none is named`)
     .option('--smoke', 'tiny sizes, no peers needed: checks that every benchmark still runs')
     .option('--runs <n>', 'runs per measurement (the median is reported)', intArg(1), 3)
-    .option('--write', 'replace bench/RESULTS.md even for a subset')
-    .option('--no-write', 'do not replace bench/RESULTS.md, even for the whole suite')
+    .option('--write', 'replace bench/RESULTS.md and bench/report.html even for a subset')
+    .option('--no-write', 'write neither bench/RESULTS.md nor bench/report.html, even for all')
     .parse();
   const ids = program.processedArgs[0] as string[];
   const { smoke, runs, write } = program.opts<{ smoke?: boolean; runs: number; write?: boolean }>();
@@ -80,13 +83,14 @@ async function main(): Promise<void> {
   const elapsed = (performance.now() - started) / 1000;
   const write = args.write ?? args.ids.length === 0;
   if (!write && !args.smoke) {
-    console.error('bench/RESULTS.md not written (a subset; add --write to replace it)');
+    console.error('bench/RESULTS.md and report.html not written (a subset; add --write)');
   }
   if (write && !args.smoke) {
     const command = `npm run bench${args.ids.length > 0 ? ` -- ${args.ids.join(' ')}` : ''}`;
     const body = resultsMarkdown(results, command, elapsed);
     await writeFile(RESULTS_FILE, `${body}\n${await keptAnalysis()}`);
-    console.error(`wrote ${RESULTS_FILE}`);
+    await writeFile(REPORT_FILE, benchReportHtml(results, command));
+    console.error(`wrote ${RESULTS_FILE} and ${REPORT_FILE}`);
   }
 }
 

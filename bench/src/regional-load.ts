@@ -1,6 +1,6 @@
 import { BalancerSession, download, type RegionBinding, type Router } from '@cdn-lab/client';
 import type { RegionalWorld } from './regional-world.js';
-import { seededRandom, zipfSequence } from './zipf.js';
+import { seededRandom, zipfSequence } from '@cdn-lab/common';
 
 const ZIPF_EXPONENT = 1;
 const DOWNLOAD_TIMEOUT_MS = 5000;

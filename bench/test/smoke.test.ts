@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BENCHMARKS } from '../src/registry.js';
 import { markdownTable, textTable } from '../src/report.js';
+import { benchReportData } from '../src/report-html.js';
 import type { BenchResult } from '../src/types.js';
 
 /**
@@ -35,6 +36,8 @@ describe('benchmark smoke runs', () => {
     assert.ok(result.commands.length > 0, 'the commands are recorded');
     assert.match(textTable([result]), new RegExp(`^${id} `, 'm'));
     assert.match(markdownTable([result]), new RegExp(`^\\| ${id} \\|`, 'm'));
+    const [drawn] = benchReportData([result], 'npm run bench -- --smoke').benchmarks;
+    assert.deepEqual(drawn?.rows, result.rows, `${id}: bench/report.html draws every row`);
   };
 
   for (const bench of BENCHMARKS) {

@@ -8,3 +8,4 @@ export {
   type RoleProcess,
   type SpawnOptions,
 } from './role-process.js';
+export * from './experiments/scenario/index.js';

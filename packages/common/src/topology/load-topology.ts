@@ -1,33 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { MAX_REGIONS, REGION_NAME } from '@cdn-lab/protocol';
-import type * as Yaml from 'yaml';
 import type { Document, LineCounter } from 'yaml';
 import type * as Zod from 'zod';
 import { UserError } from '../config/user-error.js';
+import {
+  fieldName,
+  lineOf,
+  yamlAndZod,
+  yamlSyntaxProblems,
+  zodIssueProblems,
+  type FieldPath as Path,
+} from '../config/yaml-fields.js';
 import { cidrContains, parseCidr, type Cidr } from './cidr.js';
 import { parseBandwidth, parseDelay, parseLoss } from './link-units.js';
 import { pairKey, type LinkSpec, type RegionSpec, type Topology } from './topology.js';
 
 /** The most replicas one region may ask the lab for. */
 export const MAX_REPLICAS_PER_REGION = 64;
-
-type Path = (string | number)[];
-
-/**
- * zod and yaml are loaded on the first topology read, not with every role: together they are
- * about 0.2 s of CPU at each process start, which a lab without regions should not pay.
- */
-const requireLazily = createRequire(import.meta.url);
-let libraries: { z: typeof Zod.z; yaml: typeof Yaml } | null = null;
-
-function libs(): { z: typeof Zod.z; yaml: typeof Yaml } {
-  libraries ??= {
-    z: (requireLazily('zod') as typeof Zod).z,
-    yaml: requireLazily('yaml') as typeof Yaml,
-  };
-  return libraries;
-}
 
 function makeSchema(z: typeof Zod.z) {
   /** A field's value through a parser that returns the value or a message. */
@@ -97,24 +86,6 @@ function linkSpec(fields: FileLink): LinkSpec {
     bytesPerSecond: fields.bandwidth ?? null,
     loss: fields.loss ?? 0,
   };
-}
-
-/** Where a field sits in the file: its line, or the nearest enclosing one's. */
-function lineOf(doc: Document, lines: LineCounter, path: Path): number | null {
-  for (let depth = path.length; depth >= 0; depth -= 1) {
-    const node: unknown = doc.getIn(path.slice(0, depth), true);
-    const range = (node as { range?: [number, number, number] } | undefined)?.range;
-    if (range) return lines.linePos(range[0]).line;
-  }
-  return null;
-}
-
-function fieldName(path: Path): string {
-  return path
-    .map((part, index) =>
-      typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`,
-    )
-    .join('');
 }
 
 class TopologyProblems {
@@ -238,27 +209,16 @@ function buildTopology(source: string, file: TopologyFile, problems: TopologyPro
 
 /** A topology from YAML or JSON text (JSON is YAML); `source` names it in messages. */
 export function parseTopology(text: string, source: string): Topology {
-  const { z, yaml } = libs();
+  const { z, yaml } = yamlAndZod();
   schema ??= makeSchema(z);
   const lines = new yaml.LineCounter();
   const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const problems = new TopologyProblems(source, doc, lines);
-  for (const error of doc.errors) {
-    const line = lines.linePos(error.pos[0]).line;
-    problems.messages.push(`${source}:${line}: ${error.message.split('\n')[0]}`);
-  }
+  problems.messages.push(...yamlSyntaxProblems(doc, lines, source));
   problems.throwIfAny();
   const result = schema.file.safeParse(doc.toJS());
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const path = issue.path.filter((part) => typeof part !== 'symbol');
-      // An unknown field is named where it is written, with the fields that are known.
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) problems.add([...path, key], 'is not a field here');
-      } else {
-        problems.add(path, issue.message);
-      }
-    }
+    zodIssueProblems(result.error.issues, (path, message) => problems.add(path, message));
     problems.throwIfAny();
     throw new UserError(`the topology ${source} is not valid`);
   }

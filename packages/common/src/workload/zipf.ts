@@ -10,12 +10,35 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** murmur3's finaliser: every input bit flips about half the output bits. */
+function mix32(value: number): number {
+  let h = value >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * A uniform number in [0, 1) that depends only on its three inputs: the draw at any index of a
+ * seeded sequence, without drawing the ones before it.
+ */
+export function hashedUniform(seed: number, index: number, salt: number): number {
+  const high = Math.floor(index / 4294967296);
+  const h = mix32(seed ^ mix32(salt ^ mix32(index ^ mix32(high + 0x9e3779b9))));
+  return h / 4294967296;
+}
+
+/** P(rank k) ∝ 1 / (k + 1)^s for ranks 0..n-1, not normalised. */
+export function zipfWeights(n: number, s: number): number[] {
+  return Array.from({ length: n }, (_, rank) => 1 / (rank + 1) ** s);
+}
+
 /** `count` draws of ranks 0..n-1 with P(rank k) ∝ 1 / (k + 1)^s. */
 export function zipfSequence(n: number, s: number, count: number, random: () => number): number[] {
   const cumulative: number[] = [];
   let total = 0;
-  for (let rank = 0; rank < n; rank += 1) {
-    total += 1 / (rank + 1) ** s;
+  for (const weight of zipfWeights(n, s)) {
+    total += weight;
     cumulative.push(total);
   }
   const draws: number[] = [];
