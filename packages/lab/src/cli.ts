@@ -18,6 +18,7 @@ import { requestRoute } from '@cdn-lab/client';
 import { join, resolve } from 'node:path';
 import type { Topology } from '@cdn-lab/common';
 import { runDemoLoad } from './demo.js';
+import { addRunCommand } from './experiments/run/run-command.js';
 import { addFaultCommands } from './fault-commands.js';
 import { startLab, type Lab } from './lab.js';
 import { LAB_DEFAULTS, MAX_REPLICAS, MAX_SHIELDS, type LabOptions } from './lab-options.js';
@@ -314,6 +315,7 @@ await runMain('cdn-lab', async () => {
   addUp(program);
   addDemo(program);
   addSoak(program);
+  addRunCommand(program);
   addFaultCommands(program);
   await program.parseAsync();
 });

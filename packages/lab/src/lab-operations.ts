@@ -1,9 +1,14 @@
 import { UserError } from '@cdn-lab/common';
-import type { LabRegion } from './lab.js';
 import { MAX_REPLICAS } from './lab-options.js';
 import type { RoleSet } from './lab-roles.js';
 import type { PlannedReplica } from './replica-plan.js';
 import type { RoleProcess } from './role-process.js';
+
+/** One region of a lab started with a topology. */
+export interface LabRegion {
+  name: string;
+  replicas: RoleProcess[];
+}
 
 /** What a scenario's timeline does to a running lab. Each rejects with a one-line UserError. */
 export interface LabOperations {

@@ -4,17 +4,12 @@ import { UserError, type Topology } from '@cdn-lab/common';
 import { writeDemoSite } from '@cdn-lab/origin';
 import { replicaAdminPort, type LabOptions } from './lab-options.js';
 import { planReplicas, planShields, type PlannedReplica } from './replica-plan.js';
-import { labOperations, type LabOperations } from './lab-operations.js';
+import { labOperations, type LabOperations, type LabRegion } from './lab-operations.js';
 import { RoleSet, type RoleExit, type StopStage } from './lab-roles.js';
 import type { RoleProcess } from './role-process.js';
 
 export type { RoleExit } from './lab-roles.js';
-
-/** One region of a lab started with a topology. */
-export interface LabRegion {
-  name: string;
-  replicas: RoleProcess[];
-}
+export type { LabRegion } from './lab-operations.js';
 
 export interface Lab extends LabOperations {
   dir: string;

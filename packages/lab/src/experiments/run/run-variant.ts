@@ -4,26 +4,21 @@ import { loadTopology, openEventLog } from '@cdn-lab/common';
 import { startLab, type Lab } from '../../lab.js';
 import { LAB_DEFAULTS, type LabOptions } from '../../lab-options.js';
 import { waitForRoutes } from '../../wait-for-routes.js';
-import type { Scenario } from '../scenario/scenario.js';
+import type { HotObject, RequestSequence, Scenario } from '../scenario/index.js';
 import { warmEdges, writeMixObjects, type MixObject } from './mix-site.js';
 import { LabSampler, type LabSample } from './lab-sampler.js';
 import { loadTotals, type LoadTotals } from './load-totals.js';
 import { OutcomeBuckets } from './outcome-buckets.js';
 import { RoleRoster } from './role-roster.js';
 import { startSampleLoop } from './sample-loop.js';
-import { performStep, type HotSpot } from './step-actions.js';
+import { performStep } from './step-actions.js';
 import { startTimeline, type StepRecord } from './timeline.js';
-
-/** The request sequence of one client region: request `index`'s path, given the hot spot in force. */
-export interface PathSequence {
-  pathAt(index: number, hot: HotSpot | null): string;
-}
 
 export interface VariantInput {
   label: string;
   scenario: Scenario;
   /** The sequence of a client region (null: the flat lab's one load). */
-  sequence(region: string | null): PathSequence;
+  sequence(region: string | null): RequestSequence;
   /** Objects the mix needs written into the site (a zipf mix's), and every path it asks for. */
   objects: readonly MixObject[];
   mixPaths: readonly string[];
@@ -149,7 +144,7 @@ export async function runVariant(
     await sampler.baseline();
     const buckets = new OutcomeBuckets(scenario.sampleMs);
     const okLatencies: number[] = [];
-    let hot: HotSpot | null = null;
+    let hot: HotObject | null = null;
     const startedAt = performance.now();
     loadStartedAt = startedAt;
     progress('running');

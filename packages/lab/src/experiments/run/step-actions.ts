@@ -2,18 +2,12 @@ import { UserError } from '@cdn-lab/common';
 import { adminRequest } from '../../admin-request.js';
 import type { Lab } from '../../lab.js';
 import type { RoleProcess } from '../../role-process.js';
-import type { TimelineStep } from '../scenario/scenario.js';
-
-/** A flash crowd in force: this share of requests asks for this path. */
-export interface HotSpot {
-  path: string;
-  share: number;
-}
+import type { HotObject, TimelineStep } from '../scenario/index.js';
 
 export interface StepContext {
   lab: Lab;
   /** From now on the load asks for the hot path this often (null: the mix alone). */
-  setHot(hot: HotSpot | null): void;
+  setHot(hot: HotObject | null): void;
 }
 
 function adminUrlOf(role: RoleProcess | undefined, name: string): string {
