@@ -1,8 +1,9 @@
-/* The balancer's live dashboard: plain browser JavaScript, no build step, no libraries.
- * It reads GET /status once, then follows GET /events (Server-Sent Events):
+/* The balancer's live dashboard: plain browser JavaScript, no build step; its one library is
+ * uPlot, for the chart (routes-chart.js). It reads GET /status once, then follows GET /events
+ * (Server-Sent Events):
  *   hello (the whole status), state, strategy, summary (once a second), replicas (set changed),
  *   shields (the shield set changed; a shield's state event says `shield: true`). */
-/* global document, window, console, fetch, EventSource, requestAnimationFrame */
+/* global document, window, console, fetch, EventSource, requestAnimationFrame, createRoutesChart */
 'use strict';
 
 (() => {
@@ -49,7 +50,7 @@
   const select = $('[data-strategy-select]');
   const strategyMessage = $('[data-strategy-message]');
   const logList = $('[data-event-log]');
-  const canvas = $('[data-routes-chart]');
+  const chartBox = $('[data-routes-chart]');
   const chartLegend = $('[data-chart-legend]');
   const connection = $('[data-connection]');
   const chartSpan = $('[data-chart-span]');
@@ -577,87 +578,15 @@
     });
   }
 
-  function drawChart() {
-    const ratio = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth;
-    const height = canvas.clientHeight;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(height * ratio);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+  const routesChart = createRoutesChart(chartBox, HISTORY_MS);
 
-    const left = 48;
-    const right = 12;
-    const top = 10;
-    const bottom = 24;
-    const plotW = Math.max(1, width - left - right);
-    const plotH = Math.max(1, height - top - bottom);
-    const now = model.history.at(-1)?.at ?? Date.now();
-    // Zoomed to the data until five minutes have been seen, so a new page is not a blank chart.
-    const seen = now - (model.history[0]?.at ?? now);
-    const span = Math.min(HISTORY_MS, Math.max(60_000, seen));
-    const step = [10_000, 15_000, 30_000, 60_000].find((ms) => span / ms <= 6) ?? 60_000;
-    const start = now - span;
+  function drawChart() {
+    const ids = [...model.replicas.keys()].sort(byId);
+    const span = routesChart.draw(model.history, ids, colourOf);
     chartSpan.textContent =
       span >= 120_000
         ? `${Math.round(span / 60_000)} minutes`
         : `${Math.round(span / 1000)} seconds`;
-    const ids = [...model.replicas.keys()].sort(byId);
-    let max = 0;
-    for (const sample of model.history)
-      for (const rate of sample.rates.values()) max = Math.max(max, rate);
-    const { top: yMax, step: yStep } = niceScale(max);
-    const x = (at) => left + ((at - start) / span) * plotW;
-    const y = (rate) => top + plotH - (rate / yMax) * plotH;
-
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.strokeStyle = '#dde2e9';
-    ctx.fillStyle = '#5f6b7a';
-    ctx.lineWidth = 1;
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    for (let rate = 0; rate <= yMax + yStep / 2; rate += yStep) {
-      const py = Math.round(y(rate)) + 0.5;
-      ctx.beginPath();
-      ctx.moveTo(left, py);
-      ctx.lineTo(left + plotW, py);
-      ctx.stroke();
-      ctx.fillText(`${trimNumber(rate)}/s`, left - 6, py);
-    }
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    for (let ago = Math.floor(span / step) * step; ago >= 0; ago -= step) {
-      const label =
-        ago === 0 ? 'now' : ago % 60_000 === 0 ? `−${ago / 60_000} min` : `−${ago / 1000} s`;
-      ctx.fillText(label, x(now - ago), top + plotH + 6);
-    }
-
-    ctx.lineWidth = 2;
-    ctx.lineJoin = 'round';
-    for (const id of ids) {
-      ctx.strokeStyle = colourOf(id);
-      ctx.beginPath();
-      let drawing = false;
-      for (const sample of model.history) {
-        const rate = sample.rates.get(id);
-        if (rate === undefined) {
-          drawing = false;
-          continue;
-        }
-        if (drawing) ctx.lineTo(x(sample.at), y(rate));
-        else ctx.moveTo(x(sample.at), y(rate));
-        drawing = true;
-      }
-      ctx.stroke();
-      const last = model.history.at(-1)?.rates.get(id);
-      if (last !== undefined) {
-        ctx.fillStyle = colourOf(id);
-        ctx.beginPath();
-        ctx.arc(x(now), y(last), 3, 0, 2 * Math.PI);
-        ctx.fill();
-      }
-    }
     renderChartLegend(ids);
   }
 
@@ -675,19 +604,6 @@
         return item;
       }),
     );
-  }
-
-  /** A top of the y axis and a round tick step (1, 2 or 5 × 10ⁿ), at most 4 steps. */
-  function niceScale(max) {
-    if (max <= 1) return { top: 1, step: 0.25 };
-    const raw = max / 4;
-    const magnitude = 10 ** Math.floor(Math.log10(raw));
-    const step = [1, 2, 5, 10].map((m) => m * magnitude).find((candidate) => candidate >= raw);
-    return { top: Math.ceil(max / step) * step, step };
-  }
-
-  function trimNumber(value) {
-    return String(Number(value.toFixed(2)));
   }
 
   // ---------- admin token ----------
@@ -811,7 +727,10 @@
       console.error('could not read /status', error);
     }
     follow();
-    window.addEventListener('resize', renderChart);
+    window.addEventListener('resize', () => {
+      routesChart.resize();
+      renderChart();
+    });
   }
 
   void start();

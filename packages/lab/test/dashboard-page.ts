@@ -102,3 +102,43 @@ async function chromiumChildren(): Promise<number[]> {
   }
   return pids;
 }
+
+type Page = Awaited<ReturnType<typeof openBrowserPage>>;
+
+/** What the routes chart shows: drawn by uPlot, its lines, and the pixels in their colours. */
+export interface RoutesChart {
+  uplot: boolean;
+  series: number;
+  samples: number;
+  /** Pixels of the chart's canvas in one of the legend's colours: the lines and their dots. */
+  linePixels: number;
+}
+
+// Runs in the page (a string: the tests compile without the DOM's types), after the frame the
+// dashboard draws in.
+const READ_ROUTES_CHART = `new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn))).then(() => {
+  const box = document.querySelector('[data-routes-chart]');
+  const canvas = box.querySelector('.uplot canvas');
+  const colours = [...document.querySelectorAll('[data-chart-legend] [data-series-id] i')].map(
+    (swatch) => getComputedStyle(swatch).backgroundColor.match(/\\d+/g).slice(0, 3).map(Number),
+  );
+  let linePixels = 0;
+  if (canvas) {
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let at = 0; at < pixels.length; at += 4) {
+      const close = (colour) => colour.every((channel, i) => Math.abs(channel - pixels[at + i]) <= 8);
+      if (pixels[at + 3] > 200 && colours.some(close)) linePixels += 1;
+    }
+  }
+  return {
+    uplot: typeof window.uPlot === 'function' && canvas !== null,
+    series: Number(box.dataset.series),
+    samples: Number(box.dataset.samples),
+    linePixels,
+  };
+})`;
+
+/** Reads the chart off the page (`data-series` and `data-samples` come from the chart). */
+export function routesChart(page: Page): Promise<RoutesChart> {
+  return page.evaluate<RoutesChart>(READ_ROUTES_CHART);
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { DEFAULT_TOPOLOGY_FILE } from '@cdn-lab/common';
-import { OUTPUT_DIR, balancerOver, openBrowserPage } from './dashboard-page.js';
+import { OUTPUT_DIR, balancerOver, openBrowserPage, routesChart } from './dashboard-page.js';
 import { PongReplica } from './pong-replica.js';
 
 const cell = (client: string, serving: string): string =>
@@ -50,6 +50,9 @@ describe('the dashboard region view in a real browser', () => {
     );
     assert.ok(groups[0]?.tiles.includes(eu1.id));
     assert.ok(await page.isVisible('[data-region-matrix]'));
+    const chart = await routesChart(page);
+    assert.ok(chart.uplot, 'the chart is drawn by uPlot');
+    assert.equal(chart.series, replicas.length, 'a line per replica, whatever its region');
 
     await page.waitForSelector(`${cell('us', 'eu')}[data-requests="3"]`, { timeout: 3000 });
     assert.match((await page.textContent(cell('us', 'eu'))) ?? '', /3 req.*82\.0 ms TTFB/);

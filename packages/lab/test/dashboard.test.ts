@@ -7,7 +7,7 @@ import { startBalancer } from '@cdn-lab/balancer';
 import { runLoad } from '@cdn-lab/client';
 import { startOrigin } from '@cdn-lab/origin';
 import { spawnRole } from '../src/role-process.js';
-import { OUTPUT_DIR, openBrowserPage } from './dashboard-page.js';
+import { OUTPUT_DIR, openBrowserPage, routesChart } from './dashboard-page.js';
 import { sharedDemoSite, tempDir } from './helpers.js';
 
 const REPLICAS = 3;
@@ -87,6 +87,18 @@ describe('the live dashboard in a real browser', () => {
       { timeout: 3000 },
     );
     assert.equal(await page.locator('[data-chart-legend] [data-series-id]').count(), REPLICAS);
+    const chart = await routesChart(page);
+    assert.ok(chart.uplot, 'the chart is drawn by uPlot');
+    assert.equal(chart.series, REPLICAS, 'a line per replica');
+    assert.ok(chart.samples >= 2, `the chart has ${chart.samples} samples`);
+    assert.ok(chart.linePixels > 100, `${chart.linePixels} pixels of the lines are drawn`);
+    // The chart follows the window's width.
+    const chartWidth = `document.querySelector('[data-routes-chart] .uplot canvas').clientWidth`;
+    const wide = await page.evaluate<number>(chartWidth);
+    await page.setViewportSize({ width: 800, height: 900 });
+    await page.waitForFunction(`${chartWidth} < ${wide - 300}`, undefined, { timeout: 2000 });
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await page.waitForFunction(`${chartWidth} === ${wide}`, undefined, { timeout: 2000 });
 
     const before = balancer.strategy;
     const wanted = before === 'round-robin' ? 'least-loaded' : 'round-robin';

@@ -1,9 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import { HttpError, knownContentType } from '@cdn-lab/common';
 
 /** packages/balancer/dashboard, from dist/src/admin/. */
 const DASHBOARD_DIR = new URL('../../../dashboard/', import.meta.url);
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The charting library's files the page loads, by the name it asks for: found where npm
+ * installed the package (hoisted or not), so the dashboard needs no internet and no copy.
+ */
+const LIBRARY_FILES: ReadonlyMap<string, string> = new Map([
+  ['uPlot.iife.min.js', 'uplot/dist/uPlot.iife.min.js'],
+  ['uPlot.min.css', 'uplot/dist/uPlot.min.css'],
+]);
 
 const PLACEHOLDER = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>cdn-lab balancer</title></head>
@@ -13,7 +25,10 @@ const PLACEHOLDER = `<!doctype html>
 </body></html>
 `;
 
-/** Serves one file of the dashboard folder (a plain name, no folders); 404 when absent. */
+/**
+ * Serves one file of the dashboard folder (a plain name, no folders) or of the charting
+ * library; 404 when absent.
+ */
 export async function serveDashboardFile(res: ServerResponse, name: string): Promise<void> {
   const type = knownContentType(name);
   if (!/^[\w.-]+$/.test(name) || name.startsWith('.') || !type) {
@@ -21,7 +36,7 @@ export async function serveDashboardFile(res: ServerResponse, name: string): Pro
   }
   let body: Buffer;
   try {
-    body = await readFile(new URL(name, DASHBOARD_DIR));
+    body = await readFile(fileOf(name));
   } catch {
     if (name !== 'index.html') throw new HttpError(404, `no dashboard file ${name}`);
     body = Buffer.from(PLACEHOLDER);
@@ -32,4 +47,10 @@ export async function serveDashboardFile(res: ServerResponse, name: string): Pro
     'Cache-Control': 'no-cache',
   });
   res.end(body);
+}
+
+/** Throws when a library file is not installed (the caller answers 404). */
+function fileOf(name: string): URL | string {
+  const library = LIBRARY_FILES.get(name);
+  return library ? require.resolve(library) : new URL(name, DASHBOARD_DIR);
 }
