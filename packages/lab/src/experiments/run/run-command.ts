@@ -1,7 +1,8 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { envOption, onStopSignals, portArg } from '@cdn-lab/common';
+import { envOption, onStopSignals } from '@cdn-lab/common';
 import { renderExperimentReport, timeseriesCsv } from '@cdn-lab/report';
+import { labAdminPortOption, labOriginPortOption, labPortOption } from '../../lab-flags.js';
 import { LAB_DEFAULTS } from '../../lab-options.js';
 import {
   loadScenario,
@@ -129,24 +130,13 @@ export function addRunCommand(program: Command): void {
         LAB_DEFAULTS.dir,
       ),
     )
+    .addOption(labPortOption())
+    .addOption(labOriginPortOption())
     .addOption(
-      envOption('-p, --port <port>', 'balancer and replica port', 'LAB_PORT')
-        .argParser(portArg)
-        .default(LAB_DEFAULTS.port),
-    )
-    .addOption(
-      envOption('--origin-port <port>', 'lab origin port (0: any free)', 'LAB_ORIGIN_PORT')
-        .argParser(portArg)
-        .default(LAB_DEFAULTS.originPort),
-    )
-    .addOption(
-      envOption(
-        '--admin-port <port>',
+      labAdminPortOption(
         'balancer admin port; replica admins on their own address at this + 1 (0: any free)',
-        'LAB_ADMIN_PORT',
-      )
-        .argParser(portArg)
-        .default(0),
+        0,
+      ),
     )
     .option('--json', 'print summary.json instead of the text summary')
     .addHelpText(

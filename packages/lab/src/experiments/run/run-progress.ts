@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import { openBar } from '@cdn-lab/client';
 import type { VariantProgress } from './run-variant.js';
 
 /** Not on a terminal (CI, a pipe): a line this often instead of a bar. */
@@ -35,28 +35,12 @@ export function runProgress(stream: NodeJS.WriteStream): RunProgress {
       stop: () => undefined,
     };
   }
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: '{bar} {text}',
-    barsize: 24,
-    barCompleteChar: '█',
-    barIncompleteChar: '░',
-    clearOnComplete: true,
-    hideCursor: false,
-    gracefulExit: false,
-  });
-  let started = false;
+  const bar = openBar(stream);
   return {
     update(variant, of, progress) {
       const value = Math.min(progress.elapsedMs, progress.durationMs);
-      const payload = { text: progressText(variant, of, progress) };
-      if (!started) bar.start(progress.durationMs, value, payload);
-      else bar.update(value, payload);
-      started = true;
+      bar.draw(value, progress.durationMs, progressText(variant, of, progress));
     },
-    stop() {
-      if (started) bar.stop();
-      started = false;
-    },
+    stop: () => bar.stop(),
   };
 }
