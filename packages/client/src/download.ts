@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { openEventLog, type Logger } from '@cdn-lab/common';
 import type { CacheStatus, Endpoint, ErrorCode, RouteOkMessage } from '@cdn-lab/protocol';
+import type { FailureKind } from './connection.js';
 import { ClientError, type ClientErrorCode } from './errors.js';
 import { describePath, fetchPart, type PartOptions, type PartOutcome } from './fetch-part.js';
 import { DEFAULT_TIMEOUT_MS, requestRoute, type BalancerAddress, type Router } from './route.js';
@@ -44,6 +45,11 @@ export interface DownloadResult {
   /** Every replica that contributed bytes, in order. */
   servedBy: string[];
   failovers: number;
+  /**
+   * Per failover, why the replica left failed: its error code (`draining`, `internal`, …) or
+   * how its connection failed (`refused`, `reset`, `timeout`, …).
+   */
+  failoverCodes: string[];
   /** Data bytes received over the wire, including any discarded by a restart. */
   bytes: number;
   ms: number;
@@ -83,6 +89,7 @@ function backoffMs(round: number, retryAfterMs: number | undefined): number {
 
 interface Failure {
   code?: ErrorCode | undefined;
+  connection?: FailureKind | undefined;
   replica: string;
   reason: string;
   /** The replica asked to be left alone this long (too_many_connections). */
@@ -120,7 +127,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
     onProgress && ((received, size) => onProgress({ received, size })),
   );
   try {
-    const { verified, failovers } = await assembleVerified(options, state, log);
+    const { verified, failovers, failoverCodes } = await assembleVerified(options, state, log);
     await sink.commit();
     const result: DownloadResult = {
       path: verified.path,
@@ -129,6 +136,7 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       sha256: verified.sha256,
       servedBy: state.servedBy,
       failovers,
+      failoverCodes,
       bytes: state.wireBytes,
       ms: performance.now() - started,
       cache: verified.cache,
@@ -155,7 +163,7 @@ async function assembleVerified(
   options: DownloadOptions,
   state: TransferState,
   log: Logger,
-): Promise<{ verified: Verified; failovers: number }> {
+): Promise<{ verified: Verified; failovers: number; failoverCodes: string[] }> {
   const first = await assemble(options, state, log);
   try {
     const { end, servedBy } = first.outcome;
@@ -173,6 +181,7 @@ async function assembleVerified(
   return {
     verified: verify(options.path, state, end, servedBy, true),
     failovers: first.failovers + second.failovers,
+    failoverCodes: [...first.failoverCodes, ...second.failoverCodes],
   };
 }
 
@@ -180,7 +189,7 @@ async function assemble(
   options: DownloadOptions,
   state: TransferState,
   log: Logger,
-): Promise<{ outcome: Complete; failovers: number }> {
+): Promise<{ outcome: Complete; failovers: number; failoverCodes: string[] }> {
   const { path } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxRounds = options.maxRouteAttempts ?? DEFAULT_MAX_ROUTE_ATTEMPTS;
@@ -192,6 +201,7 @@ async function assemble(
   /** The failure of the previous attempt: the next attempt is a failover from it. */
   let pending: Failure | null = null;
   let failovers = 0;
+  const failoverCodes: string[] = [];
   let routeError: ClientError | null = null;
   /** The longest wait the replicas of the last round asked for, if any did. */
   let replicasRetryAfterMs: number | undefined;
@@ -228,6 +238,7 @@ async function assemble(
     for (const endpoint of [route.best, ...route.alternates]) {
       if (pending) {
         failovers += 1;
+        failoverCodes.push(pending.code ?? pending.connection ?? 'bad_answer');
         log.warn(
           {
             event: 'failover',
@@ -240,11 +251,12 @@ async function assemble(
         );
       }
       const outcome = await fetchWithRestart(endpoint, state, partOptions);
-      if (outcome.kind === 'complete') return { outcome, failovers };
+      if (outcome.kind === 'complete') return { outcome, failovers, failoverCodes };
       pending = {
         replica: endpoint.id,
         reason: outcome.reason,
         code: outcome.code,
+        connection: outcome.connection,
         retryAfterMs: outcome.retryAfterMs,
       };
       failures.push(pending);

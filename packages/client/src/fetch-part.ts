@@ -6,7 +6,7 @@ import type {
   ErrorMessage,
   ObjectMessage,
 } from '@cdn-lab/protocol';
-import { ConnectionFailure, FrameConnection } from './connection.js';
+import { ConnectionFailure, FrameConnection, type FailureKind } from './connection.js';
 import { ClientError, RETRYABLE_REPLICA_CODES } from './errors.js';
 import type { RegionBinding } from './region-binding.js';
 import type { TransferState } from './transfer-state.js';
@@ -22,7 +22,14 @@ export type PartOutcome =
    * `code`: the replica's error code, when it answered with an error frame; `retryAfterMs`: how
    * long it asked the client to wait (too_many_connections).
    */
-  | { kind: 'failed'; reason: string; code?: ErrorCode; retryAfterMs?: number };
+  | {
+      kind: 'failed';
+      reason: string;
+      code?: ErrorCode;
+      retryAfterMs?: number;
+      /** How the connection failed, when it did (refused, reset, timeout, …). */
+      connection?: FailureKind;
+    };
 
 export interface PartOptions {
   path: string | null;
@@ -56,7 +63,9 @@ export async function fetchPart(
       options.region?.nextAddress(),
     );
   } catch (error) {
-    if (error instanceof ConnectionFailure) return { kind: 'failed', reason: error.message };
+    if (error instanceof ConnectionFailure) {
+      return { kind: 'failed', reason: error.message, connection: error.kind };
+    }
     throw error;
   }
   try {
@@ -64,7 +73,9 @@ export async function fetchPart(
     connection.send({ type: 'get', path: options.path, offset });
     return await receive(connection, endpoint, state, options.path, offset, sentAt);
   } catch (error) {
-    if (error instanceof ConnectionFailure) return { kind: 'failed', reason: error.message };
+    if (error instanceof ConnectionFailure) {
+      return { kind: 'failed', reason: error.message, connection: error.kind };
+    }
     throw error;
   } finally {
     connection.close();

@@ -25,6 +25,7 @@ export {
 } from './load.js';
 export { percentile, summarizeLatency, type LatencySummary } from './stats.js';
 export { formatDownload, formatReport } from './report.js';
+export { openBar, type TerminalBar } from './progress-bar.js';
 export { DEFAULT_OUTPUT, defaultOutputName } from './output-name.js';
 export { parsePathsFile, readPathsFile } from './paths-file.js';
 export { LOOPBACK_SPREAD, bindRegion, type RegionBinding } from './region-binding.js';

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { openEventLog, type Logger } from '@cdn-lab/common';
 import { download } from './download.js';
 import { ClientError } from './errors.js';
@@ -9,6 +10,13 @@ export interface LoadOptions {
   balancer: BalancerAddress;
   /** Fetched round-robin; null is the replicas' default object. */
   paths: (string | null)[];
+  /** The path of request `index` (from 0) instead of `paths` round-robin (which may then be empty). */
+  pathAt?: (index: number) => string | null;
+  /**
+   * Open loop: request i starts no earlier than i / ratePerSecond seconds after the start
+   * (concurrency still caps the requests in flight). Without it each worker goes back to back.
+   */
+  ratePerSecond?: number;
   /** Stop after this many requests. Without it or durationMs, each path is fetched once. */
   requests?: number;
   /** Stop starting new requests after this long (requests in flight finish). */
@@ -32,6 +40,8 @@ export interface LoadRequestOutcome {
   bytes: number;
   servedBy: string[];
   failovers: number;
+  /** Per failover of a successful request, the failure code of the replica it left. */
+  failoverCodes: string[];
   /** The error code of a failed request. */
   code: string | null;
 }
@@ -58,6 +68,8 @@ export interface LoadReport {
   /** Successful requests by the replica that completed them. */
   perReplica: Record<string, number>;
   failovers: number;
+  /** The failovers of the successful requests by the failure code of the replica left. */
+  failoversByCode: Record<string, number>;
 }
 
 /** Collects request outcomes into a report. */
@@ -65,6 +77,7 @@ class Tally {
   readonly latencies: number[] = [];
   readonly errorsByCode: Record<string, number> = {};
   readonly perReplica: Record<string, number> = {};
+  readonly failoversByCode: Record<string, number> = {};
   done = 0;
   ok = 0;
   failed = 0;
@@ -78,6 +91,9 @@ class Tally {
       this.latencies.push(outcome.latencyMs);
       this.bytes += outcome.bytes;
       this.failovers += outcome.failovers;
+      for (const code of outcome.failoverCodes) {
+        this.failoversByCode[code] = (this.failoversByCode[code] ?? 0) + 1;
+      }
       const last = outcome.servedBy[outcome.servedBy.length - 1];
       if (last !== undefined) this.perReplica[last] = (this.perReplica[last] ?? 0) + 1;
     } else {
@@ -101,13 +117,17 @@ class Tally {
       bytesPerSecond: seconds > 0 ? this.bytes / seconds : 0,
       perReplica: this.perReplica,
       failovers: this.failovers,
+      failoversByCode: this.failoversByCode,
     };
   }
 }
 
 function validate(options: LoadOptions): void {
-  if (options.paths.length === 0)
+  if (options.paths.length === 0 && !options.pathAt)
     throw new ClientError('bad_request', 'load mode needs at least one path');
+  if (options.ratePerSecond !== undefined && !(options.ratePerSecond > 0)) {
+    throw new ClientError('bad_request', 'the rate must be above 0 requests per second');
+  }
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
     throw new ClientError('bad_request', 'concurrency must be a whole number of at least 1');
   }
@@ -127,12 +147,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const tally = new Tally();
   let issued = 0;
 
+  const startOf = (index: number): number =>
+    options.ratePerSecond === undefined
+      ? started
+      : started + (index * 1000) / options.ratePerSecond;
   const claim = (): number | null => {
     if (requests !== undefined && issued >= requests) return null;
-    if (deadline !== null && performance.now() >= deadline) return null;
+    if (deadline !== null && Math.max(performance.now(), startOf(issued)) >= deadline) return null;
     if (options.signal?.aborted) return null;
     issued += 1;
     return issued - 1;
+  };
+  /** Waits for the request's start time (open loop); false when aborted meanwhile. */
+  const startTime = async (index: number): Promise<boolean> => {
+    const waitMs = startOf(index) - performance.now();
+    if (waitMs > 0)
+      await delay(waitMs, undefined, { signal: options.signal }).catch(() => undefined);
+    return !options.signal?.aborted;
   };
 
   const worker = async (): Promise<void> => {
@@ -142,7 +173,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     });
     try {
       for (let index = claim(); index !== null; index = claim()) {
-        const path = options.paths[index % options.paths.length] ?? null;
+        if (!(await startTime(index))) break;
+        const path = options.pathAt
+          ? options.pathAt(index)
+          : (options.paths[index % options.paths.length] ?? null);
         const outcome = await fetchOne(options, path, session, log);
         tally.add(outcome);
         options.onProgress?.({
@@ -189,6 +223,7 @@ async function fetchOne(
       bytes: result.size,
       servedBy: result.servedBy,
       failovers: result.failovers,
+      failoverCodes: result.failoverCodes,
       code: null,
     };
   } catch (error) {
@@ -199,6 +234,7 @@ async function fetchOne(
       bytes: 0,
       servedBy: [],
       failovers: 0,
+      failoverCodes: [],
       code: error instanceof ClientError ? error.code : 'unexpected',
     };
   }

@@ -13,11 +13,13 @@ export interface Progress<T> {
   stop(): void;
 }
 
-/** A one-line bar on `stream` (a terminal), redrawn in place, erased by stop(). */
-function openBar(stream: NodeJS.WritableStream): {
+export interface TerminalBar {
   draw(value: number, total: number, text: string): void;
   stop(): void;
-} {
+}
+
+/** A one-line bar on `stream` (a terminal), redrawn in place, erased by stop(). */
+export function openBar(stream: NodeJS.WritableStream): TerminalBar {
   const bar = new cliProgress.SingleBar({
     stream,
     format: '{bar} {text}',

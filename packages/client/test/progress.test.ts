@@ -122,6 +122,7 @@ describe('progress bars on a terminal', () => {
         bytes: 0,
         servedBy: [],
         failovers: 0,
+        failoverCodes: [],
         code: 'not_found',
       },
     });

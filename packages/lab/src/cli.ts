@@ -18,9 +18,11 @@ import { requestRoute } from '@cdn-lab/client';
 import { join, resolve } from 'node:path';
 import type { Topology } from '@cdn-lab/common';
 import { runDemoLoad } from './demo.js';
+import { addRunCommand } from './experiments/run/run-command.js';
 import { addFaultCommands } from './fault-commands.js';
 import { startLab, type Lab } from './lab.js';
 import { LAB_DEFAULTS, MAX_REPLICAS, MAX_SHIELDS, type LabOptions } from './lab-options.js';
+import { labAdminPortOption, labOriginPortOption, labPortOption } from './lab-flags.js';
 import { labSummary } from './summary.js';
 import { runSoak } from './soak.js';
 import { formatSoak } from './soak-report.js';
@@ -189,25 +191,14 @@ function addUp(program: Command): void {
         'TOPOLOGY',
       ).preset(DEFAULT_TOPOLOGY_FILE),
     )
-    .addOption(
-      envOption('-p, --port <port>', 'balancer and replica port', 'LAB_PORT')
-        .argParser(portArg)
-        .default(LAB_DEFAULTS.port),
-    )
-    .addOption(
-      envOption('--origin-port <port>', 'lab origin port (0: any free)', 'LAB_ORIGIN_PORT')
-        .argParser(portArg)
-        .default(LAB_DEFAULTS.originPort),
-    )
+    .addOption(labPortOption())
+    .addOption(labOriginPortOption())
     .addOption(envOption('--dir <dir>', 'working folder', 'LAB_DIR').default(LAB_DEFAULTS.dir))
     .addOption(
-      envOption(
-        '--admin-port <port>',
+      labAdminPortOption(
         'balancer admin and dashboard port; replica admins on their own address at this + 1 (0: any free)',
-        'LAB_ADMIN_PORT',
-      )
-        .argParser(portArg)
-        .default(LAB_DEFAULTS.adminPort),
+        LAB_DEFAULTS.adminPort,
+      ),
     )
     .addOption(envOption('--strategy <name>', 'balancer strategy', 'STRATEGY'))
     .addOption(
@@ -314,6 +305,7 @@ await runMain('cdn-lab', async () => {
   addUp(program);
   addDemo(program);
   addSoak(program);
+  addRunCommand(program);
   addFaultCommands(program);
   await program.parseAsync();
 });

@@ -1,4 +1,5 @@
 import type { Topology } from '@cdn-lab/common';
+import type { Exit } from './role-process.js';
 
 export interface LabOptions {
   /** Working folder: demo site, servers.txt, paths.txt and logs go here. */
@@ -33,6 +34,12 @@ export interface LabOptions {
   maxObjectBytes: number | undefined;
   /** Each line a role prints, with the role's name. */
   onLine: (name: string, line: string) => void;
+  /** A role exited that neither the lab's stop nor one of its operations asked to. */
+  onUnexpectedExit?: (name: string, exit: Exit) => void;
+  /** More arguments for every replica (`--cache-bytes 1MiB`, `--ttl 5000ms`). */
+  replicaArgs?: string[];
+  /** Writes more files into the demo site before the origin starts serving it. */
+  prepareSite?: (siteDir: string) => Promise<void>;
   /** Node.js options for the role of that name (`replica-1`, `balancer`, …), e.g. `--expose-gc`. */
   execArgvFor?: (name: string) => string[];
 }

@@ -4,27 +4,23 @@ import { UserError, type Topology } from '@cdn-lab/common';
 import { writeDemoSite } from '@cdn-lab/origin';
 import { replicaAdminPort, type LabOptions } from './lab-options.js';
 import { planReplicas, planShields, type PlannedReplica } from './replica-plan.js';
-import { spawnRole, type Exit, type RoleProcess } from './role-process.js';
+import { labOperations, type LabOperations, type LabRegion } from './lab-operations.js';
+import { RoleSet, type RoleExit, type StopStage } from './lab-roles.js';
+import type { RoleProcess } from './role-process.js';
 
-export interface RoleExit extends Exit {
-  name: string;
-}
+export type { RoleExit } from './lab-roles.js';
+export type { LabRegion } from './lab-operations.js';
 
-/** One region of a lab started with a topology. */
-export interface LabRegion {
-  name: string;
-  replicas: RoleProcess[];
-}
-
-export interface Lab {
+export interface Lab extends LabOperations {
   dir: string;
   siteDir: string;
   serversFile: string;
   pathsFile: string;
   logDir: string;
   originUrl: string;
+  /** The origin's process (a new one after `setOrigin('up')`). */
   origin: RoleProcess;
-  /** The edges: the replicas the balancer routes clients to. */
+  /** The edges: the replicas the balancer routes clients to (as scaled; restarted ones replaced). */
   replicas: RoleProcess[];
   /** The shield tier (`--shield N`), the edges' parents; empty without one. */
   shields: RoleProcess[];
@@ -36,7 +32,8 @@ export interface Lab {
   regions: LabRegion[];
   /**
    * Stops every role, waiting for each to exit: the balancer first (no new routes go out), then
-   * the edges (finishing their transfers), the shields they may still be fetching from, the origin.
+   * the edges (finishing their transfers), the shields they may still be fetching from, the origin;
+   * roles started or restarted after start-up included.
    */
   stop(): Promise<RoleExit[]>;
 }
@@ -59,46 +56,31 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   const { manifest } = await writeDemoSite(siteDir, { maxObjectBytes: options.maxObjectBytes });
   await writeFile(pathsFile, `${manifest.objects.map((object) => object.path).join('\n')}\n`);
 
-  const started: StartedRole[] = [];
-  let stopping = false;
-  const spawn = async (
-    stage: StopStage,
-    ...args: Parameters<typeof spawnRole>
-  ): Promise<RoleProcess> => {
-    const role = await spawnRole(args[0], args[1], args[2], {
-      onLine: options.onLine,
-      execArgv: options.execArgvFor?.(args[1]) ?? [],
-    });
-    started.push({ role, stage });
-    void role.exited.then((exit) => {
-      if (!stopping)
-        options.onLine(role.name, `exited unexpectedly (${exit.signal ?? `code ${exit.code}`})`);
-    });
-    return role;
-  };
-  const stopStarted = (): Promise<RoleExit[]> => {
-    stopping = true;
-    return stopAll(started);
-  };
+  const roles = new RoleSet(options);
   try {
-    const origin = await spawn('origin', 'origin', 'origin', [
-      ...['--root', siteDir, '--host', '127.0.0.1', '--port', String(options.originPort)],
-      ...['-l', join(logDir, 'origin.log')],
-    ]);
+    const startOrigin = (port: number): Promise<RoleProcess> =>
+      roles.spawn('origin', 'origin', 'origin', [
+        ...['--root', siteDir, '--host', '127.0.0.1', '--port', String(port)],
+        ...['-l', join(logDir, 'origin.log')],
+      ]);
+    await options.prepareSite?.(siteDir);
+    const origin = await startOrigin(options.originPort);
     const originUrl = `http://127.0.0.1:${origin.ready.port}`;
     const topologyArgs = topology ? ['--topology', topology.source] : [];
     const startReplica = (
       stage: StopStage,
       { name, host, region }: PlannedReplica,
       tierArgs: string[],
+      port = options.port,
     ): Promise<RoleProcess> =>
-      spawn(stage, 'replica', name, [
-        ...['--host', host, '-p', String(options.port), '--origin', originUrl],
+      roles.spawn(stage, 'replica', name, [
+        ...['--host', host, '-p', String(port), '--origin', originUrl],
         ...['-w', '/index.html', '-l', join(logDir, `${name}.log`), ...tierArgs],
         ...(region === null ? [] : ['--region', region, ...topologyArgs]),
         ...(options.adminPort === null
           ? []
           : ['--admin-host', host, '--admin-port', String(replicaAdminPort(options.adminPort))]),
+        ...(options.replicaArgs ?? []),
       ]);
     // The shields first: the edges' parents file names them by the port they listen on.
     const shields = await Promise.all(
@@ -110,7 +92,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       planned.map((replica) => startReplica('edges', replica, edgeArgs)),
     );
     await writeFile(serversFile, serversFileText(replicas));
-    const balancer = await spawn('balancer', 'balancer', 'balancer', [
+    const balancer = await roles.spawn('balancer', 'balancer', 'balancer', [
       ...['--host', options.balancerHost, '-p', String(options.port), '-s', serversFile],
       ...(parentsFile ? ['--shields', parentsFile] : []),
       ...['-l', join(logDir, 'balancer.log')],
@@ -124,12 +106,28 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       name: region.name,
       replicas: replicas.filter((_, i) => planned[i]?.region === region.name),
     }));
-    return {
-      ...{ dir, siteDir, serversFile, pathsFile, parentsFile, logDir, originUrl },
-      ...{ origin, replicas, shields, balancer, topology, regions, stop: stopStarted },
+    const lab = {
+      ...{ dir, siteDir, serversFile, pathsFile, parentsFile, logDir, originUrl, topology },
+      ...{ origin, replicas, shields, balancer, regions },
+      stop: () => roles.stopAll(),
     };
+    return Object.assign(
+      lab,
+      labOperations(lab, {
+        roles,
+        planned,
+        startOrigin,
+        startEdge: (replica, port) => startReplica('edges', replica, edgeArgs, port),
+        writeServers: (edges) => writeFile(serversFile, serversFileText(edges)),
+        nextEdge: (n) => ({
+          name: `replica-${n}`,
+          host: `${options.replicaNetwork}.${n}`,
+          region: null,
+        }),
+      }),
+    );
   } catch (error) {
-    await stopStarted();
+    await roles.stopAll();
     throw error;
   }
 }
@@ -142,28 +140,4 @@ function serversFileText(replicas: RoleProcess[]): string {
 function parentsFileText(shields: RoleProcess[]): string {
   const lines = shields.map((shield) => `${shield.ready.host}:${shield.ready.port}`);
   return `# Written by cdn-lab up: the shield tier, every edge's parents and the balancer's shields.\n${lines.join('\n')}\n`;
-}
-
-/** The order roles stop in; roles of one stage stop together. */
-const STOP_ORDER = ['balancer', 'edges', 'shields', 'origin'] as const;
-type StopStage = (typeof STOP_ORDER)[number];
-
-interface StartedRole {
-  role: RoleProcess;
-  stage: StopStage;
-}
-
-/**
- * The balancer goes first so that no client is sent to a replica that is already stopping; the
- * edges drain before the shields and the origin they may still be fetching from.
- */
-async function stopAll(roles: StartedRole[]): Promise<RoleExit[]> {
-  const exits: RoleExit[] = [];
-  for (const stage of STOP_ORDER) {
-    const stopping = roles
-      .filter((started) => started.stage === stage)
-      .map(async ({ role }) => ({ name: role.name, ...(await role.stop()) }));
-    exits.push(...(await Promise.all(stopping)));
-  }
-  return exits;
 }

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Topology } from '@cdn-lab/common';
 import { LAB_DEFAULTS } from '../src/lab-options.js';
 import type { Lab } from '../src/lab.js';
+import type { LabOperations } from '../src/lab-operations.js';
 import { planReplicas, planShields } from '../src/replica-plan.js';
 import type { Role, RoleProcess } from '../src/role-process.js';
 
@@ -20,6 +21,16 @@ export function fakeRole(name: string, kind: Role, host: string, port: number): 
     stop: () => Promise.resolve({ code: 0, signal: null }),
   };
 }
+
+const refuse = (): Promise<never> => Promise.reject(new Error('a fake lab runs nothing'));
+/** A fake lab's operations: the summaries never call them. */
+const notStarted: LabOperations = {
+  roleNamed: () => undefined,
+  stopRole: refuse,
+  scaleEdges: refuse,
+  setOrigin: refuse,
+  setRegion: refuse,
+};
 
 /** The lab `cdn-lab up` would start: `replicasPerRegion` with a topology, and `shields`. */
 export function fakeLab(
@@ -51,5 +62,6 @@ export function fakeLab(
       replicas: replicas.filter((_, i) => planned[i]?.region === region.name),
     })),
     stop: () => Promise.resolve([]),
+    ...notStarted,
   };
 }

@@ -1,0 +1,40 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExperimentReportData } from '@cdn-lab/report';
+import type { RunSummary } from './summary-json.js';
+
+/** Draws a report: the whole HTML page, and the same series as CSV. */
+export interface ReportRenderer {
+  html(data: ExperimentReportData): string;
+  csv(data: ExperimentReportData): string;
+}
+
+export const RUN_FILES = ['scenario.yml', 'timeseries.csv', 'summary.json', 'report.html'] as const;
+
+/** Writes the run folder; returns the path of report.html. */
+export async function writeRunFolder(
+  dir: string,
+  scenarioText: string,
+  data: ExperimentReportData,
+  summary: RunSummary,
+  render: ReportRenderer,
+): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const report = join(dir, 'report.html');
+  await writeFile(join(dir, 'scenario.yml'), scenarioText);
+  await writeFile(join(dir, 'timeseries.csv'), render.csv(data));
+  await writeFile(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(report, render.html(data));
+  return report;
+}
+
+/** `.lab/runs/20261201-194500-replica-crash`: the default run folder, in UTC. */
+export function defaultRunFolder(labDir: string, name: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'run';
+  return join(labDir, 'runs', `${stamp}-${slug}`);
+}

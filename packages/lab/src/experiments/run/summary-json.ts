@@ -1,0 +1,33 @@
+import type { LoadTotals } from './load-totals.js';
+import type { VariantRecord } from './run-variant.js';
+import { hitRatios } from './variant-data.js';
+
+/** summary.json: the run's numbers for scripts (the report draws the same run). */
+export interface RunSummary {
+  scenario: string;
+  file: string;
+  compared: string | null;
+  startedAt: string;
+  /** Stopped early (Ctrl-C): the variants hold what was recorded until then. */
+  partial: boolean;
+  variants: VariantSummary[];
+}
+
+export interface VariantSummary extends LoadTotals {
+  label: string;
+  originFetches: number;
+  hitRatio: Record<string, number | null>;
+  events: { t: number; label: string; ok: boolean; error?: string }[];
+  samples: number;
+}
+
+export function variantSummary(record: VariantRecord): VariantSummary {
+  return {
+    label: record.label,
+    ...record.totals,
+    originFetches: record.samples.at(-1)?.originFetches ?? 0,
+    hitRatio: hitRatios(record),
+    events: record.steps.map((step) => ({ ...step, t: Math.round(step.t * 1000) / 1000 })),
+    samples: record.samples.length,
+  };
+}
