@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { renderBenchReport, renderExperimentReport } from '@cdn-lab/report';
-import { OUTPUT_DIR, openBrowserPage } from './dashboard-page.js';
-import { tempDir } from './helpers.js';
+import { openReport, type DrawnChart } from './report-page.js';
 import {
   MARKERS,
   REGIONS,
@@ -15,79 +11,6 @@ import {
   compareRun,
   singleRun,
 } from './report-fixture.js';
-
-type TestContext = Parameters<typeof tempDir>[0];
-
-interface DrawnChart {
-  kind: string;
-  variant: string;
-  series: number;
-  points: number;
-  markers: number;
-  /** The chart's data-series attribute. */
-  seriesAttribute: number;
-  /** Pixels of a saturated colour in the plot area: grid, axes, markers and labels are grey. */
-  colouredPixels: number;
-}
-
-/**
- * Runs in the page (a string, as lab's tests are compiled without the DOM's types): every chart
- * of window.cdnReport with its container's attributes and the coloured pixels in its plot area.
- */
-const DRAWN_CHARTS = `(() => {
-  const sections = [...document.querySelectorAll('[data-chart]')];
-  return window.cdnReport.charts.map((chart, index) => {
-    const section = sections[index];
-    const canvas = section.querySelector('canvas');
-    let colouredPixels = 0;
-    if (canvas && chart.plot) {
-      const { left, top, width, height } = chart.plot;
-      const pixels = canvas.getContext('2d').getImageData(left, top, width, height).data;
-      for (let i = 0; i < pixels.length; i += 4) {
-        const [r, g, b, a] = [pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]];
-        if (a > 100 && Math.max(r, g, b) - Math.min(r, g, b) > 60) colouredPixels += 1;
-      }
-    }
-    return {
-      kind: chart.kind,
-      variant: chart.variant,
-      series: chart.series,
-      points: chart.points,
-      markers: chart.markers,
-      seriesAttribute: Number(section.dataset.series),
-      colouredPixels,
-    };
-  });
-})()`;
-
-/** Opens the report from file:// with every other request blocked; the charts it drew. */
-async function openReport(
-  t: TestContext,
-  html: string,
-  screenshot: string,
-): Promise<{ charts: DrawnChart[]; markers: number }> {
-  const file = join(await tempDir(t), 'report.html');
-  await writeFile(file, html);
-  const page = await openBrowserPage(t, 1000);
-  const blocked: string[] = [];
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.route('**/*', async (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    blocked.push(url);
-    return route.abort();
-  });
-  await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction('window.cdnReport !== undefined', undefined, { timeout: 10_000 });
-  const charts = (await page.evaluate(DRAWN_CHARTS)) as DrawnChart[];
-  const markers = (await page.evaluate('window.cdnReport.markers')) as number;
-  await mkdir(OUTPUT_DIR, { recursive: true });
-  await page.screenshot({ path: join(OUTPUT_DIR, screenshot), fullPage: true });
-  assert.deepEqual(pageErrors, [], 'the page ran without errors');
-  assert.deepEqual(blocked, [], 'the page asked for nothing but its own file');
-  return { charts, markers };
-}
 
 function assertEveryChartDrawn(charts: DrawnChart[]): void {
   for (const chart of charts) {
