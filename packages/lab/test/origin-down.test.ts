@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { ClientError, download } from '@cdn-lab/client';
 import { sharedDemoSite, startCluster } from './helpers.js';
@@ -55,5 +56,37 @@ describe('the origin goes down', () => {
         /refused/.test(error.message),
     );
     assert.ok(Date.now() - clientStartedAt < 3_000, 'the client gives up fast too: one round');
+  });
+
+  it('once the origin is found unreachable, every stale copy is served at once, not after retries', async (t) => {
+    const ttlMs = 500;
+    const { origin, ids } = await startCluster(t, {
+      count: 1,
+      network: '127.0.16',
+      replicaArgs: ['--ttl', `${ttlMs}ms`],
+    });
+    const [replica = ''] = ids;
+    const paths = ['/objects/1k.bin', '/objects/10k.bin'];
+    for (const path of paths) await (await get(replica, path)).arrayBuffer();
+    await origin.close();
+    // Time passing is the event here: both copies must be older than the TTL.
+    await delay(ttlMs + 100);
+
+    const timed = async (path: string): Promise<{ ms: number; cache: string | null }> => {
+      const startedAt = performance.now();
+      const answer = await get(replica, path);
+      await answer.arrayBuffer();
+      return { ms: performance.now() - startedAt, cache: answer.headers.get('x-cache') };
+    };
+    const first = await timed(paths[0] ?? '');
+    const second = await timed(paths[1] ?? '');
+    assert.equal(first.cache, 'stale');
+    assert.equal(second.cache, 'stale');
+    // The first tried the origin with its retries (100 + 200 ms); the second knew better.
+    assert.ok(first.ms >= 250, `the first stale answer waited for the retries: ${first.ms} ms`);
+    assert.ok(
+      second.ms < first.ms / 2,
+      `the next copy was served at once: ${second.ms} ms against ${first.ms} ms`,
+    );
   });
 });

@@ -75,6 +75,12 @@ export class ObjectStore {
   private readonly pending = new Map<string, Promise<Resolution>>();
   private readonly fills = new Set<ObjectBody>();
   private readonly negatives = new NegativeCache();
+  /**
+   * Until then every stale copy is served at once: the origin (or every parent) could not be
+   * reached moments ago, and asking again would only make each copy's first client wait for
+   * the retries before getting the same stale answer.
+   */
+  private unreachableUntil = 0;
 
   constructor(private readonly options: ObjectStoreOptions) {
     this.upstream = options.upstream;
@@ -143,7 +149,8 @@ export class ObjectStore {
     // Everything else asked for bytes the cache could not give at once (stale copies included).
     this.own.misses += 1;
     let shared = this.pending.get(target.url);
-    if (entry && !shared && Date.now() < entry.originRetryAt) {
+    const now = Date.now();
+    if (entry && !shared && (now < entry.originRetryAt || now < this.unreachableUntil)) {
       this.options.log.warn(
         { event: 'serve-stale', path: target.path, reason: 'the origin failed moments ago' },
         'serving the stale copy',
@@ -248,7 +255,9 @@ export class ObjectStore {
         'the origin failed',
       );
       if (stale) {
-        stale.originRetryAt = Date.now() + Math.min(this.options.ttlMs, STALE_RETRY_MS);
+        const retryAt = Date.now() + Math.min(this.options.ttlMs, STALE_RETRY_MS);
+        stale.originRetryAt = retryAt;
+        if (failure.code === 'origin_unavailable') this.unreachableUntil = retryAt;
         log.warn(
           { event: 'serve-stale', path: target.path, reason: failure.message },
           'serving the stale copy',
