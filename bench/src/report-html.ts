@@ -17,7 +17,7 @@ export function benchReportData(
       id: result.id,
       title: result.title,
       runs: result.runs,
-      rows: result.rows.map((row) => ({ ...row })),
+      rows: result.rows,
     })),
   };
 }

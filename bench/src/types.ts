@@ -1,17 +1,10 @@
-/** One line of a benchmark's table: our number, the peer's, their ratio and the goal. */
-export interface ResultRow {
-  metric: string;
-  unit: string;
-  ours: number;
-  /** Null when the benchmark has no peer for this line, or the peer was skipped. */
-  peer: number | null;
-  peerName: string | null;
-  /** ours / peer (or ours / reference for goals stated as a ratio); null without a peer. */
-  ratio: number | null;
-  goal: string;
-  /** Null: no goal on this line. */
-  met: boolean | null;
-}
+import type { BenchRowData } from '@cdn-lab/report';
+
+/**
+ * One line of a benchmark's table: our number, the peer's, their ratio and the goal. The same
+ * shape bench/report.html draws (the report package owns it, as it may import nothing of ours).
+ */
+export type ResultRow = BenchRowData;
 
 export interface BenchResult {
   id: string;

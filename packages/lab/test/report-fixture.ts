@@ -1,5 +1,6 @@
 import {
   stateCode,
+  type BenchReportData,
   type ExperimentReportData,
   type SeriesData,
   type TimelineMarker,
@@ -149,7 +150,8 @@ function variant(label: string, slowdown: number, seed: number): VariantData {
     label,
     times,
     series: out,
-    markers: MARKERS,
+    // Each run carries a step out a few ms later or sooner, as a real runner does.
+    markers: MARKERS.map((marker) => ({ ...marker, t: marker.t + (seed - 1) * 0.004 })),
     summary: {
       requests,
       failed: 6,
@@ -184,5 +186,45 @@ export function compareRun(): ExperimentReportData {
     variants: STRATEGIES.map((strategy, index) =>
       variant(`strategy=${strategy}`, [1, 0.3, 1.6][index] ?? 1, index + 1),
     ),
+  };
+}
+
+/** Benchmark results as RESULTS.md has them: a met goal, a missed one, a line with no peer. */
+export function benchRun(): BenchReportData {
+  const row = (metric: string, unit: string, ours: number, peer: number | null, goal: string) => {
+    const ratio = peer === null ? null : ours / peer;
+    return {
+      metric,
+      unit,
+      ours,
+      peer,
+      peerName: peer === null ? null : 'nginx',
+      ratio,
+      goal,
+      met: ratio === null || !goal ? null : ratio >= 0.9,
+    };
+  };
+  return {
+    title: 'cdn-lab benchmark results',
+    createdAt: '2026-12-01T20:00:00.000Z',
+    command: 'npm run bench',
+    machine: ['nproc: 2', 'memory: 23.4 GiB', 'node: v22.12.0 on linux x64'],
+    benchmarks: [
+      {
+        id: 'B2',
+        title: 'one cached 64 MiB object',
+        runs: 3,
+        rows: [
+          row('1 download, native get', 'MB/s', 1850, 2000, '≥ 0.9× nginx'),
+          row('8 downloads, HTTP GET', 'MB/s', 1500, 2100, '≥ 0.9× nginx'),
+        ],
+      },
+      {
+        id: 'B7',
+        title: 'peak RSS of a replica',
+        runs: 3,
+        rows: [row('16 × 64 MiB downloads', 'MB', 96, null, '≤ 150 MB')],
+      },
+    ],
   };
 }

@@ -3,10 +3,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
-import { renderExperimentReport, type ExperimentReportData } from '@cdn-lab/report';
+import { renderBenchReport, renderExperimentReport } from '@cdn-lab/report';
 import { OUTPUT_DIR, openBrowserPage } from './dashboard-page.js';
 import { tempDir } from './helpers.js';
-import { MARKERS, REGIONS, REPLICAS, STRATEGIES, compareRun, singleRun } from './report-fixture.js';
+import {
+  MARKERS,
+  REGIONS,
+  REPLICAS,
+  STRATEGIES,
+  benchRun,
+  compareRun,
+  singleRun,
+} from './report-fixture.js';
 
 type TestContext = Parameters<typeof tempDir>[0];
 
@@ -55,11 +63,11 @@ const DRAWN_CHARTS = `(() => {
 /** Opens the report from file:// with every other request blocked; the charts it drew. */
 async function openReport(
   t: TestContext,
-  data: ExperimentReportData,
+  html: string,
   screenshot: string,
 ): Promise<{ charts: DrawnChart[]; markers: number }> {
   const file = join(await tempDir(t), 'report.html');
-  await writeFile(file, renderExperimentReport(data));
+  await writeFile(file, html);
   const page = await openBrowserPage(t, 1000);
   const blocked: string[] = [];
   const pageErrors: string[] = [];
@@ -94,7 +102,11 @@ function assertEveryChartDrawn(charts: DrawnChart[]): void {
 
 describe('the experiment report in a real browser', () => {
   it('draws every chart of a run from disk, with no network', async (t) => {
-    const { charts, markers } = await openReport(t, singleRun(), 'report.png');
+    const { charts, markers } = await openReport(
+      t,
+      renderExperimentReport(singleRun()),
+      'report.png',
+    );
     assert.deepEqual(
       charts.map((chart) => chart.kind),
       ['latency', 'requests', 'errors', 'hitRatio', 'originFetches', 'states'],
@@ -109,7 +121,11 @@ describe('the experiment report in a real browser', () => {
   });
 
   it('overlays three variants where they share a unit and draws requests and states per variant', async (t) => {
-    const { charts, markers } = await openReport(t, compareRun(), 'report-compare.png');
+    const { charts, markers } = await openReport(
+      t,
+      renderExperimentReport(compareRun()),
+      'report-compare.png',
+    );
     assertEveryChartDrawn(charts);
     const variants = STRATEGIES.map((strategy) => `strategy=${strategy}`);
     for (const kind of ['latency', 'errors', 'hitRatio', 'originFetches']) {
@@ -134,5 +150,21 @@ describe('the experiment report in a real browser', () => {
       assert.equal(chart.series, REPLICAS.length);
     }
     assert.equal(markers, MARKERS.length, 'the same steps in every variant are drawn once each');
+  });
+});
+
+describe('the benchmark report in a real browser', () => {
+  it('draws a bar chart per measure, ours beside the peer where there is one', async (t) => {
+    const data = benchRun();
+    const { charts } = await openReport(t, renderBenchReport(data), 'bench-report.png');
+    const rows = data.benchmarks.flatMap((bench) => bench.rows.map((row) => ({ bench, row })));
+    assert.equal(charts.length, rows.length, 'a chart per result row');
+    charts.forEach((chart, index) => {
+      const { bench, row } = rows[index] ?? assert.fail('a row per chart');
+      assert.equal(chart.variant, bench.id);
+      assert.equal(chart.series, row.peer === null ? 1 : 2, `${row.metric}: ours and the peer`);
+      assert.equal(chart.seriesAttribute, chart.series);
+      assert.ok(chart.colouredPixels > 500, `${row.metric} drew bars: ${chart.colouredPixels} px`);
+    });
   });
 });

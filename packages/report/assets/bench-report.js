@@ -15,11 +15,7 @@
   const HEIGHT = 200;
   const recorded = [];
 
-  function formatNumber(value) {
-    if (value === null || value === undefined) return '—';
-    if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en');
-    return String(Math.round(value * 100) / 100);
-  }
+  const { formatNumber } = window.cdnReportShared;
 
   function caption(row) {
     const line = document.createElement('p');

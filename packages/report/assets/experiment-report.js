@@ -30,6 +30,7 @@
   const MARKER_COLOUR = '#222';
   const FAILED_MARKER_COLOUR = '#888';
   const CHART_HEIGHT = 240;
+  const SMALL_CHART_HEIGHT = 180;
   const STATE_ROW_HEIGHT = 26;
   const SYNC_KEY = 'cdn-report';
 
@@ -72,9 +73,10 @@
 
   const recorded = [];
   const plots = [];
-  /** Every distinct marker drawn on some chart. */
+  /** Every distinct step drawn on some chart (its index in STEPS). */
   const markersDrawn = new Set();
-  const markerKey = (marker) => `${marker.t}\u0000${marker.label}`;
+  /** The same step in each variant is carried out a few ms apart: within this, one step. */
+  const SAME_STEP_S = 1;
 
   // A replica keeps its colour on every chart and in every variant.
   const replicaNames = [
@@ -93,13 +95,25 @@
   const countPoints = (columns) =>
     columns.reduce((sum, column) => sum + column.filter((v) => v !== null).length, 0);
 
-  /** Distinct markers (the same step in several variants is drawn once on a shared chart). */
-  function distinctMarkers(variants) {
-    const seen = new Map();
-    for (const variant of variants) {
-      for (const marker of variant.markers) seen.set(markerKey(marker), marker);
+  /**
+   * The timeline's steps across all variants: a variant's marker is the step of the same label
+   * and outcome carried out within SAME_STEP_S of it, so a shared chart draws each step once.
+   */
+  const STEPS = [];
+  for (const variant of data.variants) {
+    for (const marker of [...variant.markers].sort((a, b) => a.t - b.t)) {
+      if (stepOf(marker) === undefined) STEPS.push(marker);
     }
-    return [...seen.values()].sort((a, b) => a.t - b.t);
+  }
+  STEPS.sort((a, b) => a.t - b.t);
+
+  function stepOf(marker) {
+    return STEPS.find(
+      (step) =>
+        step.label === marker.label &&
+        step.ok === marker.ok &&
+        Math.abs(step.t - marker.t) < SAME_STEP_S,
+    );
   }
 
   function unionTimes(variants) {
@@ -116,11 +130,7 @@
     });
   }
 
-  function formatNumber(value) {
-    if (value === null || value === undefined) return '—';
-    if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en');
-    return String(Math.round(value * 100) / 100);
-  }
+  const { formatNumber } = window.cdnReportShared;
   const formatRatio = (value) =>
     value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)} %`;
 
@@ -160,7 +170,7 @@
               ctx.fillRect(boxX, y - 7 * ratio, textWidth + 4 * ratio, 14 * ratio);
               ctx.fillStyle = colour;
               ctx.fillText(text, boxX + 2 * ratio, y);
-              markersDrawn.add(markerKey(marker));
+              markersDrawn.add(STEPS.indexOf(stepOf(marker)));
               drawn += 1;
             });
             ctx.restore();
@@ -425,12 +435,17 @@
     if (kind === 'states') group.append(stateKey());
     parent.append(group);
     if (OVERLAID.has(kind)) {
-      draw(group, kind, 'all', distinctMarkers(data.variants), overlaidChart(kind, data.variants));
+      draw(group, kind, 'all', STEPS, overlaidChart(kind, data.variants));
       return;
     }
+    // Comparing, each variant gets a small chart of its own, side by side where there is room.
+    const multiples = document.createElement('div');
+    multiples.className = comparing ? 'small-multiples' : 'single';
+    group.append(multiples);
     for (const variant of data.variants) {
       const chart = kind === 'requests' ? stackedChart(variant) : statesChart(variant);
-      draw(group, kind, variant.label, distinctMarkers([variant]), chart);
+      if (comparing && kind === 'requests') chart.height = SMALL_CHART_HEIGHT;
+      draw(multiples, kind, variant.label, variant.markers, chart);
     }
   }
 

@@ -62,7 +62,6 @@ export function renderBenchReport(data: BenchReportData): string {
     title: data.title,
     body,
     data,
-    styles: ['report.css'],
-    scripts: ['bench-report.js'],
+    script: 'bench-report.js',
   });
 }

@@ -61,7 +61,6 @@ export function renderExperimentReport(data: ExperimentReportData): string {
     title: data.title,
     body,
     data,
-    styles: ['report.css'],
-    scripts: ['experiment-report.js'],
+    script: 'experiment-report.js',
   });
 }

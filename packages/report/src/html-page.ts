@@ -39,10 +39,13 @@ export interface PageParts {
   /** Trusted HTML: the renderer escapes every value it puts in. */
   body: string;
   data: unknown;
-  /** Names of files in assets/: style sheets and scripts, in order. */
-  styles: string[];
-  scripts: string[];
+  /** The file in assets/ that draws the page's charts from its data. */
+  script: string;
 }
+
+/** The helpers every page's script may use (formatting), inlined before it. */
+const SHARED_SCRIPT = 'report-shared.js';
+const STYLE = 'report.css';
 
 /** One self-contained page: uPlot, the styles, the data and the drawing code, all inline. */
 export function htmlPage(parts: PageParts): string {
@@ -55,13 +58,14 @@ export function htmlPage(parts: PageParts): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(parts.title)}</title>`,
     `<style>${uplot.css}</style>`,
-    ...parts.styles.map((name) => `<style>${assetText(name)}</style>`),
+    `<style>${assetText(STYLE)}</style>`,
     '</head>',
     '<body>',
     parts.body,
     `<script type="application/json" id="report-data">${scriptJson(parts.data)}</script>`,
     inlineScript(uplot.script),
-    ...parts.scripts.map((name) => inlineScript(assetText(name))),
+    inlineScript(assetText(SHARED_SCRIPT)),
+    inlineScript(assetText(parts.script)),
     '</body>',
     '</html>',
     '',

@@ -3,7 +3,7 @@ import type * as Yaml from 'yaml';
 import type { Document, LineCounter } from 'yaml';
 import type * as Zod from 'zod';
 
-export type { ZodType, output as ZodOutput } from 'zod';
+export type { output as ZodOutput } from 'zod';
 
 /** Where a value sits in a parsed file: keys and array indexes from the top. */
 export type FieldPath = (string | number)[];
@@ -26,6 +26,19 @@ export function yamlAndZod(): YamlAndZod {
     yaml: requireLazily('yaml') as typeof Yaml,
   };
   return libraries;
+}
+
+/** A zod field whose value goes through a parser that returns the value or a message. */
+export function parsedField<I, T>(input: Zod.ZodType<I>, parse: (value: I) => T | string) {
+  const { z } = yamlAndZod();
+  return input.transform((value, ctx) => {
+    const result = parse(value);
+    if (typeof result === 'string') {
+      ctx.addIssue({ code: 'custom', message: result });
+      return z.NEVER;
+    }
+    return result;
+  });
 }
 
 /** Where a field sits in the file: its line, or the nearest enclosing one's. */

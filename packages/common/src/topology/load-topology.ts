@@ -6,6 +6,7 @@ import { UserError } from '../config/user-error.js';
 import {
   fieldName,
   lineOf,
+  parsedField,
   yamlAndZod,
   yamlSyntaxProblems,
   zodIssueProblems,
@@ -19,30 +20,18 @@ import { pairKey, type LinkSpec, type RegionSpec, type Topology } from './topolo
 export const MAX_REPLICAS_PER_REGION = 64;
 
 function makeSchema(z: typeof Zod.z) {
-  /** A field's value through a parser that returns the value or a message. */
-  function parsed<I, T>(input: Zod.ZodType<I>, parse: (value: I) => T | string) {
-    return input.transform((value, ctx) => {
-      const result = parse(value);
-      if (typeof result === 'string') {
-        ctx.addIssue({ code: 'custom', message: result });
-        return z.NEVER;
-      }
-      return result;
-    });
-  }
-
   const regionName = z
     .string()
     .regex(REGION_NAME, 'a region name is a lowercase letter, then letters, digits or -');
   const numberOrText = z.union([z.number(), z.string()]);
-  const delay = parsed(numberOrText, parseDelay);
-  const loss = parsed(numberOrText, parseLoss);
-  const cidr = parsed<string, Cidr>(z.string(), parseCidr);
+  const delay = parsedField(numberOrText, parseDelay);
+  const loss = parsedField(numberOrText, parseLoss);
+  const cidr = parsedField<string, Cidr>(z.string(), parseCidr);
 
   const linkFields = {
     delay,
     jitter: delay.optional(),
-    bandwidth: parsed(z.string(), parseBandwidth).optional(),
+    bandwidth: parsedField(z.string(), parseBandwidth).optional(),
     loss: loss.optional(),
   };
   const link = z.strictObject(linkFields);

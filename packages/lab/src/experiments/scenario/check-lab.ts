@@ -81,7 +81,7 @@ export function checkLab(
   return { lab, topology, topologyUnread: path !== null && topology === null };
 }
 
-/** Clients per region (a number alone in every region), or in all for the flat lab. */
+/** Clients per client region (a number alone: in every region), or in all for the flat lab. */
 export function checkClients(
   clients: ScenarioFile['load']['clients'],
   checked: CheckedLab,
@@ -106,7 +106,9 @@ export function checkClients(
   if (Object.values(clients).every((count) => count === 0)) {
     problems.add(field, 'no region has a client');
   }
-  return Object.fromEntries(regions.map((region) => [region, clients[region] ?? 0]));
+  // A region without clients has no load to start: it is left out.
+  const perRegion = regions.map((region): [string, number] => [region, clients[region] ?? 0]);
+  return Object.fromEntries(perRegion.filter(([, count]) => count > 0));
 }
 
 export interface CheckedMix {

@@ -1,4 +1,4 @@
-import { yamlAndZod, type ZodOutput, type ZodType } from '@cdn-lab/common';
+import { parsedField, yamlAndZod, type ZodOutput } from '@cdn-lab/common';
 import { MAX_REPLICAS, MAX_SHIELDS } from '../../lab-options.js';
 import { durationMs, formatMs, sizeBytes } from './scenario-units.js';
 
@@ -12,29 +12,18 @@ export const DEFAULT_ZIPF = { objects: 200, s: 1, objectBytes: 16 * 1024 } as co
 function makeFileSchema() {
   const { z } = yamlAndZod();
 
-  /** A field's value through a parser that returns the value or a message. */
-  function parsed<I, T>(input: ZodType<I>, parse: (value: I) => T | string) {
-    return input.transform((value, ctx) => {
-      const result = parse(value);
-      if (typeof result === 'string') {
-        ctx.addIssue({ code: 'custom', message: result });
-        return z.NEVER;
-      }
-      return result;
-    });
-  }
   const numberOrText = z.union([z.number(), z.string()], {
     error: 'must be a number or text like 10s or 64MiB',
   });
   const duration = (minMs: number, maxMs: number) =>
-    parsed(numberOrText, (value) => {
+    parsedField(numberOrText, (value) => {
       const ms = durationMs(value);
       if (typeof ms === 'string') return ms;
       return ms < minMs || ms > maxMs
         ? `${formatMs(ms)} is out of range: ${formatMs(minMs)} to ${formatMs(maxMs)}`
         : ms;
     });
-  const size = parsed(numberOrText, (value) => {
+  const size = parsedField(numberOrText, (value) => {
     const bytes = sizeBytes(value);
     return typeof bytes === 'number' && bytes < 1 ? 'must be 1 byte or more' : bytes;
   });

@@ -1,7 +1,8 @@
 import { parseBytes, parseDuration } from '@cdn-lab/common';
 
-/** `60000` → `60s`, `1500` → `1.5s`, `250` → `250ms`: a duration as the file would write it. */
+/** `60000` → `60s`, `1500` → `1.5s`, `250` → `250ms`, `7200000` → `2h`: as a file writes it. */
 export function formatMs(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   return ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
 }
 

@@ -1,4 +1,4 @@
-import { FAULT_NAMES, FAULT_TABLE, yamlAndZod, type Faults } from '@cdn-lab/common';
+import { FAULT_NAMES, FAULT_TABLE, parsedField, yamlAndZod, type Faults } from '@cdn-lab/common';
 import { MAX_REPLICAS } from '../../lab-options.js';
 import type { TimelineAction, TimelineVerb } from './scenario.js';
 import { durationMs } from './scenario-units.js';
@@ -33,14 +33,10 @@ function faultFields(z: ReturnType<typeof yamlAndZod>['z']) {
 
 function makeStepSchemas() {
   const { z } = yamlAndZod();
-  const at = z
-    .union([z.number(), z.string()], { error: 'must be a time like 10s or 1.5s' })
-    .transform((value, ctx) => {
-      const ms = durationMs(value);
-      if (typeof ms === 'number') return ms;
-      ctx.addIssue({ code: 'custom', message: ms });
-      return z.NEVER;
-    });
+  const at = parsedField(
+    z.union([z.number(), z.string()], { error: 'must be a time like 10s or 1.5s' }),
+    durationMs,
+  );
   const name = z.string().min(1);
   const state = z.enum(['down', 'up']);
   return {
