@@ -43,16 +43,26 @@ export function startTimeline(
       onStep(record);
     }
   };
-  const timers = [...byTime].map(([atMs, group]) =>
-    setTimeout(
+  const timers = new Set<NodeJS.Timeout>();
+  // Timers round to whole milliseconds and may fire a little early: a step never starts before its time.
+  const at = (dueAt: number, run: () => void): void => {
+    const timer = setTimeout(
       () => {
-        const running = runGroup(group);
-        inProgress.add(running);
-        void running.finally(() => inProgress.delete(running));
+        timers.delete(timer);
+        if (performance.now() < dueAt) at(dueAt, run);
+        else run();
       },
-      Math.max(0, startedAt + atMs - performance.now()),
-    ),
-  );
+      Math.max(0, dueAt - performance.now()),
+    );
+    timers.add(timer);
+  };
+  for (const [atMs, group] of byTime) {
+    at(startedAt + atMs, () => {
+      const running = runGroup(group);
+      inProgress.add(running);
+      void running.finally(() => inProgress.delete(running));
+    });
+  }
   return {
     async stop() {
       for (const timer of timers) clearTimeout(timer);
