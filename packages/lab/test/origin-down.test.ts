@@ -58,7 +58,7 @@ describe('the origin goes down', () => {
     assert.ok(Date.now() - clientStartedAt < 3_000, 'the client gives up fast too: one round');
   });
 
-  it('once the origin is found unreachable, every stale copy is served at once, not after retries', async (t) => {
+  it('once the origin is found unreachable, stale copies are served and uncached objects refused at once, not after retries', async (t) => {
     const ttlMs = 500;
     const { origin, ids } = await startCluster(t, {
       count: 1,
@@ -88,5 +88,13 @@ describe('the origin goes down', () => {
       second.ms < first.ms / 2,
       `the next copy was served at once: ${second.ms} ms against ${first.ms} ms`,
     );
+    // An object it never had is refused at once too, naming why: its client fails over to a
+    // replica that may have a copy, instead of waiting here for retries bound to fail.
+    const startedAt = performance.now();
+    const uncached = await get(replica, '/objects/100k.bin');
+    const uncachedMs = performance.now() - startedAt;
+    assert.equal(uncached.status, 502);
+    assert.match(await uncached.text(), /connection refused.*moments ago/);
+    assert.ok(uncachedMs < first.ms / 2, `refused at once: ${uncachedMs} ms`);
   });
 });

@@ -76,11 +76,13 @@ export class ObjectStore {
   private readonly fills = new Set<ObjectBody>();
   private readonly negatives = new NegativeCache();
   /**
-   * Until then every stale copy is served at once: the origin (or every parent) could not be
-   * reached moments ago, and asking again would only make each copy's first client wait for
-   * the retries before getting the same stale answer.
+   * Until then the origin (or every parent) counts as unreachable, as it was moments ago: a
+   * stale copy is served at once and an uncached object refused at once. Asking again would
+   * only make each request wait for the retries to get the same answer (stale, or an error its
+   * client fails over from to a replica that has a copy).
    */
   private unreachableUntil = 0;
+  private unreachableReason = '';
 
   constructor(private readonly options: ObjectStoreOptions) {
     this.upstream = options.upstream;
@@ -219,6 +221,13 @@ export class ObjectStore {
     wanted: Wanted = 'body',
   ): Promise<Resolution> {
     const { log } = this.options;
+    const unreachableForMs = this.unreachableUntil - Date.now();
+    if (!stale && unreachableForMs > 0) {
+      throw new RequestError(
+        'origin_unavailable',
+        `cannot fetch ${target.path}: ${this.unreachableReason} (moments ago; asked again in ${unreachableForMs} ms)`,
+      );
+    }
     const validators =
       stale && (stale.body.meta.etag ?? stale.body.meta.lastModified) !== null
         ? stale.body.meta
@@ -254,10 +263,12 @@ export class ObjectStore {
         },
         'the origin failed',
       );
+      if (failure.code === 'origin_unavailable') {
+        this.unreachableUntil = Date.now() + STALE_RETRY_MS;
+        this.unreachableReason = failure.message;
+      }
       if (stale) {
-        const retryAt = Date.now() + Math.min(this.options.ttlMs, STALE_RETRY_MS);
-        stale.originRetryAt = retryAt;
-        if (failure.code === 'origin_unavailable') this.unreachableUntil = retryAt;
+        stale.originRetryAt = Date.now() + Math.min(this.options.ttlMs, STALE_RETRY_MS);
         log.warn(
           { event: 'serve-stale', path: target.path, reason: failure.message },
           'serving the stale copy',
