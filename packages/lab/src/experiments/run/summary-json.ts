@@ -17,8 +17,20 @@ export interface VariantSummary extends LoadTotals {
   label: string;
   originFetches: number;
   hitRatio: Record<string, number | null>;
-  events: { t: number; label: string; ok: boolean; error?: string }[];
+  /** t: when the step started, endT: when it ended, lateS: how late it started (s). */
+  events: {
+    t: number;
+    endT?: number;
+    lateS?: number;
+    label: string;
+    ok: boolean;
+    error?: string;
+  }[];
   samples: number;
+}
+
+function roundMs(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
 }
 
 export function variantSummary(record: VariantRecord): VariantSummary {
@@ -27,7 +39,12 @@ export function variantSummary(record: VariantRecord): VariantSummary {
     ...record.totals,
     originFetches: record.samples.at(-1)?.originFetches ?? 0,
     hitRatio: hitRatios(record),
-    events: record.steps.map((step) => ({ ...step, t: Math.round(step.t * 1000) / 1000 })),
+    events: record.steps.map((step) => ({
+      ...step,
+      t: roundMs(step.t),
+      ...(step.endT === undefined ? {} : { endT: roundMs(step.endT) }),
+      ...(step.lateS === undefined ? {} : { lateS: roundMs(step.lateS) }),
+    })),
     samples: record.samples.length,
   };
 }

@@ -31,6 +31,12 @@ export function summaryRow(record: VariantRecord): Record<string, number | strin
   };
 }
 
+/** `scale 2 (late 0.7 s)`: a step that had to wait for the one before says so. */
+function markerLabel(label: string, lateS: number, error: string | undefined): string {
+  const late = lateS > 0 ? `${label} (late ${lateS.toFixed(1)} s)` : label;
+  return error === undefined ? late : `${late} (failed: ${error})`;
+}
+
 /** The report's data of one variant: every chart's series over the samples, the markers, the row. */
 export function variantData(record: VariantRecord, sampleMs: number): VariantData {
   const times = sampleTimes(record.endMs, sampleMs);
@@ -60,9 +66,9 @@ export function variantData(record: VariantRecord, sampleMs: number): VariantDat
       originFetches,
       ...states,
     ],
-    markers: record.steps.map(({ t, label, ok, error }) => ({
+    markers: record.steps.map(({ t, lateS, label, ok, error }) => ({
       t: round(t, 3),
-      label: error === undefined ? label : `${label} (failed: ${error})`,
+      label: markerLabel(label, lateS ?? 0, error),
       ok,
     })),
     summary: summaryRow(record),
