@@ -7,9 +7,13 @@ export interface RunSummary {
   scenario: string;
   file: string;
   compared: string | null;
+  /** The `--set` overrides in force, as typed (`load.duration=5s`); scenario.yml is the file as given. */
+  overrides: string[];
   startedAt: string;
-  /** Stopped early (Ctrl-C): the variants hold what was recorded until then. */
+  /** Stopped early (Ctrl-C, or a variant failed): the variants hold what was recorded until then. */
   partial: boolean;
+  /** The variant that failed and why (the run stopped there), or null. */
+  failure: { variant: string; reason: string } | null;
   variants: VariantSummary[];
 }
 
