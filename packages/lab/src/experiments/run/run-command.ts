@@ -34,13 +34,18 @@ function ms(value: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 }
 
+/** Percentiles of no download at all are not 0 ms: shown as `–`. */
+function percentile(value: number, downloads: number): string {
+  return downloads === 0 ? '–' : ms(value);
+}
+
 /** `strategy=consistent: 2210 requests, 0 failed, 14 failovers, p50 4.1 ms, p99 38 ms, …` */
 export function variantLine(variant: VariantSummary): string {
   const edge = variant.hitRatio['edge'];
   const hit = edge === null || edge === undefined ? '' : `, edge hit ratio ${edge.toFixed(2)}`;
   return (
     `${variant.label}: ${variant.requests} requests, ${variant.failed} failed, ` +
-    `${variant.failovers} failovers, p50 ${ms(variant.latencyMs.p50)}, p99 ${ms(variant.latencyMs.p99)}, ` +
+    `${variant.failovers} failovers, p50 ${percentile(variant.latencyMs.p50, variant.ok)}, p99 ${percentile(variant.latencyMs.p99, variant.ok)}, ` +
     `${variant.originFetches} origin fetches${hit}`
   );
 }

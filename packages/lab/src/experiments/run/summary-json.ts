@@ -1,5 +1,6 @@
 import type { LoadTotals } from './load-totals.js';
 import type { VariantRecord } from './run-variant.js';
+import type { StepRecord } from './timeline.js';
 import { hitRatios } from './variant-data.js';
 
 /** summary.json: the run's numbers for scripts (the report draws the same run). */
@@ -21,15 +22,8 @@ export interface VariantSummary extends LoadTotals {
   label: string;
   originFetches: number;
   hitRatio: Record<string, number | null>;
-  /** t: when the step started, endT: when it ended, lateS: how late it started (s). */
-  events: {
-    t: number;
-    endT?: number;
-    lateS?: number;
-    label: string;
-    ok: boolean;
-    error?: string;
-  }[];
+  /** The steps and unexpected exits, times rounded to the ms. */
+  events: StepRecord[];
   samples: number;
 }
 

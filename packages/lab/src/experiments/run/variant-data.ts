@@ -24,8 +24,8 @@ export function summaryRow(record: VariantRecord): Record<string, number | strin
     requests: totals.requests,
     failed: totals.failed,
     failovers: totals.failovers,
-    'p50 ms': round(totals.latencyMs.p50, 1),
-    'p99 ms': round(totals.latencyMs.p99, 1),
+    'p50 ms': totals.ok === 0 ? '–' : round(totals.latencyMs.p50, 1),
+    'p99 ms': totals.ok === 0 ? '–' : round(totals.latencyMs.p99, 1),
     'origin fetches': record.samples.at(-1)?.originFetches ?? 0,
     'hit ratio': edge === null || edge === undefined ? '–' : round(edge, 3),
   };
