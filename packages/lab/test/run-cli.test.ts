@@ -118,6 +118,21 @@ describe('cdn-lab run', () => {
     assert.deepEqual(processesNaming(dir), [], 'no role outlives the run');
   });
 
+  it('scales down without a refused failover: the edges leave the balancer first', async (t) => {
+    const dir = await tempDir(t);
+    const file = await scenarioFile(
+      dir,
+      'scale.yml',
+      scenarioLines('3s', ['  - { at: 1s, scale: 1 }']),
+    );
+    const run = await labCliRun([file, '--out', join(dir, 'out'), '--json', ...PORTS], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const [variant] = (JSON.parse(run.stdout) as RunSummary).variants;
+    assert.ok(variant?.events.find((event) => event.label === 'scale 1')?.ok, run.stdout);
+    assert.deepEqual(variant.failoversByCode, {}, 'no failover');
+    assert.equal(variant.failed, 0);
+  });
+
   it('runs one variant per value compared', async (t) => {
     const dir = await tempDir(t);
     const file = await scenarioFile(dir, 'plain.yml', scenarioLines('2s', []));
