@@ -1,4 +1,5 @@
 import { UserError } from '@cdn-lab/common';
+import { adminRequest } from './admin-request.js';
 import { MAX_REPLICAS } from './lab-options.js';
 import type { RoleSet } from './lab-roles.js';
 import type { PlannedReplica } from './replica-plan.js';
@@ -18,7 +19,8 @@ export interface LabOperations {
   stopRole(name: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
   /**
    * The flat lab's edges in all: starts replica-N+1… at the next addresses (appended to
-   * servers.txt), or removes the last ones' lines and stops them with SIGTERM.
+   * servers.txt), or drains the last ones on the balancer, removes their lines and stops them
+   * with SIGTERM.
    */
   scaleEdges(count: number): Promise<void>;
   /** Stops the origin (down), or starts it again on the same port and site (up). */
@@ -50,6 +52,27 @@ export interface LabStarters {
 
 export function isRunning(role: RoleProcess): boolean {
   return role.child.exitCode === null && role.child.signalCode === null;
+}
+
+/**
+ * Takes edges out of the balancer's routing at once (it answers once they get no new routes):
+ * servers.txt is only re-read every few seconds, and an edge stopped before that refuses the
+ * routes it is still given.
+ */
+async function drainOnBalancer(balancer: RoleProcess, edges: RoleProcess[]): Promise<void> {
+  const admin = balancer.ready.adminUrl;
+  if (!admin || !isRunning(balancer)) return;
+  const base = admin.endsWith('/') ? admin : `${admin}/`;
+  await Promise.all(
+    edges.map((edge) => {
+      const id = `${edge.ready.host}:${edge.ready.port}`;
+      const url = new URL(`replicas/${id}/drain`, base).toString();
+      // 404: the balancer has not read this edge from servers.txt yet, so it routes nothing there.
+      return adminRequest(url, 'POST', {}, undefined).catch((error: unknown) => {
+        if (!(error instanceof Error && / 404 /.test(error.message))) throw error;
+      });
+    }),
+  );
 }
 
 export function labOperations(lab: LabParts, starters: LabStarters): LabOperations {
@@ -101,6 +124,7 @@ export function labOperations(lab: LabParts, starters: LabStarters): LabOperatio
         return;
       }
       const removed = lab.replicas.splice(count);
+      await drainOnBalancer(lab.balancer, removed);
       await starters.writeServers(lab.replicas);
       await Promise.all(removed.map((role) => roles.stopOne(role, 'SIGTERM')));
     },

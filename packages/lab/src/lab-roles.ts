@@ -9,7 +9,8 @@ export const STOP_ORDER = ['balancer', 'edges', 'shields', 'origin'] as const;
 export type StopStage = (typeof STOP_ORDER)[number];
 
 interface StartedRole {
-  role: RoleProcess;
+  name: string;
+  stop: RoleProcess['stop'];
   stage: StopStage;
 }
 
@@ -35,11 +36,13 @@ export class RoleSet {
     stage: StopStage,
     ...[role, name, args]: Parameters<typeof spawnRole>
   ): Promise<RoleProcess> {
+    // Registered as soon as it exists: the lab's stop must reach a role that is still starting.
     const started = await spawnRole(role, name, args, {
       onLine: this.options.onLine,
       execArgv: this.options.execArgvFor?.(name) ?? [],
+      onSpawned: (stop) => this.started.push({ name, stop, stage }),
     });
-    this.started.push({ role: started, stage });
+    if (this.stopping) await started.stop();
     void started.exited.then((exit) => {
       if (this.stopping || this.stoppedOnPurpose.has(started)) return;
       this.options.onLine(name, `exited unexpectedly (${exit.signal ?? `code ${exit.code}`})`);
@@ -64,7 +67,7 @@ export class RoleSet {
     for (const stage of STOP_ORDER) {
       const stopping = this.started
         .filter((started) => started.stage === stage)
-        .map(async ({ role }) => ({ name: role.name, ...(await role.stop()) }));
+        .map(async ({ name, stop }) => ({ name, ...(await stop()) }));
       exits.push(...(await Promise.all(stopping)));
     }
     return exits;

@@ -39,6 +39,8 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
   /** Node.js options for the role's process, after the lab's own (`--expose-gc`, `--import …`). */
   execArgv?: string[];
+  /** Called as soon as the process exists, with its stop, so that it can be stopped while starting. */
+  onSpawned?: (stop: RoleProcess['stop']) => void;
 }
 
 /** Starts a role's CLI as a child process and resolves once it says it is ready. */
@@ -63,13 +65,6 @@ export async function spawnRole(
       options.onLine?.(name, line);
     });
   }
-  const ready = await waitForReady(
-    child,
-    name,
-    exited,
-    lastLines,
-    options.readyTimeoutMs ?? 20_000,
-  );
   const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 35_000): Promise<Exit> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -77,6 +72,14 @@ export async function spawnRole(
     clearTimeout(timer);
     return exit;
   };
+  options.onSpawned?.(stop);
+  const ready = await waitForReady(
+    child,
+    name,
+    exited,
+    lastLines,
+    options.readyTimeoutMs ?? 20_000,
+  );
   return { name, role, child, ready, exited, stop };
 }
 

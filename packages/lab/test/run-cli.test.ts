@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stateCode } from '@cdn-lab/report';
@@ -117,6 +118,21 @@ describe('cdn-lab run', () => {
     assert.deepEqual(processesNaming(dir), [], 'no role outlives the run');
   });
 
+  it('scales down without a refused failover: the edges leave the balancer first', async (t) => {
+    const dir = await tempDir(t);
+    const file = await scenarioFile(
+      dir,
+      'scale.yml',
+      scenarioLines('3s', ['  - { at: 1s, scale: 1 }']),
+    );
+    const run = await labCliRun([file, '--out', join(dir, 'out'), '--json', ...PORTS], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const [variant] = (JSON.parse(run.stdout) as RunSummary).variants;
+    assert.ok(variant?.events.find((event) => event.label === 'scale 1')?.ok, run.stdout);
+    assert.deepEqual(variant.failoversByCode, {}, 'no failover');
+    assert.equal(variant.failed, 0);
+  });
+
   it('runs one variant per value compared', async (t) => {
     const dir = await tempDir(t);
     const file = await scenarioFile(dir, 'plain.yml', scenarioLines('2s', []));
@@ -138,6 +154,59 @@ describe('cdn-lab run', () => {
       [...new Set(rows.map((row) => row.variant))],
       summary.variants.map((variant) => variant.label),
     );
+  });
+
+  it('writes the variants recorded before one that fails, names the failure, exits 1', async (t) => {
+    const dir = await tempDir(t);
+    // Replica 2 of the second variant cannot listen: its address and port are taken.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.1.2', resolve));
+    t.after(() => holder.close());
+    const { port } = holder.address() as AddressInfo;
+    const file = await scenarioFile(dir, 'plain.yml', scenarioLines('2s', []));
+    const out = join(dir, 'out');
+    const run = await labCliRun(
+      [file, '--compare', 'lab.replicas=1,2', '--out', out, '--dir', join(dir, 'lab')].concat([
+        '--port',
+        String(port),
+        '--origin-port',
+        '0',
+        '--set',
+        'load.duration=2s',
+      ]),
+      dir,
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.deepEqual(processesNaming(dir), [], 'no role of the failed variant outlives the run');
+    assert.match(
+      run.stderr,
+      /\[run\] lab\.replicas=2 failed: .*in use.*; what was recorded: out\/report\.html\n/,
+    );
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as RunSummary;
+    assert.equal(summary.partial, true);
+    assert.equal(summary.failure?.variant, 'lab.replicas=2');
+    assert.deepEqual(summary.overrides, ['load.duration=2s']);
+    assert.deepEqual(
+      summary.variants.map((variant) => variant.label),
+      ['lab.replicas=1'],
+    );
+    assert.ok((summary.variants[0]?.requests ?? 0) > 0);
+    assert.match(await readFile(join(out, 'report.html'), 'utf8'), /lab\.replicas=2 failed/);
+  });
+
+  it('refuses an --out it cannot write: one line, exit 2, nothing started', async (t) => {
+    const dir = await tempDir(t);
+    const file = await scenarioFile(dir, 'plain.yml', scenarioLines('3s', []));
+    await writeFile(join(dir, 'afile'), '');
+    const lab = join(dir, 'lab');
+    const run = await labCliRun(
+      [file, '--out', join(dir, 'afile', 'sub'), '--dir', lab, ...PORTS],
+      dir,
+    );
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /--out .*afile\/sub: cannot write the run folder there \(ENOTDIR\)/);
+    assert.equal(existsSync(lab), false, 'no lab folder: nothing was started');
   });
 
   for (const [mistake, timeline, message] of [

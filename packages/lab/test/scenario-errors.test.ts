@@ -60,6 +60,11 @@ describe('loadScenario: each kind of mistake is one line naming the line and the
 
   it('a YAML syntax error', () => {
     assert.match(problem('name: bad', 'load: {duration: 60s', 'seed: 1'), /^x\.yml:[23]: /);
+    assert.equal(
+      problem('name: bad', ': : :'),
+      'x.yml:2: Nested mappings are not allowed in compact mappings',
+      'once, though the parser reports it twice',
+    );
   });
 
   it('an unknown verb, listing the verbs', () => {

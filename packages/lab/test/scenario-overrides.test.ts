@@ -64,6 +64,10 @@ describe('--set and --compare', () => {
       userError(() => parseCompare('strategy=consistent,,seed')),
       '--compare strategy=consistent,,seed: a value is empty; write it as field=value,value,…, e.g. strategy=consistent,p2c-ewma',
     );
+    assert.equal(
+      userError(() => parseCompare('strategy=consistent,round-robin,consistent')),
+      '--compare strategy=consistent,round-robin,consistent: consistent is given twice; each value makes one variant',
+    );
   });
 
   it('checks a --set value with the same schema, naming --set instead of a line', () => {

@@ -73,5 +73,7 @@ export interface ExperimentReportData {
   createdAt: string;
   /** The field compared (`strategy`), or null for a single run. */
   compared: string | null;
+  /** the --set overrides in force, as typed */
+  overrides: string[];
   variants: VariantData[];
 }

@@ -29,6 +29,7 @@ export function sampleReport(): ExperimentReportData {
     scenarioText: HOSTILE_SCENARIO,
     createdAt: '2026-12-01T20:00:00.000Z',
     compared: 'strategy',
+    overrides: [],
     variants: [variant('strategy=consistent', 3), variant('strategy=a,"b"', 4)],
   };
 }

@@ -10,7 +10,7 @@ import {
   parseFieldOverride,
   scenarioVariants,
 } from '../scenario/index.js';
-import { defaultRunFolder } from './run-folder.js';
+import { defaultRunFolder, probeRunFolder } from './run-folder.js';
 import { runScenario, type RunResult } from './run-scenario.js';
 import type { VariantSummary } from './summary-json.js';
 import { variantInput } from './variant-inputs.js';
@@ -34,13 +34,18 @@ function ms(value: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 }
 
+/** Percentiles of no download at all are not 0 ms: shown as `–`. */
+function percentile(value: number, downloads: number): string {
+  return downloads === 0 ? '–' : ms(value);
+}
+
 /** `strategy=consistent: 2210 requests, 0 failed, 14 failovers, p50 4.1 ms, p99 38 ms, …` */
 export function variantLine(variant: VariantSummary): string {
   const edge = variant.hitRatio['edge'];
   const hit = edge === null || edge === undefined ? '' : `, edge hit ratio ${edge.toFixed(2)}`;
   return (
     `${variant.label}: ${variant.requests} requests, ${variant.failed} failed, ` +
-    `${variant.failovers} failovers, p50 ${ms(variant.latencyMs.p50)}, p99 ${ms(variant.latencyMs.p99)}, ` +
+    `${variant.failovers} failovers, p50 ${percentile(variant.latencyMs.p50, variant.ok)}, p99 ${percentile(variant.latencyMs.p99, variant.ok)}, ` +
     `${variant.originFetches} origin fetches${hit}`
   );
 }
@@ -62,6 +67,7 @@ async function run(file: string, flags: RunFlags): Promise<void> {
   const variants = scenarioVariants(loaded, compare).map(variantInput);
   const { scenario } = loaded;
   const out = resolve(flags.out ?? defaultRunFolder(flags.dir, scenario.name, new Date()));
+  await probeRunFolder(out);
 
   const controller = new AbortController();
   let finished: Promise<void> = Promise.resolve();
@@ -77,6 +83,7 @@ async function run(file: string, flags: RunFlags): Promise<void> {
     text: loaded.text,
     file: loaded.file,
     compared: compare?.field ?? null,
+    overrides: flags.set,
     variants,
     out,
     place: {
@@ -95,11 +102,16 @@ async function run(file: string, flags: RunFlags): Promise<void> {
 }
 
 function print({ reportPath, summary }: RunResult, flags: RunFlags): void {
+  const shown = relative(process.cwd(), reportPath) || reportPath;
+  if (summary.failure) {
+    const { variant, reason } = summary.failure;
+    process.stderr.write(`[run] ${variant} failed: ${reason}; what was recorded: ${shown}\n`);
+    process.exitCode = 1;
+  }
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
-  const shown = relative(process.cwd(), reportPath) || reportPath;
   const lines = [
     `${summary.partial ? 'partial run (stopped early)' : 'run complete'}: ${shown}`,
     ...summary.variants.map((variant) => `  ${variantLine(variant)}`),
@@ -147,8 +159,10 @@ Example:
   cdn-lab run scenarios/slow-replica.yml --compare strategy=consistent,p2c-ewma,round-robin
   cdn-lab run scenarios/replica-crash.yml --set load.duration=20s --out /tmp/crash
 
-Exit code 0 when the run completed (failed downloads are results), 2 for a mistake in the
-scenario or the flags (nothing is started), 130 after Ctrl-C (what was recorded is written).`,
+Exit code 0 when the run completed (failed downloads are results), 1 when a variant failed
+(the variants before it are written, partial), 2 for a mistake in the scenario or the flags or
+an --out that cannot be written (nothing is started), 130 after Ctrl-C (what was recorded is
+written).`,
     )
     .action((file: string, flags: RunFlags) => run(file, flags));
 }

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserError } from '@cdn-lab/common';
 import type { ExperimentReportData } from '@cdn-lab/report';
 import type { RunSummary } from './summary-json.js';
 
@@ -10,6 +11,22 @@ export interface ReportRenderer {
 }
 
 export const RUN_FILES = ['scenario.yml', 'timeseries.csv', 'summary.json', 'report.html'] as const;
+
+/**
+ * Creates the run folder and writes a file into it, before anything starts: a folder that
+ * cannot be written would otherwise lose the whole run at its end.
+ */
+export async function probeRunFolder(dir: string): Promise<void> {
+  const probe = join(dir, '.cdn-lab-probe');
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UserError(`--out ${dir}: cannot write the run folder there (${code})`, 2);
+  }
+}
 
 /** Writes the run folder; returns the path of report.html. */
 export async function writeRunFolder(

@@ -13,10 +13,13 @@ export function sampleCount(endMs: number, sampleMs: number): number {
   return Math.max(1, Math.ceil(endMs / sampleMs));
 }
 
-/** Each sample's time (seconds since the load started): k·sampleMs, the last one at the end. */
+/** Each sample's time (seconds since the load started, to the ms): k·sampleMs, the last one at the end. */
 export function sampleTimes(endMs: number, sampleMs: number): number[] {
   const count = sampleCount(endMs, sampleMs);
-  return Array.from({ length: count }, (_, i) => Math.min((i + 1) * sampleMs, endMs) / 1000);
+  return Array.from(
+    { length: count },
+    (_, i) => Math.round(Math.min((i + 1) * sampleMs, endMs)) / 1000,
+  );
 }
 
 /** The length in seconds of each sample's interval. */

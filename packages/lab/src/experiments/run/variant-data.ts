@@ -24,11 +24,17 @@ export function summaryRow(record: VariantRecord): Record<string, number | strin
     requests: totals.requests,
     failed: totals.failed,
     failovers: totals.failovers,
-    'p50 ms': round(totals.latencyMs.p50, 1),
-    'p99 ms': round(totals.latencyMs.p99, 1),
+    'p50 ms': totals.ok === 0 ? '–' : round(totals.latencyMs.p50, 1),
+    'p99 ms': totals.ok === 0 ? '–' : round(totals.latencyMs.p99, 1),
     'origin fetches': record.samples.at(-1)?.originFetches ?? 0,
     'hit ratio': edge === null || edge === undefined ? '–' : round(edge, 3),
   };
+}
+
+/** `scale 2 (late 0.7 s)`: a step that had to wait for the one before says so. */
+function markerLabel(label: string, lateS: number, error: string | undefined): string {
+  const late = lateS > 0 ? `${label} (late ${lateS.toFixed(1)} s)` : label;
+  return error === undefined ? late : `${late} (failed: ${error})`;
 }
 
 /** The report's data of one variant: every chart's series over the samples, the markers, the row. */
@@ -60,9 +66,9 @@ export function variantData(record: VariantRecord, sampleMs: number): VariantDat
       originFetches,
       ...states,
     ],
-    markers: record.steps.map(({ t, label, ok, error }) => ({
+    markers: record.steps.map(({ t, lateS, label, ok, error }) => ({
       t: round(t, 3),
-      label: error === undefined ? label : `${label} (failed: ${error})`,
+      label: markerLabel(label, lateS ?? 0, error),
       ok,
     })),
     summary: summaryRow(record),

@@ -59,6 +59,13 @@ export function parseCompare(text: string, origin = '--compare'): Compare {
   if (texts.some((value) => value === '')) {
     throw new UserError(`${origin} ${text}: a value is empty; write it as ${example}`, 2);
   }
+  const twice = texts.find((value, i) => texts.indexOf(value) !== i);
+  if (twice !== undefined) {
+    throw new UserError(
+      `${origin} ${text}: ${twice} is given twice; each value makes one variant`,
+      2,
+    );
+  }
   return { field, values: texts.map((value) => override(field, value, origin)) };
 }
 

@@ -45,8 +45,9 @@ export class ScenarioProblems {
     this.found.push({ line: line ?? 0, text: `${where}: ${field}${message}${context}` });
   }
 
-  /** A line already written as `file:line: message` (the YAML parser's). */
+  /** A line already written as `file:line: message` (the YAML parser's, which may repeat one). */
   addWritten(line: number, text: string): void {
+    if (this.found.some((problem) => problem.text === text)) return;
     this.found.push({ line, text });
   }
 
