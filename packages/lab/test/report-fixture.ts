@@ -170,6 +170,7 @@ export function singleRun(): ExperimentReportData {
     scenarioText: SCENARIO_TEXT,
     createdAt: '2026-12-01T20:00:00.000Z',
     compared: null,
+    overrides: ['load.duration=40s'],
     variants: [variant('replica crash', 1, 1)],
   };
 }
@@ -183,6 +184,7 @@ export function compareRun(): ExperimentReportData {
     scenarioText: SCENARIO_TEXT,
     createdAt: '2026-12-01T20:00:00.000Z',
     compared: 'strategy',
+    overrides: [],
     variants: STRATEGIES.map((strategy, index) =>
       variant(`strategy=${strategy}`, [1, 0.3, 1.6][index] ?? 1, index + 1),
     ),

@@ -59,6 +59,7 @@ export async function runScenario(request: RunRequest): Promise<RunResult> {
     scenarioText: request.text,
     createdAt: startedAt.toISOString(),
     compared: request.compared,
+    overrides: [],
     variants: records.map((record, i) =>
       variantData(record, request.variants[i]?.scenario.sampleMs ?? 1_000),
     ),
