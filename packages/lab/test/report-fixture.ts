@@ -170,7 +170,7 @@ export function singleRun(): ExperimentReportData {
     scenarioText: SCENARIO_TEXT,
     createdAt: '2026-12-01T20:00:00.000Z',
     compared: null,
-    overrides: [],
+    overrides: ['load.duration=40s'],
     variants: [variant('replica crash', 1, 1)],
   };
 }

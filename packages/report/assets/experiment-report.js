@@ -59,7 +59,7 @@
     },
     originFetches: {
       title: 'Origin fetches',
-      what: 'Fetches that reached the origin, cumulative since the load started.',
+      what: 'Requests the replicas sent to the origin, cumulative (attempts while it is down included).',
       unit: 'fetches',
     },
     states: {

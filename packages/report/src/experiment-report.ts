@@ -1,6 +1,9 @@
 import { escapeHtml, htmlPage } from './html-page.js';
 import type { ExperimentReportData, VariantData } from './report-data.js';
 
+/** A summary value with nothing to show (a p99 of no requests). */
+const NOTHING = '–';
+
 /** The summary's columns: every variant's keys, in the order they first appear. */
 function summaryColumns(variants: readonly VariantData[]): string[] {
   const columns = new Set<string>();
@@ -15,7 +18,7 @@ function summaryTable(variants: readonly VariantData[]): string {
     const cells = columns.map((column) => {
       const value = variant.summary[column];
       const numeric = typeof value === 'number';
-      const text = value === undefined ? '' : String(value);
+      const text = value === undefined ? '' : value === null ? NOTHING : String(value);
       return `<td${numeric ? ' class="num"' : ''}>${escapeHtml(text)}</td>`;
     });
     return `<tr><th scope="row">${escapeHtml(variant.label)}</th>${cells.join('')}</tr>`;
@@ -23,17 +26,27 @@ function summaryTable(variants: readonly VariantData[]): string {
   return `<table class="summary"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** A variant's value of the compared field: its label without the `field=` before it. */
+function comparedValue(compared: string, label: string): string {
+  return label.startsWith(`${compared}=`) ? label.slice(compared.length + 1) : label;
+}
+
 function header(data: ExperimentReportData): string {
-  const compared = data.compared
-    ? `<p class="meta">Compared: <code>${escapeHtml(data.compared)}</code> = ${data.variants
-        .map((variant) => `<code>${escapeHtml(variant.label)}</code>`)
+  const { compared: field } = data;
+  const compared = field
+    ? `<p class="meta">Compared: <code>${escapeHtml(field)}</code> = ${data.variants
+        .map((variant) => `<code>${escapeHtml(comparedValue(field, variant.label))}</code>`)
         .join(', ')}</p>`
     : '';
+  const overrides = data.overrides
+    .map((override) => ` <code>--set ${escapeHtml(override)}</code>`)
+    .join('');
+  const withOverrides = overrides ? ` with${overrides}` : '';
   return [
     '<header>',
     `<h1>${escapeHtml(data.title)}</h1>`,
     `<p class="description">${escapeHtml(data.description)}</p>`,
-    `<p class="meta">Run started ${escapeHtml(data.createdAt)} · drawn with uPlot, inlined: this file needs no network.</p>`,
+    `<p class="meta">Run started ${escapeHtml(data.createdAt)}${withOverrides} · drawn with uPlot, inlined: this file needs no network.</p>`,
     compared,
     '</header>',
   ].join('\n');

@@ -60,8 +60,11 @@ export interface VariantData {
   /** Every series has one value per entry of `times`. */
   series: SeriesData[];
   markers: TimelineMarker[];
-  /** The summary table's row for this variant, columns in order (e.g. requests, failed, p99 ms). */
-  summary: Record<string, number | string>;
+  /**
+   * The summary table's row for this variant, columns in order (e.g. requests, failed, p99 ms);
+   * null where there is nothing to show (a p99 of no requests), drawn as "–".
+   */
+  summary: Record<string, number | string | null>;
 }
 
 export interface ExperimentReportData {

@@ -48,6 +48,32 @@ describe('renderExperimentReport', () => {
   });
 });
 
+describe('the experiment report header and summary', () => {
+  it('names each compared value once, without repeating the field', () => {
+    const html = renderExperimentReport(sampleReport());
+    assert.match(
+      html,
+      /Compared: <code>strategy<\/code> = <code>consistent<\/code>, <code>a,&quot;b&quot;<\/code><\/p>/,
+    );
+  });
+
+  it('lists the --set overrides in force in the meta line', () => {
+    const html = renderExperimentReport(sampleReport());
+    assert.match(
+      html,
+      /Run started [^<]* with <code>--set load\.duration=5s<\/code> <code>--set lab\.replicas=3<\/code> ·/,
+    );
+    const plain = renderExperimentReport({ ...sampleReport(), overrides: [] });
+    assert.doesNotMatch(plain, /--set/);
+  });
+
+  it('shows a summary value with nothing to show (no requests) as –', () => {
+    const html = renderExperimentReport(sampleReport());
+    assert.match(html, /<td>–<\/td><td>&lt;b&gt;bold/);
+    assert.match(html, /<td class="num">12\.5<\/td>/);
+  });
+});
+
 describe('renderBenchReport', () => {
   it('draws every benchmark from its rows, self-contained, with goals and verdicts', () => {
     const data = sampleBench();

@@ -17,7 +17,7 @@ function variant(label: string, samples: number): VariantData {
       { chart: 'states', name: 'replica-1', values: times.map(() => stateCode('up')) },
     ],
     markers: [{ t: 2, label: 'kill replica-2', ok: true }],
-    summary: { requests: 100, failed: 1, note: '<b>bold</b>' },
+    summary: { requests: 100, failed: 1, 'p99 ms': samples > 3 ? 12.5 : null, note: '<b>bold</b>' },
   };
 }
 
@@ -29,7 +29,7 @@ export function sampleReport(): ExperimentReportData {
     scenarioText: HOSTILE_SCENARIO,
     createdAt: '2026-12-01T20:00:00.000Z',
     compared: 'strategy',
-    overrides: [],
+    overrides: ['load.duration=5s', 'lab.replicas=3'],
     variants: [variant('strategy=consistent', 3), variant('strategy=a,"b"', 4)],
   };
 }
