@@ -43,6 +43,19 @@ describe('the experiment report in a real browser', () => {
     assert.equal(markers, MARKERS.length);
   });
 
+  it('draws a step carried out before the first sample: every time axis starts at 0', async (t) => {
+    const data = singleRun();
+    const early = { t: 0.4, label: 'fault replica-eu-1 delayMs=10', ok: true };
+    for (const variant of data.variants) variant.markers = [early, ...variant.markers];
+    const { charts, markers } = await openReport(
+      t,
+      renderExperimentReport(data),
+      'report-early.png',
+    );
+    assert.equal(markers, MARKERS.length + 1, 'the early step is drawn too');
+    for (const chart of charts) assert.equal(chart.markers, MARKERS.length + 1, chart.kind);
+  });
+
   it('overlays three variants where they share a unit and draws requests and states per variant', async (t) => {
     const { charts, markers } = await openReport(
       t,

@@ -11,6 +11,8 @@
 (() => {
   const data = JSON.parse(document.getElementById('report-data').textContent);
   const comparing = data.variants.length > 1;
+  /** Every chart's time axis runs from the load's start to its end, so an early step shows. */
+  const END_T = Math.max(1, ...data.variants.map((variant) => variant.times.at(-1) ?? 0));
 
   const PALETTE = [
     '#4a78c2',
@@ -227,7 +229,7 @@
       width,
       height,
       cursor: { sync: { key: SYNC_KEY } },
-      scales: { x: { time: false } },
+      scales: { x: { time: false, range: [0, END_T] } },
       legend: { live: true },
       plugins: [...plugins, markersPlugin(markers, onMarkers)],
     };
