@@ -92,3 +92,24 @@ export async function openReportFile(
   assert.deepEqual(blocked, [], 'the page asked for nothing but its own file');
   return { charts, markers };
 }
+
+/**
+ * Every chart has series, says how many in data-series, has points and coloured pixels, and
+ * drew `markers` timeline steps. `emptyErrorsAllowed`: a real run with no error or failover
+ * at all leaves the errors chart with nothing to draw.
+ */
+export function assertEveryChartDrawn(
+  charts: readonly DrawnChart[],
+  markers: number,
+  options: { emptyErrorsAllowed?: boolean } = {},
+): void {
+  for (const chart of charts) {
+    const name = `${chart.kind} (${chart.variant})`;
+    if (options.emptyErrorsAllowed && chart.kind === 'errors' && chart.series === 0) continue;
+    assert.ok(chart.series > 0, `${name} has series`);
+    assert.equal(chart.seriesAttribute, chart.series, `${name}: data-series says what was drawn`);
+    assert.ok(chart.points > 0, `${name} has points`);
+    assert.ok(chart.colouredPixels > 200, `${name} drew data: ${chart.colouredPixels} px`);
+    assert.equal(chart.markers, markers, `${name} drew every timeline marker`);
+  }
+}
