@@ -9,8 +9,22 @@ import {
   encodeFrameHeader,
   encodeMessage,
   encodePreamble,
+  type LoadReport,
   type Message,
 } from '../src/index.js';
+
+/** A load report's required fields, all zero. */
+function idleLoad(): LoadReport {
+  return {
+    activeTransfers: 0,
+    activeConnections: 0,
+    bytesPerSecond: 0,
+    eventLoopLagMs: 0,
+    draining: false,
+    cachedObjects: 0,
+    cachedBytes: 0,
+  };
+}
 
 const sample: Message[] = [
   { type: 'route', path: '/objects/1m.bin' },
@@ -98,6 +112,12 @@ const sample: Message[] = [
       ],
     },
   },
+  {
+    type: 'pong',
+    seq: 10,
+    load: { ...idleLoad(), advertised: { host: '203.0.113.7', port: 9100 } },
+  },
+  { type: 'pong', seq: 11, load: { ...idleLoad(), advertised: { host: '::1', port: 9100 } } },
   { type: 'error', code: 'no_replica', message: 'no healthy replica', retryAfterMs: 500 },
 ];
 
@@ -191,6 +211,13 @@ describe('FrameDecoder', () => {
       [pongWith({ parents: [{ id: '127.0.2.1:9000', state: 'gone' }] }), 'bad_message'],
       [pongWith({ tier: 'Shield!' }), 'bad_message'],
       [pongWith({ hits: -1 }), 'bad_message'],
+      [pongWith({ advertised: '203.0.113.7:9100' }), 'bad_message'],
+      [pongWith({ advertised: { host: '', port: 9100 } }), 'bad_message'],
+      [pongWith({ advertised: { host: '[::1]', port: 9100 } }), 'bad_message'],
+      [pongWith({ advertised: { host: 'a b', port: 9100 } }), 'bad_message'],
+      [pongWith({ advertised: { host: '203.0.113.7', port: 0 } }), 'bad_message'],
+      [pongWith({ advertised: { host: '203.0.113.7', port: 65536 } }), 'bad_message'],
+      [pongWith({ advertised: { host: '203.0.113.7' } }), 'bad_message'],
       [frame(FrameType.End, { size: 1, sha256: 'xyz' }), 'bad_message'],
       [frame(FrameType.End, { size: 1, sha256: 'a'.repeat(64), originSha256: 'A' }), 'bad_message'],
       [frame(FrameType.Error, { code: 'made_up', message: 'm' }), 'bad_message'],
@@ -226,16 +253,7 @@ function frame(type: (typeof FrameType)[keyof typeof FrameType], body: unknown):
   return Buffer.concat([encodeFrameHeader(type, payload.length), payload]);
 }
 
-/** A load report's required fields, all zero. */
-const IDLE_LOAD = {
-  activeTransfers: 0,
-  activeConnections: 0,
-  bytesPerSecond: 0,
-  eventLoopLagMs: 0,
-  draining: false,
-  cachedObjects: 0,
-  cachedBytes: 0,
-};
+const IDLE_LOAD = idleLoad();
 
 /** A pong frame whose load report has these fields besides the required ones. */
 function pongWith(fields: Record<string, unknown>): Buffer {
