@@ -9,22 +9,8 @@ import {
   encodeFrameHeader,
   encodeMessage,
   encodePreamble,
-  type LoadReport,
   type Message,
 } from '../src/index.js';
-
-/** A load report's required fields, all zero. */
-function idleLoad(): LoadReport {
-  return {
-    activeTransfers: 0,
-    activeConnections: 0,
-    bytesPerSecond: 0,
-    eventLoopLagMs: 0,
-    draining: false,
-    cachedObjects: 0,
-    cachedBytes: 0,
-  };
-}
 
 const sample: Message[] = [
   { type: 'route', path: '/objects/1m.bin' },
@@ -88,6 +74,7 @@ const sample: Message[] = [
       cachedBytes: 0,
       faults: ['delayMs', 'errorRate'],
       responseMs: 51.25,
+      advertised: { host: '::1', port: 9100 },
     },
   },
   {
@@ -110,14 +97,9 @@ const sample: Message[] = [
         { id: '127.0.2.1:9000', state: 'up' },
         { id: '127.0.2.2:9000', state: 'failed' },
       ],
+      advertised: { host: '203.0.113.7', port: 9100 },
     },
   },
-  {
-    type: 'pong',
-    seq: 10,
-    load: { ...idleLoad(), advertised: { host: '203.0.113.7', port: 9100 } },
-  },
-  { type: 'pong', seq: 11, load: { ...idleLoad(), advertised: { host: '::1', port: 9100 } } },
   { type: 'error', code: 'no_replica', message: 'no healthy replica', retryAfterMs: 500 },
 ];
 
@@ -253,7 +235,16 @@ function frame(type: (typeof FrameType)[keyof typeof FrameType], body: unknown):
   return Buffer.concat([encodeFrameHeader(type, payload.length), payload]);
 }
 
-const IDLE_LOAD = idleLoad();
+/** A load report's required fields, all zero. */
+const IDLE_LOAD = {
+  activeTransfers: 0,
+  activeConnections: 0,
+  bytesPerSecond: 0,
+  eventLoopLagMs: 0,
+  draining: false,
+  cachedObjects: 0,
+  cachedBytes: 0,
+};
 
 /** A pong frame whose load report has these fields besides the required ones. */
 function pongWith(fields: Record<string, unknown>): Buffer {
