@@ -57,9 +57,14 @@ describe('the lab as a Docker Swarm stack (docker-stack.yml, one node)', () => {
     async () => {
       madeSwarm = await ensureSwarm();
       await removeStack();
+      const started = Date.now();
       await buildImage();
+      const built = Date.now();
       await deployStack();
       await untilConverged('every task of the stack to run, healthy', 300_000);
+      process.stdout.write(
+        `# image built in ${built - started} ms; stack deployed and healthy in ${Date.now() - built} ms\n`,
+      );
       const [origin] = await taskContainers('origin');
       assert.ok(origin, 'the origin task runs');
       manifest = await originManifest(origin);
@@ -112,11 +117,13 @@ describe('the lab as a Docker Swarm stack (docker-stack.yml, one node)', () => {
 
   test('docker service scale replica=8 is picked up by the running balancer, without a restart', async () => {
     const balancer = await balancerContainer();
+    const started = Date.now();
     await docker('service', 'scale', '--detach', 'cdne2e_replica=8');
     await untilConverged('8 replicas to run, healthy', 180_000);
     const scaled = await taskIdsOfBoth();
     assert.equal(scaled.length, 9, '8 replicas and 1 edge');
     await untilBalancerSees('the balancer to have all 9 up', scaled);
+    process.stdout.write(`# scaled to 8: all up at the balancer in ${Date.now() - started} ms\n`);
     assert.equal(await balancerContainer(), balancer, 'the same balancer container');
 
     await docker('service', 'scale', '--detach', 'cdne2e_replica=3');
