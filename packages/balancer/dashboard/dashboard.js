@@ -529,6 +529,9 @@
     field('share-bar').style.width = `${share}%`;
     const badges = [];
     if (replica.adminDrained) badges.push(badge('drained by admin', 'admin-drained'));
+    const advertised = advertisedOf(load);
+    tile.dataset.advertised = advertised;
+    if (advertised) badges.push(badge(`outside: ${advertised}`, 'advertised'));
     for (const fault of faults) badges.push(badge(`fault: ${fault}`, 'fault', fault));
     field('badges').replaceChildren(...badges);
     const parents = Array.isArray(replica.parents) ? replica.parents : (load?.parents ?? []);
@@ -541,6 +544,14 @@
         return span;
       }),
     );
+  }
+
+  /** The address a replica advertises to clients outside its network, as host:port; '' none. */
+  function advertisedOf(load) {
+    const address = load?.advertised;
+    if (!address) return '';
+    const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+    return `${host}:${address.port}`;
   }
 
   function badge(text, kind, fault) {

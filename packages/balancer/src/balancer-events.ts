@@ -5,7 +5,10 @@ import type { ReplicaState, StrategyName } from './strategies/index.js';
 
 export interface RouteEvent {
   path: string | null;
+  /** The addresses the client was given: probed, or advertised to a client outside. */
   best: Endpoint;
+  /** The id of the replica chosen (its id in /status), whichever address the client got. */
+  replica: string;
   alternates: Endpoint[];
   strategy: StrategyName;
   reason: string;

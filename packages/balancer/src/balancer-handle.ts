@@ -26,8 +26,9 @@ export interface BalancerHandle {
   /**
    * What a route from `client` (an IP address) for `path` would get now, and why, without
    * routing: nothing is counted, logged or sent. `hint`: the client's region hint, if any.
+   * `local`: the balancer's address the client connects to (default: the client's subnet's).
    */
-  explain(client: string, path: string, hint: string | null): Explanation;
+  explain(client: string, path: string, hint: string | null, local?: string | null): Explanation;
   /** An admin-drained replica gets no routes until undrained. False: no such replica. */
   setAdminDrained(id: string, drained: boolean): boolean;
   isAdminDrained(id: string): boolean;

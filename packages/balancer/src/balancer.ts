@@ -15,8 +15,9 @@ import { checkStrategyName, resolveBalancerOptions, type BalancerOptions } from 
 import type { BalancerEvents } from './balancer-events.js';
 import type { BalancerHandle } from './balancer-handle.js';
 import { RouteServer } from './dialects/route-server.js';
-import type { Explanation } from './routing/explanation.js';
-import type { RouteAnswer, RouteRequestInfo } from './routing/route-types.js';
+import type { ExplainedReplica, Explanation } from './routing/explanation.js';
+import { ClientSides } from './routing/client-side.js';
+import type { CandidateFilter, RouteAnswer, RouteRequestInfo } from './routing/route-types.js';
 import { peerAddress, placeClient, type Placement } from './regions/placement.js';
 import { RegionMap } from './regions/region-map.js';
 import { ShieldTier } from './shields/shield-tier.js';
@@ -64,6 +65,9 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   const adminDrained = new Set<string>();
   const routeCounts = new Map<string, number>();
   let routesTotal = 0;
+  /** The inside/outside rule; it applies only while a replica advertises an outside address. */
+  const sides = new ClientSides({ interfaces: options.interfaces });
+  const advertising = new Set<string>();
 
   const snapshot = (): ReplicaView[] =>
     [...tracked.values()].map((entry) => viewOf(entry)).sort(byId);
@@ -81,7 +85,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   };
 
   /** The replicas a client could be sent to, whatever their state. */
-  const knownFor = (reachable: RouteRequestInfo['reachable']): ReplicaView[] => {
+  const knownFor = (reachable: CandidateFilter['reachable']): ReplicaView[] => {
     const known = snapshot().filter((view) => !adminDrained.has(view.id));
     return reachable ? known.filter(reachable) : known;
   };
@@ -112,7 +116,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   const choose = (
     path: string | null,
     client: string,
-    info: Pick<RouteRequestInfo, 'reachable' | 'region'>,
+    info: CandidateFilter,
     now: number,
   ): Choice => {
     // Strategies only ever pick replicas that are up, so they are given only those.
@@ -136,15 +140,22 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     info: RouteRequestInfo = { dialect: 'native' },
   ): RouteAnswer => {
     const now = performance.now();
+    // While no replica advertises an outside address, every client is answered as before.
+    const side =
+      advertising.size > 0 && info.connection ? sides.ofConnection(info.connection) : null;
+    const candidates = side
+      ? { reachable: side.candidates(info.reachable), region: info.region }
+      : info;
     const { placement, choice, best, others } = choose(
       path,
       regions ? peerAddress(peer) : peer,
-      info,
+      candidates,
       now,
     );
     sequence += 1;
-    if (!best) return noReplica(path, knownFor(info.reachable));
-    const alternates = others.map(toEndpoint);
+    if (!best) return noReplica(path, knownFor(candidates.reachable));
+    // A method and its `this`, not a closure: no context to allocate on every route.
+    const alternates = side ? others.map(side.endpointOf, side) : others.map(toEndpoint);
     const chosen = tracked.get(best.id);
     if (chosen) {
       chosen.health.routedSinceReport += 1;
@@ -152,7 +163,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     }
     routesTotal += 1;
     routeCounts.set(best.id, (routeCounts.get(best.id) ?? 0) + 1);
-    const bestEndpoint = toEndpoint(best);
+    const bestEndpoint = side ? side.endpointOf(best) : toEndpoint(best);
     // Per route: the line and the event are only built when a log level or listener wants them.
     if (log.isLevelEnabled('info') && routeLog.admits(Date.now())) {
       log.info(
@@ -160,8 +171,10 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
           event: 'route',
           peer,
           path,
-          best: best.id,
+          best: bestEndpoint.id,
           alternates: alternates.map((a) => a.id),
+          // The replica's own name, when the client was given the address it advertises.
+          ...(bestEndpoint.id !== best.id ? { replica: best.id } : {}),
           strategy,
           reason: choice.reason,
           dialect: info.dialect,
@@ -174,6 +187,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       events.emit('route', {
         path,
         best: bestEndpoint,
+        replica: best.id,
         alternates,
         strategy,
         reason: choice.reason,
@@ -198,6 +212,8 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   const track = (replica: DiscoveredReplica): void => {
     const entry = trackReplica(replica, settings, log, {
       answered: (rttMs, load, change) => {
+        if (load.advertised) advertising.add(replica.id);
+        else advertising.delete(replica.id);
         events.emit('probe', { id: replica.id, rttMs, region: load.region ?? null });
         onStateChange(replica.id, change);
       },
@@ -213,6 +229,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     tracked.get(replica.id)?.prober.stop();
     tracked.delete(replica.id);
     adminDrained.delete(replica.id);
+    advertising.delete(replica.id);
   };
 
   const server = new RouteServer({
@@ -277,14 +294,27 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
 
   let closing: Promise<void> | null = null;
   let admin: AdminServer | null = null;
-  const explain = (client: string, path: string, hint: string | null): Explanation => {
-    const { placement, choice, best, others } = choose(
-      path,
-      client,
-      hint === null ? {} : { region: hint },
-      performance.now(),
-    );
-    const replica = (view: ReplicaView) => ({ ...toEndpoint(view), region: view.region });
+  const explain = (
+    client: string,
+    path: string,
+    hint: string | null,
+    local: string | null = null,
+  ): Explanation => {
+    // Without the connection, the client's own subnet stands for the one it would arrive on.
+    const side = advertising.size > 0 ? sides.ofLocalAddress(local ?? client) : null;
+    const candidates = {
+      ...(side ? { reachable: side.candidates() } : {}),
+      ...(hint === null ? {} : { region: hint }),
+    };
+    const { placement, choice, best, others } = choose(path, client, candidates, performance.now());
+    const replica = (view: ReplicaView): ExplainedReplica => {
+      const endpoint = side ? side.endpointOf(view) : toEndpoint(view);
+      return {
+        ...endpoint,
+        region: view.region,
+        ...(endpoint.id !== view.id ? { replica: view.id } : {}),
+      };
+    };
     return {
       client,
       path,
@@ -295,7 +325,8 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
       strategy,
       best: best ? replica(best) : null,
       alternates: others.map(replica),
-      reason: best ? choice.reason : noReplicaMessage(knownFor(undefined)),
+      reason: best ? choice.reason : noReplicaMessage(knownFor(candidates.reachable)),
+      ...(side ? { subnet: side.subnet?.cidr ?? null } : {}),
     };
   };
 

@@ -34,7 +34,22 @@ export {
 export { Prober, type ProbeListener, type ProbeTarget, type ProbeTiming } from './prober.js';
 export { FULL_RATE_ATTEMPTS, probeRetryDelayMs } from './probe-backoff.js';
 export { RouteServer, type RouteServerOptions } from './dialects/route-server.js';
-export type { Decide, RouteAnswer, RouteDialect, RouteRequestInfo } from './routing/route-types.js';
+export type {
+  CandidateFilter,
+  ClientAddress,
+  Decide,
+  LocalEnd,
+  RouteAnswer,
+  RouteDialect,
+  RouteRequestInfo,
+} from './routing/route-types.js';
+export {
+  ClientSide,
+  ClientSides,
+  INTERFACES_REFRESH_MS,
+  type ClientSidesOptions,
+  type InterfaceTable,
+} from './routing/client-side.js';
 export { parseRouteTarget, replicaUrl } from './dialects/http-routes.js';
 export * from './strategies/index.js';
 export { RegionMap } from './regions/region-map.js';

@@ -12,6 +12,7 @@ import {
   type RequestLogPolicy,
   type Topology,
 } from '@cdn-lab/common';
+import type { InterfaceTable } from './routing/client-side.js';
 import {
   DEFAULT_STRATEGY,
   REGION_STRATEGIES,
@@ -81,6 +82,8 @@ export interface BalancerOptions {
   say?: (line: string) => void;
   /** Replaces DNS lookups of servers-file names (tests). */
   resolve?: (name: string) => Promise<string[]>;
+  /** Replaces os.networkInterfaces() for the inside/outside rule (tests). */
+  interfaces?: InterfaceTable;
 }
 
 export interface ResolvedBalancerOptions {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import {
   FrameDecoder,
   encodeMessage,
+  type AdvertisedAddress,
   type ClientRegionServed,
   type LoadReport,
   type ParentReport,
@@ -35,6 +36,8 @@ export class FakeReplica {
   counters: FakeCounters | null = null;
   /** Parents reported in pongs (empty: left out). */
   parents: ParentReport[] = [];
+  /** The outside address reported in pongs (null: left out, as without --advertise). */
+  advertised: AdvertisedAddress | null = null;
   pingsAnswered = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
@@ -91,6 +94,7 @@ export class FakeReplica {
       ...(this.tier === null ? {} : { tier: this.tier }),
       ...this.counters,
       ...(this.parents.length > 0 ? { parents: this.parents } : {}),
+      ...(this.advertised === null ? {} : { advertised: this.advertised }),
     };
   }
 

@@ -11,6 +11,7 @@ import {
 } from './constants.js';
 import { ERROR_CODES, ProtocolError } from './errors.js';
 import type {
+  AdvertisedAddress,
   EndMessage,
   GetMessage,
   Endpoint,
@@ -142,12 +143,31 @@ function withOriginSha256<M extends ObjectMessage | EndMessage>(obj: Json, messa
   return message;
 }
 
+function readPort(obj: Json, what: string): number {
+  const port = readCount(obj, 'port');
+  if (port < 1 || port > 65535) throw new ProtocolError('bad_message', `${what} port out of range`);
+  return port;
+}
+
 function readEndpoint(value: unknown): Endpoint {
   const obj = asObject(value, 'an endpoint');
-  const port = readCount(obj, 'port');
-  if (port < 1 || port > 65535)
-    throw new ProtocolError('bad_message', 'endpoint port out of range');
+  const port = readPort(obj, 'endpoint');
   return { id: readString(obj, 'id', MAX_TEXT), host: readString(obj, 'host', MAX_TEXT), port };
+}
+
+/** An IP address (IPv6 without brackets, maybe with a %zone) or a DNS name: nothing else. */
+const ADVERTISED_HOST = /^[0-9A-Za-z._:%-]{1,253}$/;
+
+function readAdvertised(value: unknown): AdvertisedAddress {
+  const obj = asObject(value, 'an advertised address');
+  const host = readString(obj, 'host', 253);
+  if (!ADVERTISED_HOST.test(host)) {
+    throw new ProtocolError(
+      'bad_message',
+      'field "host" of the advertised address must be an IP address or a host name',
+    );
+  }
+  return { host, port: readPort(obj, 'advertised') };
 }
 
 const MAX_FAULTS = 8;
@@ -193,6 +213,7 @@ function readLoad(value: unknown): LoadReport {
     });
   }
   readTierFields(obj, load);
+  if (obj['advertised'] !== undefined) load.advertised = readAdvertised(obj['advertised']);
   return load;
 }
 

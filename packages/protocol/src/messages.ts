@@ -51,6 +51,17 @@ export interface LoadReport {
   originFetches?: number;
   /** The replica's parents (a cache tier above it) and whether it asks them now. */
   parents?: ParentReport[];
+  /**
+   * Where clients outside the replica's network reach it (a port published on a swarm node, a
+   * pod IP), when that is not the address the balancer probes. Absent: none, or an older replica.
+   */
+  advertised?: AdvertisedAddress;
+}
+
+/** A host (IP address or DNS name, IPv6 without brackets) and a port, as a replica advertises it. */
+export interface AdvertisedAddress {
+  host: string;
+  port: number;
 }
 
 /** A parent as its child sees it: `up`, or `failed` (not asked until it is tried again). */

@@ -60,6 +60,7 @@ interface CliOptions extends AdminFlags, LimitFlags, LogFlags {
   parentTimeout: number;
   tier: string;
   maxHops: number;
+  advertise?: string;
 }
 
 function parseArgs(): CliOptions {
@@ -210,6 +211,13 @@ function parseArgs(): CliOptions {
         .argParser(intArg(1, MAX_HOPS_ON_WIRE))
         .default(d.maxHops),
     )
+    .addOption(
+      envOption(
+        '--advertise <host:port>',
+        "where clients outside this replica's network reach it (a port published on a swarm node, a pod IP; IPv6 as [::1]:9100): said in every pong, and given by the balancer to clients that cannot reach the address it probes",
+        'ADVERTISE',
+      ),
+    )
     .option(
       '--healthcheck',
       'ask the replica running with these settings whether it is ready; exit 0 (yes) or 1',
@@ -253,6 +261,8 @@ async function main(): Promise<void> {
       parentTimeoutMs: options.parentTimeout,
       tier: options.tier,
       maxHops: options.maxHops,
+      // An empty CDN_ADVERTISE (a compose file passing an unset variable) is no address.
+      advertise: options.advertise || null,
       say: (line) => say(ROLE, line),
       admin: adminSettingsOf(options),
       limits: limitsOf(options),
@@ -267,6 +277,7 @@ async function main(): Promise<void> {
       say(ROLE, `region ${options.region}${place}`);
     }
     if (options.parents) say(ROLE, `tier ${options.tier}; parents from ${options.parents}`);
+    if (options.advertise) say(ROLE, `advertising ${options.advertise} to clients outside`);
     const { id, host, port } = replica.endpoint;
     say(
       ROLE,

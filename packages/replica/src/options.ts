@@ -21,7 +21,8 @@ import {
   type RequestLogPolicy,
   type Topology,
 } from '@cdn-lab/common';
-import { MAX_HOPS_ON_WIRE, REGION_NAME } from '@cdn-lab/protocol';
+import { MAX_HOPS_ON_WIRE, REGION_NAME, type AdvertisedAddress } from '@cdn-lab/protocol';
+import { advertisedOf } from './advertise.js';
 import {
   ORIGIN_REDIRECT_POLICIES,
   isOriginRedirectPolicy,
@@ -100,6 +101,12 @@ export interface ReplicaOptions {
   tier?: string;
   /** Requests that passed through this many caches or more are refused. Default 8. */
   maxHops?: number;
+  /**
+   * Where clients outside the replica's network reach it, as `HOST:PORT` (IPv6 in brackets):
+   * a port published on a swarm node, a pod IP. Reported in every pong; the balancer gives it
+   * to clients that cannot reach the address it probes. Null: none (default).
+   */
+  advertise?: string | AdvertisedAddress | null;
   /** One human line for the terminal: a bad parents-file line, a parent failing or back. */
   say?: (line: string) => void;
 }
@@ -126,6 +133,7 @@ export const DEFAULTS = {
   parentTimeoutMs: 2_000,
   tier: 'edge',
   maxHops: 8,
+  advertise: null,
 } as const;
 
 /** Pause before the n-th extra origin attempt (n from 1): 100 ms, 200 ms, 400 ms … at most 2 s. */
@@ -164,6 +172,7 @@ export interface ResolvedReplicaOptions {
   parentTimeoutMs: number;
   tier: string;
   maxHops: number;
+  advertise: AdvertisedAddress | null;
 }
 
 /** Fills in the defaults and checks every value; a UserError names the first bad one. */
@@ -200,6 +209,7 @@ export function resolveReplicaOptions(options: ReplicaOptions): ResolvedReplicaO
     parentTimeoutMs: positive(merged.parentTimeoutMs, 'the parent timeout'),
     tier: tierOf(merged.tier),
     maxHops: wholeNumber(merged.maxHops, 'the maximum hops', 1, MAX_HOPS_ON_WIRE),
+    advertise: advertisedOf(merged.advertise),
   };
 }
 

@@ -79,6 +79,7 @@ export async function startReplica(given: ReplicaOptions = {}): Promise<ReplicaH
     region: options.region,
     links,
     maxHops: options.maxHops,
+    advertised: options.advertise,
     isParent: (id) => parents?.has(id) ?? false,
     tierReport: () => {
       const { hits, misses, parentFetches, originFetches } = store.counters;

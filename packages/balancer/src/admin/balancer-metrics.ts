@@ -77,7 +77,7 @@ export function balancerMetrics(balancer: BalancerHandle): BalancerMetrics {
   const { events } = balancer;
   const onRoute = (event: RouteEvent): void => {
     const { strategy, dialect } = event;
-    routes.inc(replicaLabels(event.best.id, event.region, { strategy, dialect }));
+    routes.inc(replicaLabels(event.replica, event.region, { strategy, dialect }));
     if (regionRoutes && event.clientRegion !== null) {
       regionRoutes.inc({ client_region: event.clientRegion, region: event.region ?? '' });
     }

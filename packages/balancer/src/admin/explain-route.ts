@@ -9,8 +9,10 @@ function refuse(res: ServerResponse, parameter: string, error: string): void {
 }
 
 /**
- * GET /explain?client=ADDR&path=/x[&region=HINT]: the route that client would get now and
- * why, without routing (no counters, no route log, no load accounting).
+ * GET /explain?client=ADDR&path=/x[&region=HINT][&local=ADDR]: the route that client would get
+ * now and why, without routing (no counters, no route log, no load accounting). `local`: the
+ * balancer's address the client connects to, which says whether it is given advertised
+ * addresses (default: the client's own subnet stands for it).
  */
 export function explainRoute(balancer: BalancerHandle): AdminRoute {
   return {
@@ -21,6 +23,7 @@ export function explainRoute(balancer: BalancerHandle): AdminRoute {
       const client = params.get('client');
       const path = params.get('path');
       const hint = params.get('region');
+      const local = params.get('local');
       if (client === null || client === '') {
         refuse(res, 'client', "give client=ADDR, the client's IP address (IPv4 or IPv6)");
       } else if (!addressValue(client)) {
@@ -35,8 +38,10 @@ export function explainRoute(balancer: BalancerHandle): AdminRoute {
           'region',
           `${JSON.stringify(hint)} is not a region name (a lowercase letter, then letters, digits or -)`,
         );
+      } else if (local !== null && !addressValue(local)) {
+        refuse(res, 'local', `${JSON.stringify(local)} is not an IP address of the balancer's`);
       } else {
-        sendJson(res, 200, balancer.explain(client, path, hint));
+        sendJson(res, 200, balancer.explain(client, path, hint, local));
       }
     },
   };

@@ -1,3 +1,4 @@
+import { endpointId } from '@cdn-lab/common';
 import type { LoadReport, ParentReport } from '@cdn-lab/protocol';
 import type { BalancerHandle } from '../balancer-handle.js';
 import type { RecentTiers } from './recent-tiers.js';
@@ -14,6 +15,11 @@ export interface ReplicaStatus {
   region: string | null;
   /** The tier its pongs report; until they do, `shield` for a shield, else `edge`. */
   tier: string;
+  /**
+   * The address it advertises to clients outside its network (`host:port`), given to clients
+   * that arrive on another of the balancer's subnets; null: none.
+   */
+  advertised: string | null;
   /** Its parents and their states, as its pongs report them (empty: none). */
   parents: ParentReport[];
   /** When it entered this state (epoch ms). */
@@ -70,6 +76,11 @@ export class StateSince {
   }
 }
 
+function advertisedId(view: ReplicaView): string | null {
+  const advertised = view.load?.advertised;
+  return advertised ? endpointId(advertised.host, advertised.port) : null;
+}
+
 export function replicaStatus(
   balancer: BalancerHandle,
   since: StateSince,
@@ -83,6 +94,7 @@ export function replicaStatus(
     state: view.state,
     region: view.region,
     tier: tierOf({ view, shield }),
+    advertised: advertisedId(view),
     parents: view.load?.parents ?? [],
     since: since.of(view.id),
     adminDrained: !shield && balancer.isAdminDrained(view.id),

@@ -67,6 +67,7 @@ export class HttpRoutes implements HttpRequestHandler {
     const answer = this.decide(target.path, peer, {
       dialect: 'http',
       region: regionHintOf(req.headers[REGION_HINT_HEADER]),
+      connection: req.socket,
     });
     if (answer.type === 'error') {
       const retryAfter = String(Math.max(1, Math.ceil((answer.retryAfterMs ?? 1000) / 1000)));

@@ -18,7 +18,8 @@ export function answerLegacyRoute(
 ): void {
   const answer = decide(null, peer, {
     dialect: 'legacy',
-    reachable: (replica) => isIPv4(replica.host) && replica.port === ownPort,
+    reachable: (address) => isIPv4(address.host) && address.port === ownPort,
+    connection: socket,
   });
   const address = answer.type === 'route-ok' ? answer.best.host : LEGACY_NO_SERVER;
   log.info({ event: 'legacy-route', peer, address }, 'answered a silent (legacy) client');

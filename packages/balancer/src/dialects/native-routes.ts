@@ -74,7 +74,13 @@ export function serveNativeRoutes(
         log.info({ event: 'protocol-error', peer, code: 'unexpected_message' }, message.type);
         return true;
       }
-      into.push(decide(message.path, peer, { dialect: 'native', region: message.region }));
+      into.push(
+        decide(message.path, peer, {
+          dialect: 'native',
+          region: message.region,
+          connection: socket,
+        }),
+      );
     }
     if (error) {
       log.info({ event: 'protocol-error', peer, code: error.code }, error.message);

@@ -5,6 +5,8 @@ import type { StrategyName } from '../strategies/index.js';
 
 export interface ExplainedReplica extends Endpoint {
   region: string | null;
+  /** The replica's own id, when the client is given the address it advertises instead. */
+  replica?: string;
 }
 
 /** GET /explain's answer: which replica a client would get for a path, and why. */
@@ -24,4 +26,9 @@ export interface Explanation {
   best: ExplainedReplica | null;
   alternates: ExplainedReplica[];
   reason: string;
+  /**
+   * The balancer's subnet the client arrives on (null: none of its interfaces'), which decides
+   * who is given an advertised address. Absent: no replica advertises one; nobody is.
+   */
+  subnet?: string | null;
 }

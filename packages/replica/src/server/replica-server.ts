@@ -7,7 +7,7 @@ import {
   type RequestLogGate,
   type UnrecognisedStart,
 } from '@cdn-lab/common';
-import type { Endpoint, LoadReport } from '@cdn-lab/protocol';
+import type { AdvertisedAddress, Endpoint, LoadReport } from '@cdn-lab/protocol';
 import type { DialectHandler } from './dialect-handler.js';
 import { NativeConnection } from '../native/native-connection.js';
 import type { ConnectionContext } from './connection-context.js';
@@ -46,6 +46,8 @@ export interface ReplicaServerParts {
   isParent: (id: string) => boolean;
   /** The load report's tier fields: the tier, the cache counters, the parents. */
   tierReport: () => TierReport;
+  /** Where clients outside its network reach it (`--advertise`), said in every pong; or null. */
+  advertised: AdvertisedAddress | null;
 }
 
 /** What a pong says about the replica's cache tier. */
@@ -76,6 +78,7 @@ export class ReplicaServer {
   private readonly region: string | null;
   private readonly links: RegionLinks | null;
   private readonly tierReport: () => TierReport;
+  private readonly advertised: AdvertisedAddress | null;
   readonly events: ReplicaEventEmitter;
 
   constructor(parts: ReplicaServerParts) {
@@ -83,6 +86,7 @@ export class ReplicaServer {
     this.region = parts.region;
     this.links = links;
     this.tierReport = parts.tierReport;
+    this.advertised = parts.advertised;
     this.store = store;
     this.log = log;
     this.faults = faults;
@@ -191,6 +195,7 @@ export class ReplicaServer {
       ...(this.region !== null ? { region: this.region } : {}),
       ...(this.links ? { clientRegions: this.links.stats.report() } : {}),
       ...this.tierReport(),
+      ...(this.advertised ? { advertised: this.advertised } : {}),
     };
   }
 
