@@ -3,6 +3,10 @@
 export interface ReplicaStatusView {
   id: string;
   state: string;
+  /** Routes answered with this replica as best. */
+  routes: number;
+  /** Its last load report (null before its first answer). */
+  load: { activeTransfers: number } | null;
 }
 
 async function ask(url: string, init: RequestInit = {}): Promise<unknown> {

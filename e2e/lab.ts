@@ -68,7 +68,7 @@ async function findCompose(): Promise<ComposeCli> {
 }
 
 /** The image the Dockerfile builds FROM: $NODE_IMAGE, else the offline base when it exists. */
-async function baseImage(): Promise<string | undefined> {
+export async function baseImage(): Promise<string | undefined> {
   if (process.env['NODE_IMAGE']) return process.env['NODE_IMAGE'];
   return (await succeeds('docker', ['image', 'inspect', OFFLINE_BASE_IMAGE]))
     ? OFFLINE_BASE_IMAGE
