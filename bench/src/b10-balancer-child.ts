@@ -5,12 +5,15 @@
  * placement, the strategy, the alternates), without counting the route.
  */
 import { startBalancer, type BalancerHandle } from '@cdn-lab/balancer';
+import { pipelinedRoutes } from './native.js';
+import { deadlineIn } from './workspace.js';
 import type { B10Command, B10Spec, DecisionTiming } from './b10-balancer-protocol.js';
 
 const WAIT_UP_STEP_MS = 50;
 const WAIT_UP_LIMIT_MS = 30_000;
 /** Decisions per event-loop turn: short enough that the probes keep being answered. */
 const BATCH = 200;
+const PRIME_MS = 400;
 /** Untimed decisions first, so the timed ones run optimised code. */
 const WARM_UP = 2000;
 
@@ -22,6 +25,16 @@ async function waitUntilUp(balancer: BalancerHandle, expected: number): Promise<
     await new Promise((resolve) => setTimeout(resolve, WAIT_UP_STEP_MS));
   }
   throw new Error(`only some of ${expected} replicas came up within ${WAIT_UP_LIMIT_MS} ms`);
+}
+
+/**
+ * Real routes to every replica first (round-robin), so each carries a fading count of recent
+ * routes as in service: without them the strategies that read it would skip its cost.
+ */
+async function routeToEveryReplica(balancer: BalancerHandle): Promise<void> {
+  balancer.setStrategy('round-robin');
+  const { host, port } = balancer.endpoint;
+  await pipelinedRoutes(host, port, '/b10/prime.bin', 16, deadlineIn(PRIME_MS));
 }
 
 function percentile(sorted: Float64Array, share: number): number {
@@ -65,6 +78,7 @@ async function main(): Promise<void> {
     port: 0,
   });
   await waitUntilUp(balancer, spec.expectUp);
+  await routeToEveryReplica(balancer);
   process.send?.({ kind: 'ready' });
   process.on('message', (raw) => {
     const command = raw as B10Command;
