@@ -73,10 +73,13 @@ export class ReplicaHealth {
 
   /** Transfers the replica reported over the last PASSIVE_WINDOW reports. */
   get recentTransfers(): TransferCounts {
-    return this.transferWindow.reduce(
-      (sum, counts) => ({ ok: sum.ok + counts.ok, failed: sum.failed + counts.failed }),
-      { ok: 0, failed: 0 },
-    );
+    let ok = 0;
+    let failed = 0;
+    for (const counts of this.transferWindow) {
+      ok += counts.ok;
+      failed += counts.failed;
+    }
+    return { ok, failed };
   }
 
   /** Why the replica counts as failing its transfers, or null. */
