@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { b10Address } from './b10-addresses.js';
@@ -8,7 +8,6 @@ import { distinctPaths, zipfPaths } from './b10-paths.js';
 import { startBareProber } from './b10-prober.js';
 import { startResponder } from './b10-responder.js';
 import { resultRow } from './result-row.js';
-import { cpuSeconds } from './roles.js';
 import { median, repeat } from './stats.js';
 import type { Benchmark, BenchResult, ResultRow } from './types.js';
 import { withDir } from './workspace.js';
@@ -68,12 +67,26 @@ interface RunFigures {
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** user + system CPU of a process over `seconds`, as a percentage of one core. */
+/**
+ * Seconds on a CPU of every thread of a process, from each thread's schedstat (nanoseconds;
+ * /proc/PID/stat counts in 1/100 s, too coarse for a short window at a few percent).
+ */
+async function threadCpuSeconds(pid: number): Promise<number> {
+  const threads = await readdir(`/proc/${pid}/task`).catch(() => []);
+  let total = 0;
+  for (const thread of threads) {
+    const stat = await readFile(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').catch(() => '0');
+    total += Number(stat.split(' ')[0]) / 1e9;
+  }
+  return total;
+}
+
+/** CPU of a process over `seconds`, as a percentage of one core. */
 async function cpuPercentOver(pid: number, seconds: number): Promise<number> {
-  const before = await cpuSeconds(pid);
+  const before = await threadCpuSeconds(pid);
   const started = performance.now();
   await pause(seconds * 1000);
-  const used = (await cpuSeconds(pid)) - before;
+  const used = (await threadCpuSeconds(pid)) - before;
   return (used * 100) / ((performance.now() - started) / 1000);
 }
 
@@ -250,7 +263,7 @@ export const b10: Benchmark = {
               `(127.10.x.y, one port; a valid idle load report naming eu, us or ap); a balancer ` +
               `process (startBalancer, default probe settings, topology ${'topologies/three-regions.yml'}) ` +
               `per size over a servers file of the first ${sizes.replicas.join(' / ')} of them`,
-            `CPU: the balancer's user+system time over ${sizes.windowS} s once every replica is up; ` +
+            `CPU: the balancer's time on a CPU (every thread's schedstat) over ${sizes.windowS} s once every replica is up; ` +
               `the peer: one process with ${largest} connections, one timer writing a ping to each ` +
               `every ${PROBE_INTERVAL_MS} ms and parsing every pong`,
             `decisions: ${sizes.decisions} explain() calls per strategy and size inside the balancer ` +
