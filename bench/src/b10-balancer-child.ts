@@ -7,25 +7,15 @@
 import { startBalancer, type BalancerHandle } from '@cdn-lab/balancer';
 import { pipelinedRoutes } from './native.js';
 import { deadlineIn } from './workspace.js';
+import { waitUntilUp } from './wait-until-up.js';
 import type { B10Command, B10Spec, DecisionTiming } from './b10-balancer-protocol.js';
 
-const WAIT_UP_STEP_MS = 50;
 const WAIT_UP_LIMIT_MS = 30_000;
 /** Decisions per event-loop turn: short enough that the probes keep being answered. */
 const BATCH = 200;
 const PRIME_MS = 400;
 /** Untimed decisions first, so the timed ones run optimised code. */
 const WARM_UP = 2000;
-
-async function waitUntilUp(balancer: BalancerHandle, expected: number): Promise<void> {
-  const deadline = Date.now() + WAIT_UP_LIMIT_MS;
-  while (Date.now() < deadline) {
-    const up = balancer.snapshot().filter((replica) => replica.state === 'up').length;
-    if (up >= expected) return;
-    await new Promise((resolve) => setTimeout(resolve, WAIT_UP_STEP_MS));
-  }
-  throw new Error(`only some of ${expected} replicas came up within ${WAIT_UP_LIMIT_MS} ms`);
-}
 
 /**
  * Real routes to every replica first (round-robin), so each carries a fading count of recent
@@ -77,7 +67,7 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     port: 0,
   });
-  await waitUntilUp(balancer, spec.expectUp);
+  await waitUntilUp(balancer, spec.expectUp, WAIT_UP_LIMIT_MS);
   await routeToEveryReplica(balancer);
   process.send?.({ kind: 'ready' });
   process.on('message', (raw) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rendezvousOrder } from '@cdn-lab/common';
+import { rendezvousOrder, seededRandom as seeded } from '@cdn-lab/common';
 import {
   STRATEGY_NAMES,
   STRATEGIES,
@@ -14,18 +14,6 @@ import {
 import { OVERFLOW_MIN_TRANSFERS } from '../src/strategies/nearest.js';
 import { firstIndices, TopRanked } from '../src/strategies/top-k.js';
 import { idleLoad, replicaView } from './views.js';
-
-/** mulberry32, so a failure reproduces. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const REGIONS = ['eu', 'us', 'ap'];
 
