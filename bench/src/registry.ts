@@ -8,6 +8,7 @@ import { b6 } from './b6-offload.js';
 import { b7 } from './b7-memory.js';
 import { b8 } from './b8-regions.js';
 import { b9 } from './b9-shield.js';
+import { b10 } from './b10-scale.js';
 import type { Benchmark } from './types.js';
 
-export const BENCHMARKS: readonly Benchmark[] = [b1, b2, b3, b3b, b4, b5, b6, b7, b8, b9];
+export const BENCHMARKS: readonly Benchmark[] = [b1, b2, b3, b3b, b4, b5, b6, b7, b8, b9, b10];

@@ -5,20 +5,10 @@
 import { startBalancer, type BalancerHandle } from '@cdn-lab/balancer';
 import { openEventLog, type EventLog } from '@cdn-lab/common';
 import { startReplica, type Faults, type ReplicaHandle } from '@cdn-lab/replica';
+import { waitUntilUp } from './wait-until-up.js';
 import type { WorkerCommand, WorkerReply, WorkerSpec } from './role-protocol.js';
 
-const WAIT_UP_STEP_MS = 25;
 const WAIT_UP_LIMIT_MS = 15_000;
-
-async function waitUntilUp(balancer: BalancerHandle, expected: number): Promise<void> {
-  const deadline = Date.now() + WAIT_UP_LIMIT_MS;
-  while (Date.now() < deadline) {
-    const up = balancer.snapshot().filter((replica) => replica.state === 'up').length;
-    if (up >= expected) return;
-    await new Promise((resolve) => setTimeout(resolve, WAIT_UP_STEP_MS));
-  }
-  throw new Error(`only some of ${expected} replicas came up within ${WAIT_UP_LIMIT_MS} ms`);
-}
 
 function send(reply: WorkerReply): void {
   process.send?.(reply);
@@ -40,7 +30,7 @@ async function main(): Promise<void> {
     send({ kind: 'ready', host: replica.endpoint.host, port: replica.endpoint.port });
   } else {
     balancer = await startBalancer({ ...spec.options, host: '127.0.0.1', port: 0 });
-    await waitUntilUp(balancer, spec.expectUp);
+    await waitUntilUp(balancer, spec.expectUp, WAIT_UP_LIMIT_MS);
     send({ kind: 'ready', host: balancer.endpoint.host, port: balancer.endpoint.port });
   }
   process.on('message', (raw) => {

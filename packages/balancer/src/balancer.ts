@@ -22,9 +22,18 @@ import { peerAddress, placeClient, type Placement } from './regions/placement.js
 import { RegionMap } from './regions/region-map.js';
 import { ShieldTier } from './shields/shield-tier.js';
 import { STRATEGIES, type RouteChoice, type ReplicaView } from './strategies/index.js';
-import { byId, trackReplica, viewOf, type TrackedReplica } from './tracked-replica.js';
+import {
+  LiveView,
+  byId,
+  trackReplica,
+  viewOf,
+  type DecisionClock,
+  type TrackedReplica,
+} from './tracked-replica.js';
 
 const MAX_ALTERNATES = 2;
+/** The replicas a route names: the best and its alternates; strategies order only these. */
+const WANTED = 1 + MAX_ALTERNATES;
 
 function toEndpoint(view: ReplicaView): Endpoint {
   return { id: view.id, host: view.host, port: view.port };
@@ -77,11 +86,23 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
    * every state or set change, so a route never looks at replicas that are down — with
    * hundreds of dead servers.txt entries, that was most of a route's cost.
    */
-  let routable: TrackedReplica[] = [];
+  let routable: LiveView[] = [];
+  /** What routable views read their fading route counts at: the decision's time. */
+  const clock: DecisionClock = { now: 0 };
+  const liveViews = new WeakMap<TrackedReplica, LiveView>();
+  const liveViewOf = (entry: TrackedReplica): LiveView => {
+    let view = liveViews.get(entry);
+    if (!view) {
+      view = new LiveView(entry, clock);
+      liveViews.set(entry, view);
+    }
+    return view;
+  };
   const refreshRoutable = (): void => {
     routable = [...tracked.values()]
       .filter(({ replica, health }) => health.state === 'up' && !adminDrained.has(replica.id))
-      .sort((a, b) => byId(a.replica, b.replica));
+      .sort((a, b) => byId(a.replica, b.replica))
+      .map(liveViewOf);
   };
 
   /** The replicas a client could be sent to, whatever their state. */
@@ -119,18 +140,19 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     info: CandidateFilter,
     now: number,
   ): Choice => {
-    // Strategies only ever pick replicas that are up, so they are given only those.
-    const up = routable.map((entry) => viewOf(entry, now));
-    const views = info.reachable ? up.filter(info.reachable) : up;
+    // Strategies only ever pick replicas that are up, so they are given only those, as live
+    // views (no copy per route) read at this decision's time.
+    clock.now = now;
+    const views = info.reachable ? routable.filter(info.reachable) : routable;
     // Every spelling of an object, and every query the replicas ignore, has one owner.
     const key = path === null ? null : objectKey(path, settings.query);
     const placement = regions ? placeClient(regions, client, info.region ?? null) : null;
     const choice = STRATEGIES[strategy](
       views,
-      placement ? { path: key, placement } : { path: key },
+      placement ? { path: key, placement, wanted: WANTED } : { path: key, wanted: WANTED },
       { sequence, random: Math.random },
     );
-    const [best, ...others] = firstDistinct(choice.ordered, 1 + MAX_ALTERNATES);
+    const [best, ...others] = firstDistinct(choice.ordered, WANTED);
     return { placement, choice, best, others };
   };
 

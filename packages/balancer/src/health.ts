@@ -37,6 +37,8 @@ const MAX_ROUTE_LIFE_MS = 1000;
 /** Time constant of the peak-EWMA decay towards lower samples. */
 const PEAK_DECAY_MS = 10_000;
 export const LOSS_WINDOW = 20;
+/** Math.exp(-x) is exactly 0 for every x above this. */
+const EXP_UNDERFLOW = 746;
 
 /**
  * One replica's health from its probe results: the up/down state machine with rise/fall
@@ -54,6 +56,8 @@ export class ReplicaHealth {
   private recentRouteAt = 0;
   private lastSampleAt: number | null = null;
   private readonly outcomes: boolean[] = [];
+  /** The false ones among `outcomes`, so the loss a strategy reads costs no count. */
+  private failedOutcomes = 0;
   private successesInRow = 0;
   private failuresInRow = 0;
   /** Transfer outcomes reported between consecutive pongs, newest last. */
@@ -64,16 +68,18 @@ export class ReplicaHealth {
 
   get lossPercent(): number {
     if (this.outcomes.length === 0) return 0;
-    const failed = this.outcomes.filter((ok) => !ok).length;
-    return (failed * 100) / this.outcomes.length;
+    return (this.failedOutcomes * 100) / this.outcomes.length;
   }
 
   /** Transfers the replica reported over the last PASSIVE_WINDOW reports. */
   get recentTransfers(): TransferCounts {
-    return this.transferWindow.reduce(
-      (sum, counts) => ({ ok: sum.ok + counts.ok, failed: sum.failed + counts.failed }),
-      { ok: 0, failed: 0 },
-    );
+    let ok = 0;
+    let failed = 0;
+    for (const counts of this.transferWindow) {
+      ok += counts.ok;
+      failed += counts.failed;
+    }
+    return { ok, failed };
   }
 
   /** Why the replica counts as failing its transfers, or null. */
@@ -108,7 +114,11 @@ export class ReplicaHealth {
       MAX_ROUTE_LIFE_MS,
       Math.max(MIN_ROUTE_LIFE_MS, this.peakEwmaMs + (this.load?.responseMs ?? 0)),
     );
-    return this.recentRouteSum * Math.exp(-Math.max(0, now - this.recentRouteAt) / life);
+    const age = Math.max(0, now - this.recentRouteAt) / life;
+    // exp(-745) and below is 0 in a double: the same answer without the exp, for replicas
+    // not routed to lately (most of them, at a thousand).
+    if (age > EXP_UNDERFLOW) return 0;
+    return this.recentRouteSum * Math.exp(-age);
   }
 
   recordSuccess(rttMs: number, load: LoadReport, now: number): StateChange | null {
@@ -181,7 +191,10 @@ export class ReplicaHealth {
 
   private remember(ok: boolean): void {
     this.outcomes.push(ok);
-    if (this.outcomes.length > LOSS_WINDOW) this.outcomes.shift();
+    if (!ok) this.failedOutcomes += 1;
+    if (this.outcomes.length > LOSS_WINDOW && this.outcomes.shift() === false) {
+      this.failedOutcomes -= 1;
+    }
   }
 
   private updateLatency(rttMs: number, now: number): void {

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@cdn-lab/common';
 import { probeRetryDelayMs } from './probe-backoff.js';
+import { ProbeTicker } from './probe-ticker.js';
 import {
   FrameDecoder,
   encodeMessage,
@@ -52,8 +53,9 @@ export class Prober {
   private connected = false;
   private decoder: FrameDecoder | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
-  /** Sends a ping every interval while connected. */
-  private ticker: NodeJS.Timeout | null = null;
+  /** Sends a ping at every tick of the shared ticker while connected. */
+  private ticking = false;
+  private readonly tick = (): void => this.sendPing();
   /** The next connection attempt while there is no connection. */
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly pending = new Map<number, PendingPing>();
@@ -100,7 +102,8 @@ export class Prober {
       this.log.debug({ event: 'probe-connected', replica: this.target.id }, 'probe connected');
       socket.write(encodePreamble());
       this.sendPing();
-      this.ticker = setInterval(() => this.sendPing(), this.timing.intervalMs);
+      ProbeTicker.every(this.timing.intervalMs).add(this.tick);
+      this.ticking = true;
     });
     socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -188,8 +191,8 @@ export class Prober {
   /** Forgets the connection and its outstanding pings without counting anything. */
   private dropConnection(): void {
     this.clearConnectTimer();
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = null;
+    if (this.ticking) ProbeTicker.every(this.timing.intervalMs).remove(this.tick);
+    this.ticking = false;
     for (const ping of this.pending.values()) clearTimeout(ping.timer);
     this.pending.clear();
     const socket = this.socket;

@@ -1,4 +1,4 @@
-import type { DiscoveredReplica, Logger } from '@cdn-lab/common';
+import { fnv1a64, type DiscoveredReplica, type Hash64, type Logger } from '@cdn-lab/common';
 import type { LoadReport } from '@cdn-lab/protocol';
 import { ReplicaHealth, type StateChange } from './health.js';
 import type { ResolvedBalancerOptions } from './options.js';
@@ -68,3 +68,66 @@ export function viewOf({ replica, health }: TrackedReplica, now = performance.no
 
 export const byId = (a: { id: string }, b: { id: string }): number =>
   a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+/** The time the live views of one decision read their fading counts at. */
+export interface DecisionClock {
+  now: number;
+}
+
+/**
+ * A replica as a route sees it, read from its health at each access instead of copied for
+ * every route (at a thousand replicas the copies were most of a decision). Nothing changes
+ * while a strategy runs (one thread), so to the strategy it is as still as viewOf's copy; the
+ * balancer sets the clock before each decision. The health is a private field: a live view
+ * never leaks the prober through a spread or JSON.
+ */
+export class LiveView implements ReplicaView {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  /** Its id's hash, kept: consistent and nearest weigh every replica for every route. */
+  readonly idHash: Hash64;
+  readonly #health: ReplicaHealth;
+  readonly #clock: DecisionClock;
+
+  constructor({ replica, health }: TrackedReplica, clock: DecisionClock) {
+    this.id = replica.id;
+    this.host = replica.host;
+    this.port = replica.port;
+    this.idHash = fnv1a64(replica.id);
+    this.#health = health;
+    this.#clock = clock;
+  }
+
+  get state(): ReplicaView['state'] {
+    return this.#health.state;
+  }
+
+  get rttEwmaMs(): number {
+    return this.#health.rttEwmaMs;
+  }
+
+  get peakEwmaMs(): number {
+    return this.#health.peakEwmaMs;
+  }
+
+  get lossPercent(): number {
+    return this.#health.lossPercent;
+  }
+
+  get load(): LoadReport | null {
+    return this.#health.load;
+  }
+
+  get inflight(): number {
+    return this.#health.inflight;
+  }
+
+  get recentRoutes(): number {
+    return this.#health.recentRoutes(this.#clock.now);
+  }
+
+  get region(): string | null {
+    return this.#health.load?.region ?? null;
+  }
+}

@@ -1,4 +1,5 @@
-import { rendezvousOrder } from '@cdn-lab/common';
+import { rendezvousKey, rendezvousNodeWeight, rendezvousOrder } from '@cdn-lab/common';
+import { TopRanked } from './top-k.js';
 import { NO_ROUTABLE, fmt, routableOf, type ReplicaView, type Strategy } from './types.js';
 
 /**
@@ -16,8 +17,14 @@ export const SLOW_MARGIN_MS = 25;
 
 /** The response time above which a replica counts as slow, from the quickest one's. */
 export function slowThresholdMs(replicas: readonly ReplicaView[]): number {
-  const quickest = Math.min(...replicas.map((replica) => replica.load?.responseMs ?? 0));
+  let quickest = Infinity;
+  for (const replica of replicas) quickest = Math.min(quickest, replica.load?.responseMs ?? 0);
   return SLOW_FACTOR * quickest + SLOW_MARGIN_MS;
+}
+
+/** ceil(LOAD_BOUND_FACTOR × (total + 1) / n) for a total load over n replicas. */
+export function boundOf(total: number, replicas: number): number {
+  return Math.ceil((LOAD_BOUND_FACTOR * (total + 1)) / replicas);
 }
 
 /** ceil(LOAD_BOUND_FACTOR × (total + 1) / n), the load being `loadOf` (in flight by default). */
@@ -25,8 +32,9 @@ export function loadBound(
   replicas: readonly ReplicaView[],
   loadOf: (replica: ReplicaView) => number = (replica) => replica.inflight,
 ): number {
-  const total = replicas.reduce((sum, replica) => sum + loadOf(replica), 0);
-  return Math.ceil((LOAD_BOUND_FACTOR * (total + 1)) / replicas.length);
+  let total = 0;
+  for (const replica of replicas) total += loadOf(replica);
+  return boundOf(total, replicas.length);
 }
 
 /**
@@ -36,30 +44,64 @@ export function loadBound(
  */
 export { rendezvousOrder };
 
+/** Spill classes, in the order a path tries them: fine, over the load bound, slow. */
+const FINE = 0;
+const OVERLOADED = 1;
+const SLOW = 2;
+
 export const consistent: Strategy = (replicas, request) => {
   const up = routableOf(replicas);
   if (up.length === 0) return NO_ROUTABLE;
-  const ranked = rendezvousOrder(request.path, up);
-  const bound = loadBound(up);
-  const slowAbove = slowThresholdMs(up);
-  const overloaded = (replica: ReplicaView): boolean => replica.inflight > bound;
-  const slow = (replica: ReplicaView): boolean => (replica.load?.responseMs ?? 0) > slowAbove;
-  const fine = (replica: ReplicaView): boolean => !overloaded(replica) && !slow(replica);
-  const ordered = [
-    ...ranked.filter(fine),
-    ...ranked.filter((r) => overloaded(r) && !slow(r)),
-    ...ranked.filter(slow),
-  ];
-  const owner = ranked[0] as ReplicaView;
+  // Plain loops over the replicas: this runs for every route, over every replica up.
+  const inflight = new Float64Array(up.length);
+  const responseMs = new Float64Array(up.length);
+  let total = 0;
+  let quickest = Infinity;
+  for (let at = 0; at < up.length; at += 1) {
+    const replica = up[at] as ReplicaView;
+    inflight[at] = replica.inflight;
+    responseMs[at] = replica.load?.responseMs ?? 0;
+    total += inflight[at] as number;
+    quickest = Math.min(quickest, responseMs[at] as number);
+  }
+  const bound = boundOf(total, up.length);
+  const slowAbove = SLOW_FACTOR * quickest + SLOW_MARGIN_MS;
+  // Rendezvous order split by class, fine ones first: the first `wanted` of the order by
+  // (class, rank) in one pass, without sorting every replica.
+  const keyHash = rendezvousKey(request.path);
+  const top = new TopRanked(request.wanted);
+  let ownerAt = 0;
+  let ownerWeight = -1;
+  for (let at = 0; at < up.length; at += 1) {
+    const replica = up[at] as ReplicaView;
+    const weight = rendezvousNodeWeight(keyHash, replica);
+    const tier =
+      (responseMs[at] as number) > slowAbove
+        ? SLOW
+        : (inflight[at] as number) > bound
+          ? OVERLOADED
+          : FINE;
+    top.offer(at, tier, weight, replica.id);
+    if (
+      weight > ownerWeight ||
+      (weight === ownerWeight && replica.id < (up[ownerAt] as ReplicaView).id)
+    ) {
+      ownerAt = at;
+      ownerWeight = weight;
+    }
+  }
+  const owner = up[ownerAt] as ReplicaView;
+  const slow = (owner.load?.responseMs ?? 0) > slowAbove;
+  const ordered = top.positions().map((at) => up[at] as ReplicaView);
   const best = ordered[0] as ReplicaView;
-  const inflight = fmt(owner.inflight);
+  const ownerInflight = fmt(owner.inflight);
   const reason =
     best === owner
-      ? `owner by rendezvous hash (${inflight} in flight, bound ${bound})`
-      : slow(owner)
+      ? `owner by rendezvous hash (${ownerInflight} in flight, bound ${bound})`
+      : slow
         ? `owner ${owner.id} answers slowly (${fmt(owner.load?.responseMs ?? 0)} ms to first ` +
           `byte > ${fmt(slowAbove)}); spilled to the next in rendezvous order`
-        : `owner ${owner.id} is over the load bound (${inflight} in flight > ${bound}); ` +
+        : `owner ${owner.id} is over the load bound (${ownerInflight} in flight > ${bound}); ` +
           `spilled to the next in rendezvous order`;
   return { ordered, reason };
 };

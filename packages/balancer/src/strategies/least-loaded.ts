@@ -1,3 +1,4 @@
+import { firstInOrder } from './top-k.js';
 import { NO_ROUTABLE, fmt, routableOf, type ReplicaView, type Strategy } from './types.js';
 
 function compareLoad(a: ReplicaView, b: ReplicaView): number {
@@ -9,8 +10,8 @@ function compareLoad(a: ReplicaView, b: ReplicaView): number {
 }
 
 /** Fewest transfers in flight, then least throughput, then the quickest probe answers. */
-export const leastLoaded: Strategy = (replicas) => {
-  const ordered = routableOf(replicas).sort(compareLoad);
+export const leastLoaded: Strategy = (replicas, request) => {
+  const ordered = firstInOrder(routableOf(replicas), request.wanted, compareLoad);
   const best = ordered[0];
   if (!best) return NO_ROUTABLE;
   const bps = best.load?.bytesPerSecond ?? 0;

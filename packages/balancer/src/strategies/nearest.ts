@@ -1,4 +1,6 @@
-import { loadBound, rendezvousOrder } from './consistent.js';
+import { rendezvousKey, rendezvousNodeWeight } from '@cdn-lab/common';
+import { boundOf } from './consistent.js';
+import { TopRanked } from './top-k.js';
 import {
   NO_ROUTABLE,
   fmt,
@@ -24,28 +26,28 @@ function reportedTransfers(replica: ReplicaView): number {
   return replica.load?.activeTransfers ?? 0;
 }
 
-/** One region's up replicas in rendezvous order, split by the load bound. */
+/** One region's up replicas: counts for the choice of the serving region, and their positions. */
 interface RegionGroup {
   /** null: the replicas whose region is not one of the topology's. */
   region: string | null;
-  ranked: ReplicaView[];
-  fine: ReplicaView[];
-  over: ReplicaView[];
+  /** Positions in the up list, in that list's order. */
+  members: number[];
   /** Replicas below the overflow bound: while there is one, the region serves its clients. */
   open: number;
+  /** The fewest transfers one of them reported (Infinity: none up). */
+  leastReported: number;
 }
 
 function emptyGroup(region: string | null): RegionGroup {
-  return { region, ranked: [], fine: [], over: [], open: 0 };
+  return { region, members: [], open: 0, leastReported: Infinity };
 }
 
 /** Why a region nearer than the serving one was passed over. */
 function passedOver(group: RegionGroup, bound: number): string {
-  if (group.ranked.length === 0) return `${group.region ?? '?'} has no replica up`;
-  const least = Math.min(...group.ranked.map(reportedTransfers));
+  if (group.members.length === 0) return `${group.region ?? '?'} has no replica up`;
   return (
     `every ${group.region ?? '?'} replica over the load bound ` +
-    `(least loaded ${fmt(least)} > ${bound})`
+    `(least loaded ${fmt(group.leastReported)} > ${bound})`
   );
 }
 
@@ -61,29 +63,63 @@ export const nearest: Strategy = (replicas, request) => {
   const up = routableOf(replicas);
   if (up.length === 0) return NO_ROUTABLE;
   const order = request.placement?.regionOrder ?? [];
-  const bound = loadBound(up, inflightEstimate);
-  const isOver = (replica: ReplicaView): boolean => inflightEstimate(replica) > bound;
-  const overflowBound = Math.max(loadBound(up, reportedTransfers), OVERFLOW_MIN_TRANSFERS);
-  // A subset of the rendezvous order is that subset's own order: one hash and one sort serve
-  // every region. Plain loops: this runs for every route.
+  // Plain loops over the replicas: this runs for every route, over every replica up.
+  const estimates = new Float64Array(up.length);
+  const reported = new Float64Array(up.length);
+  let estimated = 0;
+  let reportedTotal = 0;
+  for (let at = 0; at < up.length; at += 1) {
+    const replica = up[at] as ReplicaView;
+    estimates[at] = inflightEstimate(replica);
+    reported[at] = reportedTransfers(replica);
+    estimated += estimates[at] as number;
+    reportedTotal += reported[at] as number;
+  }
+  const bound = boundOf(estimated, up.length);
+  const overflowBound = Math.max(boundOf(reportedTotal, up.length), OVERFLOW_MIN_TRANSFERS);
   const groups = order.map(emptyGroup);
-  const unplaced = emptyGroup(null);
-  groups.push(unplaced);
-  for (const replica of rendezvousOrder(request.path, up)) {
-    const at = replica.region === null ? -1 : order.indexOf(replica.region);
-    const group = at < 0 ? unplaced : (groups[at] as RegionGroup);
-    group.ranked.push(replica);
-    (isOver(replica) ? group.over : group.fine).push(replica);
-    if (reportedTransfers(replica) <= overflowBound) group.open += 1;
+  groups.push(emptyGroup(null));
+  for (let at = 0; at < up.length; at += 1) {
+    const region = (up[at] as ReplicaView).region;
+    const known = region === null ? -1 : order.indexOf(region);
+    const group = groups[known < 0 ? groups.length - 1 : known] as RegionGroup;
+    group.members.push(at);
+    group.leastReported = Math.min(group.leastReported, reported[at] as number);
+    if ((reported[at] as number) <= overflowBound) group.open += 1;
   }
-  let serving = groups.find((group) => group.open > 0);
-  serving ??= groups.find((group) => group.ranked.length > 0) as RegionGroup;
-  const ordered = [...serving.fine, ...serving.over];
-  for (const group of groups) {
-    if (group !== serving) ordered.push(...group.fine, ...group.over);
+  let servingAt = groups.findIndex((group) => group.open > 0);
+  if (servingAt < 0) servingAt = groups.findIndex((group) => group.members.length > 0);
+  const serving = groups[servingAt] as RegionGroup;
+  // Regions in the order a path tries them: the serving one, then the others nearest first.
+  const tier = (index: number): number => (index === servingAt ? 0 : index + 1);
+  const wanted = request.wanted ?? up.length;
+  // Only the regions that can hold the first `wanted` are hashed: the serving one alone, unless
+  // it has fewer replicas up than that.
+  const byTier = groups.map((_, index) => index).sort((a, b) => tier(a) - tier(b));
+  const keyHash = rendezvousKey(request.path);
+  const top = new TopRanked(request.wanted);
+  let offered = 0;
+  let owner: ReplicaView | null = null;
+  let ownerWeight = -1;
+  for (const index of byTier) {
+    if (offered > 0 && offered >= wanted) break;
+    for (const at of (groups[index] as RegionGroup).members) {
+      const replica = up[at] as ReplicaView;
+      const weight = rendezvousNodeWeight(keyHash, replica);
+      const over = (estimates[at] as number) > bound ? 1 : 0;
+      top.offer(at, tier(index) * 2 + over, weight, replica.id);
+      offered += 1;
+      const better =
+        owner === null || weight > ownerWeight || (weight === ownerWeight && replica.id < owner.id);
+      if (index === servingAt && better) {
+        owner = replica;
+        ownerWeight = weight;
+      }
+    }
   }
+  const ordered = top.positions().map((at) => up[at] as ReplicaView);
   const best = ordered[0] as ReplicaView;
-  const owner = serving.ranked[0] as ReplicaView;
+  if (!owner) throw new Error('the serving region has a replica up');
   const pick =
     best === owner
       ? `owner ${best.id} (hash)`
@@ -92,9 +128,7 @@ export const nearest: Strategy = (replicas, request) => {
   const where = request.placement?.why ?? 'no client region (no topology)';
   const home = groups[0] as RegionGroup;
   if (serving === home) return { ordered, reason: `${where}; ${pick}` };
-  const skipped = groups
-    .slice(0, groups.indexOf(serving))
-    .map((group) => passedOver(group, overflowBound));
+  const skipped = groups.slice(0, servingAt).map((group) => passedOver(group, overflowBound));
   const to = serving.region ?? 'replicas of no known region';
   return {
     ordered,

@@ -1,3 +1,4 @@
+import { firstIndices } from './top-k.js';
 import {
   NO_ROUTABLE,
   fmt,
@@ -31,18 +32,24 @@ function pickIndex(random: () => number, size: number): number {
  * Power of two choices: sample two distinct routable replicas, the one with the lower
  * peak-EWMA latency × (in-flight + 1) wins. The others follow by the same cost.
  */
-export const p2cEwma: Strategy = (replicas, _request, ctx) => {
+export const p2cEwma: Strategy = (replicas, request, ctx) => {
   const up = routableOf(replicas);
   const only = up[0];
   if (!only) return NO_ROUTABLE;
-  if (up.length === 1) return { ordered: up, reason: 'the only up replica' };
+  if (up.length === 1) return { ordered: [only], reason: 'the only up replica' };
   const first = pickIndex(ctx.random, up.length);
   let second = pickIndex(ctx.random, up.length - 1);
   if (second >= first) second += 1;
   const a = up[first] as ReplicaView;
   const b = up[second] as ReplicaView;
   const [winner, loser] = p2cCost(b) < p2cCost(a) ? [b, a] : [a, b];
-  const rest = up.filter((replica) => replica !== winner).sort((x, y) => p2cCost(x) - p2cCost(y));
+  const others = up.filter((replica) => replica !== winner);
+  const costs = others.map(p2cCost);
+  const rest = firstIndices(
+    others.length,
+    (request.wanted ?? up.length) - 1,
+    (x, y) => (costs[x] as number) - (costs[y] as number),
+  ).map((index) => others[index] as ReplicaView);
   return {
     ordered: [winner, ...rest],
     reason:

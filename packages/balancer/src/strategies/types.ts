@@ -41,6 +41,11 @@ export interface RouteRequest {
   path: string | null;
   /** The client's region; absent without a topology. */
   placement?: ClientPlacement;
+  /**
+   * How many of `ordered` the caller uses: a strategy may stop ordering after that many (the
+   * balancer takes the best and its alternates). Absent: order them all.
+   */
+  wanted?: number;
 }
 
 /** Everything non-deterministic comes in here, so a strategy is a pure function. */
@@ -52,7 +57,7 @@ export interface StrategyContext {
 }
 
 export interface RouteChoice {
-  /** Routable replicas, best first. Empty when none is routable. */
+  /** Routable replicas, best first (the first `wanted` of them). Empty when none is routable. */
   ordered: ReplicaView[];
   reason: string;
 }
@@ -67,8 +72,12 @@ export function isRoutable(replica: ReplicaView): boolean {
   return replica.state === 'up';
 }
 
-export function routableOf(replicas: readonly ReplicaView[]): ReplicaView[] {
-  return replicas.filter(isRoutable);
+/** The routable ones; the list itself when all are (the balancer passes only those). */
+export function routableOf(replicas: readonly ReplicaView[]): readonly ReplicaView[] {
+  for (const replica of replicas) {
+    if (!isRoutable(replica)) return replicas.filter(isRoutable);
+  }
+  return replicas;
 }
 
 export const NO_ROUTABLE: RouteChoice = { ordered: [], reason: 'no replica is up' };

@@ -79,6 +79,25 @@ export function rendezvousWeight(key: Hash64, node: Hash64): number {
 
 const idHashes = new BoundedMemo<string, Hash64>(4096, fnv1a64);
 
+/** The hash of a key (an object's path; null: the default object) that weights are built on. */
+export function rendezvousKey(key: string | null): Hash64 {
+  return fnv1a64(key ?? '');
+}
+
+/**
+ * Something ranked by rendezvous hashing; it may carry its id's hash (`idHash`, fnv1a64 of the
+ * id), which spares a look-up per node per key where thousands are ranked for every route.
+ */
+export interface RendezvousNode {
+  readonly id: string;
+  readonly idHash?: Hash64;
+}
+
+/** The node's weight for a key (rendezvousKey): the one rendezvousOrder sorts by. */
+export function rendezvousNodeWeight(keyHash: Hash64, node: RendezvousNode): number {
+  return rendezvousWeight(keyHash, node.idHash ?? idHashes.get(node.id));
+}
+
 /**
  * Rendezvous order of the nodes for one key (an object's path): the owner first. Ties break
  * by id. The balancer ranks replicas with it, a replica its parents, so each object has one
