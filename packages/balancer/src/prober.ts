@@ -55,7 +55,12 @@ export class Prober {
   private connectTimer: NodeJS.Timeout | null = null;
   /** Sends a ping at every tick of the shared ticker while connected. */
   private ticking = false;
-  private readonly tick = (): void => this.sendPing();
+  /** When the ping sent on connecting left: rise counts answers at least an interval apart. */
+  private connectPingAt = 0;
+  private readonly tick = (): void => {
+    if (performance.now() - this.connectPingAt < this.timing.intervalMs) return;
+    this.sendPing();
+  };
   /** The next connection attempt while there is no connection. */
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly pending = new Map<number, PendingPing>();
@@ -102,7 +107,8 @@ export class Prober {
       this.log.debug({ event: 'probe-connected', replica: this.target.id }, 'probe connected');
       socket.write(encodePreamble());
       this.sendPing();
-      ProbeTicker.every(this.timing.intervalMs).add(this.tick);
+      this.connectPingAt = performance.now();
+      ProbeTicker.every(this.timing.intervalMs).add(this.target.id, this.tick);
       this.ticking = true;
     });
     socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
@@ -191,7 +197,7 @@ export class Prober {
   /** Forgets the connection and its outstanding pings without counting anything. */
   private dropConnection(): void {
     this.clearConnectTimer();
-    if (this.ticking) ProbeTicker.every(this.timing.intervalMs).remove(this.tick);
+    if (this.ticking) ProbeTicker.every(this.timing.intervalMs).remove(this.target.id, this.tick);
     this.ticking = false;
     for (const ping of this.pending.values()) clearTimeout(ping.timer);
     this.pending.clear();

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import {
@@ -39,6 +40,8 @@ export class FakeReplica {
   /** The outside address reported in pongs (null: left out, as without --advertise). */
   advertised: AdvertisedAddress | null = null;
   pingsAnswered = 0;
+  /** When each answered ping arrived (performance.now()). */
+  readonly pingTimes: number[] = [];
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
 
@@ -109,6 +112,7 @@ export class FakeReplica {
       for (const message of messages) {
         if (message.type !== 'ping' || this.silent) continue;
         this.pingsAnswered += 1;
+        this.pingTimes.push(performance.now());
         socket.write(encodeMessage({ type: 'pong', seq: message.seq, load: this.load() }));
       }
     });

@@ -73,6 +73,24 @@ describe('prober', () => {
     assert.ok(replica.pingsAnswered - answeredBefore >= 3);
   });
 
+  it('counts `rise` over answers an interval apart, also after a reconnect', async () => {
+    const intervalMs = 150;
+    const [replica] = (await replicas(1)) as [FakeReplica];
+    const { balancer } = await balancerFor([replica.id], { probeIntervalMs: intervalMs, rise: 2 });
+    await waitForState(balancer, replica.id, 'up');
+    await replica.stop();
+    await waitForState(balancer, replica.id, 'down');
+    replica.pingTimes.length = 0;
+    const up = waitForState(balancer, replica.id, 'up');
+    await replica.listen();
+    await up;
+    const [first, second] = replica.pingTimes;
+    assert.ok(first !== undefined && second !== undefined, 'two answered pings brought it up');
+    // The ping sent on connecting and the next one: never closer than an interval (a little
+    // slack for when each was read, not sent).
+    assert.ok(second - first >= intervalMs * 0.9, `pings ${(second - first).toFixed(1)} ms apart`);
+  });
+
   it('with the defaults, a killed replica is down within a second', async () => {
     const [replica] = (await replicas(1)) as [FakeReplica];
     const { balancer } = await balancerFor([replica.id], {
