@@ -41,10 +41,27 @@ export const STACK_ENV: Record<string, string> = {
 export const NOTICE_MS = 20_000;
 
 /** Makes a one-node swarm when the engine is in none; true when this call made it. */
+/**
+ * A label on the node of a swarm this suite made: a run cut short before it could leave (a CI
+ * timeout) leaves it, so the next run knows the swarm is its own to leave, and .ci/run does too.
+ */
+export const MADE_LABEL = 'cdn-lab.e2e-made-swarm';
+
 export async function ensureSwarm(): Promise<boolean> {
   const state = await docker('info', '--format', '{{.Swarm.LocalNodeState}}');
-  if (state === 'active') return false;
+  if (state === 'active') {
+    const mark = await docker(
+      'node',
+      'inspect',
+      'self',
+      '--format',
+      `{{index .Spec.Labels "${MADE_LABEL}"}}`,
+    );
+    return mark === 'yes';
+  }
   await docker('swarm', 'init', '--advertise-addr', '127.0.0.1');
+  const node = await docker('info', '--format', '{{.Swarm.NodeID}}');
+  await docker('node', 'update', '--label-add', `${MADE_LABEL}=yes`, node);
   return true;
 }
 
