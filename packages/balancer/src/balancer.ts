@@ -87,6 +87,8 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
    * hundreds of dead servers.txt entries, that was most of a route's cost.
    */
   let routable: LiveView[] = [];
+  /** Bumped with `routable` and with the advertising set: client sides cache candidates by it. */
+  let routableVersion = 0;
   /** What routable views read their fading route counts at: the decision's time. */
   const clock: DecisionClock = { now: 0 };
   const liveViews = new WeakMap<TrackedReplica, LiveView>();
@@ -99,6 +101,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     return view;
   };
   const refreshRoutable = (): void => {
+    routableVersion += 1;
     routable = [...tracked.values()]
       .filter(({ replica, health }) => health.state === 'up' && !adminDrained.has(replica.id))
       .sort((a, b) => byId(a.replica, b.replica))
@@ -143,7 +146,11 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     // Strategies only ever pick replicas that are up, so they are given only those, as live
     // views (no copy per route) read at this decision's time.
     clock.now = now;
-    const views = info.reachable ? routable.filter(info.reachable) : routable;
+    const views = info.among
+      ? info.among(routable, routableVersion)
+      : info.reachable
+        ? routable.filter(info.reachable)
+        : routable;
     // Every spelling of an object, and every query the replicas ignore, has one owner.
     const key = path === null ? null : objectKey(path, settings.query);
     const placement = regions ? placeClient(regions, client, info.region ?? null) : null;
@@ -165,9 +172,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     // While no replica advertises an outside address, every client is answered as before.
     const side =
       advertising.size > 0 && info.connection ? sides.ofConnection(info.connection) : null;
-    const candidates = side
-      ? { reachable: side.candidates(info.reachable), region: info.region }
-      : info;
+    const candidates = side ? side.filter(info.reachable, info.region) : info;
     const { placement, choice, best, others } = choose(
       path,
       regions ? peerAddress(peer) : peer,
@@ -234,8 +239,10 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
   const track = (replica: DiscoveredReplica): void => {
     const entry = trackReplica(replica, settings, log, {
       answered: (rttMs, load, change) => {
+        const before = advertising.size;
         if (load.advertised) advertising.add(replica.id);
         else advertising.delete(replica.id);
+        if (advertising.size !== before) routableVersion += 1;
         events.emit('probe', { id: replica.id, rttMs, region: load.region ?? null });
         onStateChange(replica.id, change);
       },
@@ -251,7 +258,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     tracked.get(replica.id)?.prober.stop();
     tracked.delete(replica.id);
     adminDrained.delete(replica.id);
-    advertising.delete(replica.id);
+    if (advertising.delete(replica.id)) routableVersion += 1;
   };
 
   const server = new RouteServer({
@@ -325,7 +332,7 @@ export async function startBalancer(options: BalancerOptions = {}): Promise<Bala
     // Without the connection, the client's own subnet stands for the one it would arrive on.
     const side = advertising.size > 0 ? sides.ofLocalAddress(local ?? client) : null;
     const candidates = {
-      ...(side ? { reachable: side.candidates() } : {}),
+      ...(side ? side.filter() : {}),
       ...(hint === null ? {} : { region: hint }),
     };
     const { placement, choice, best, others } = choose(path, client, candidates, performance.now());

@@ -115,4 +115,37 @@ describe('inside and outside clients', () => {
     assert.equal(reads, 2);
     assert.equal(sides.ofConnection(connection), first, 'a connection keeps its side');
   });
+
+  it('counts a replica on any subnet of the interface the connection arrived on as inside', () => {
+    const sides = new ClientSides({
+      interfaces: () => ({
+        eth0: [entry('10.0.1.2/24'), entry('fd00:1::2/64')],
+        ingress: [entry('10.0.0.2/24')],
+      }),
+    });
+    const probedV4 = replicaView('10.0.1.5', 9000, { load: idleLoad() });
+    const probedV6 = replicaView('fd00:1::7', 9000, { id: '[fd00:1::7]:9000', load: idleLoad() });
+    const viaV6 = sides.ofLocalAddress('fd00:1::2');
+    assert.equal(viaV6.candidates()(probedV4), true, 'an IPv6 client of eth0 reaches its IPv4');
+    assert.deepEqual(viaV6.endpointOf(probedV4), { id: probedV4.id, host: '10.0.1.5', port: 9000 });
+    assert.equal(sides.ofLocalAddress('::ffff:10.0.1.2').candidates()(probedV6), true);
+    assert.equal(sides.ofLocalAddress('10.0.0.2').candidates()(probedV4), false, 'ingress');
+  });
+
+  it('keeps a side candidate list until the routable version changes', () => {
+    const side = new ClientSides({ interfaces: SWARM_LIKE }).ofLocalAddress('127.0.0.1');
+    const routable = [edge, plain];
+    const first = side.among(routable, 1);
+    assert.deepEqual(
+      first.map((view) => view.id),
+      [edge.id],
+    );
+    assert.equal(side.among(routable, 1), first, 'the same list, not filtered again');
+    const both = [
+      edge,
+      replicaView('127.0.1.2', 9000, { load: idleLoad({ advertised: ADVERTISED }) }),
+    ];
+    assert.equal(side.among(both, 1).length, 1, 'same version: cached');
+    assert.equal(side.among(both, 2).length, 2, 'a new version: filtered again');
+  });
 });

@@ -184,6 +184,17 @@ describe('clients outside the replicas network', { timeout: 30_000 }, () => {
     assert.deepEqual(named(inside.flatMap((a) => a.alternates)), [edge.id, plain.id].sort());
   });
 
+  it('adds a replica that starts advertising to the outside candidates', async () => {
+    const setup = await lab();
+    const { outer, plain } = setup;
+    await advertise(setup, { host: '127.0.0.9', port: 9100 });
+    assert.deepEqual(named((await nativeRoutes(outer)).map((a) => a.best)), ['127.0.0.9:9100']);
+    plain.advertised = { host: '127.0.0.8', port: 9100 };
+    await untilView(outer, plain.id, (view) => view.load?.advertised !== undefined);
+    const answers = await nativeRoutes(outer);
+    assert.deepEqual(named(answers.map((a) => a.best)), ['127.0.0.8:9100', '127.0.0.9:9100']);
+  });
+
   it('names the advertised endpoint in the route event and log line, the replica beside it', async () => {
     const setup = await lab();
     const { outer, edge } = setup;

@@ -30,6 +30,12 @@ export interface RouteRequestInfo {
 /** What one decision may choose among: the replicas a filter keeps, for a region hint. */
 export interface CandidateFilter {
   reachable?: (replica: ReplicaView) => boolean;
+  /**
+   * The candidates among the routable replicas, when they can be cached (a client side's):
+   * `version` changes whenever the list or what decides `reachable` does. Default: the
+   * routable replicas `reachable` keeps.
+   */
+  among?: (routable: readonly ReplicaView[], version: number) => readonly ReplicaView[];
   region?: string;
 }
 
