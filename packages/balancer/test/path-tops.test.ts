@@ -1,57 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rendezvousOrder, seededRandom as seeded } from '@cdn-lab/common';
-import {
-  consistent,
-  inflightEstimate,
-  loadBound,
-  nearest,
-  slowThresholdMs,
-  type ReplicaView,
-} from '../src/index.js';
-import { OVERFLOW_MIN_TRANSFERS } from '../src/strategies/nearest.js';
+import { consistent, nearest, type ReplicaView } from '../src/index.js';
+import { consistentBefore, nearestBefore } from './full-sort-order.js';
 import { KEPT_PER_PATH } from '../src/strategies/path-tops.js';
 import { idleLoad, replicaView } from './views.js';
 
 const REGIONS = ['eu', 'us', 'ap'];
 const CTX = { sequence: 0, random: (): number => 0.5 };
-
-/** consistent's order by a full sort (as before issue 15): rendezvous order split by class. */
-function consistentBySort(up: readonly ReplicaView[], path: string): string[] {
-  const ranked = rendezvousOrder(path, up);
-  const bound = loadBound(up);
-  const slowAbove = slowThresholdMs(up);
-  const over = (r: ReplicaView): boolean => r.inflight > bound;
-  const slow = (r: ReplicaView): boolean => (r.load?.responseMs ?? 0) > slowAbove;
-  return [
-    ...ranked.filter((r) => !over(r) && !slow(r)),
-    ...ranked.filter((r) => over(r) && !slow(r)),
-    ...ranked.filter(slow),
-  ].map((r) => r.id);
-}
-
-/** nearest's order by a full sort: regions in rendezvous order, the serving one first. */
-function nearestBySort(up: readonly ReplicaView[], path: string, order: string[]): string[] {
-  const bound = loadBound(up, inflightEstimate);
-  const reported = (r: ReplicaView): number => r.load?.activeTransfers ?? 0;
-  const overflow = Math.max(loadBound(up, reported), OVERFLOW_MIN_TRANSFERS);
-  const groups = [...order, null].map(() => ({
-    fine: [] as string[],
-    over: [] as string[],
-    open: 0,
-    size: 0,
-  }));
-  for (const r of rendezvousOrder(path, up)) {
-    const at = r.region === null ? -1 : order.indexOf(r.region);
-    const group = groups[at < 0 ? order.length : at] as (typeof groups)[number];
-    (inflightEstimate(r) > bound ? group.over : group.fine).push(r.id);
-    group.size += 1;
-    if (reported(r) <= overflow) group.open += 1;
-  }
-  const serving = groups.find((g) => g.open > 0) ?? groups.find((g) => g.size > 0);
-  if (!serving) return [];
-  return [serving, ...groups.filter((g) => g !== serving)].flatMap((g) => [...g.fine, ...g.over]);
-}
 
 function replicas(count: number): ReplicaView[] {
   return Array.from({ length: count }, (_, index) =>
@@ -109,7 +65,7 @@ describe('kept rendezvous tops per path', () => {
       const order = orders[round % 2] as string[];
       const placement = { region: order[0] as string, regionOrder: order, why: 'test' };
       const ids = (list: readonly ReplicaView[]): string[] => list.map((v) => v.id);
-      const expected = consistentBySort(views, path).slice(0, 3);
+      const expected = consistentBefore(views, path).slice(0, 3);
       const fast = consistent(views, { path, wanted: 3 }, CTX);
       assert.deepEqual(ids(fast.ordered), expected, `consistent, round ${round}`);
       assert.equal(fast.reason, consistent(views, { path }, CTX).reason, 'the same reason');
@@ -117,7 +73,7 @@ describe('kept rendezvous tops per path', () => {
       const near = nearest(views, { path, placement, wanted: 3 }, CTX);
       assert.deepEqual(
         ids(near.ordered),
-        nearestBySort(views, path, order).slice(0, 3),
+        nearestBefore(views, path, order).slice(0, 3),
         `nearest, round ${round}`,
       );
       assert.equal(near.reason, nearest(views, { path, placement }, CTX).reason);
@@ -130,7 +86,7 @@ describe('kept rendezvous tops per path', () => {
     const path = '/moving.bin';
     const owner = consistent(views, { path, wanted: 3 }, CTX).ordered[0] as ReplicaView;
     const without = views.filter((view) => view !== owner);
-    const expected = consistentBySort(without, path).slice(0, 3);
+    const expected = consistentBefore(without, path).slice(0, 3);
     assert.ok(!expected.includes(owner.id));
     assert.deepEqual(
       consistent(without, { path, wanted: 3 }, CTX).ordered.map((v) => v.id),
