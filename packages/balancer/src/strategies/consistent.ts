@@ -1,6 +1,14 @@
 import { rendezvousKey, rendezvousNodeWeight, rendezvousOrder } from '@cdn-lab/common';
+import { KEPT_PER_PATH, PathTops, spillOrder } from './path-tops.js';
 import { TopRanked } from './top-k.js';
-import { NO_ROUTABLE, fmt, routableOf, type ReplicaView, type Strategy } from './types.js';
+import {
+  NO_ROUTABLE,
+  fmt,
+  routableOf,
+  type ReplicaView,
+  type RouteRequest,
+  type Strategy,
+} from './types.js';
 
 /**
  * How far above the average in-flight count a replica may go before a path spills over. With
@@ -49,50 +57,38 @@ const FINE = 0;
 const OVERLOADED = 1;
 const SLOW = 2;
 
+/** The first KEPT_PER_PATH of each hot path's rendezvous order over the up replicas. */
+const tops = new PathTops();
+
 export const consistent: Strategy = (replicas, request) => {
   const up = routableOf(replicas);
   if (up.length === 0) return NO_ROUTABLE;
-  // Plain loops over the replicas: this runs for every route, over every replica up.
-  const inflight = new Float64Array(up.length);
-  const responseMs = new Float64Array(up.length);
+  // A plain loop over the replicas, allocating nothing: this runs for every route.
   let total = 0;
   let quickest = Infinity;
   for (let at = 0; at < up.length; at += 1) {
     const replica = up[at] as ReplicaView;
-    inflight[at] = replica.inflight;
-    responseMs[at] = replica.load?.responseMs ?? 0;
-    total += inflight[at] as number;
-    quickest = Math.min(quickest, responseMs[at] as number);
+    total += replica.inflight;
+    quickest = Math.min(quickest, replica.load?.responseMs ?? 0);
   }
   const bound = boundOf(total, up.length);
   const slowAbove = SLOW_FACTOR * quickest + SLOW_MARGIN_MS;
-  // Rendezvous order split by class, fine ones first: the first `wanted` of the order by
-  // (class, rank) in one pass, without sorting every replica.
-  const keyHash = rendezvousKey(request.path);
-  const top = new TopRanked(request.wanted);
-  let ownerAt = 0;
-  let ownerWeight = -1;
-  for (let at = 0; at < up.length; at += 1) {
+  const tierOf = (at: number): number => {
     const replica = up[at] as ReplicaView;
-    const weight = rendezvousNodeWeight(keyHash, replica);
-    const tier =
-      (responseMs[at] as number) > slowAbove
-        ? SLOW
-        : (inflight[at] as number) > bound
-          ? OVERLOADED
-          : FINE;
-    top.offer(at, tier, weight, replica.id);
-    if (
-      weight > ownerWeight ||
-      (weight === ownerWeight && replica.id < (up[ownerAt] as ReplicaView).id)
-    ) {
-      ownerAt = at;
-      ownerWeight = weight;
-    }
-  }
+    return (replica.load?.responseMs ?? 0) > slowAbove
+      ? SLOW
+      : replica.inflight > bound
+        ? OVERLOADED
+        : FINE;
+  };
+  const kept =
+    request.wanted !== undefined && request.wanted <= KEPT_PER_PATH
+      ? keptOrder(up, request.path, request.wanted, tierOf)
+      : null;
+  const { positions, ownerAt } = kept ?? fullOrder(up, request, tierOf);
   const owner = up[ownerAt] as ReplicaView;
   const slow = (owner.load?.responseMs ?? 0) > slowAbove;
-  const ordered = top.positions().map((at) => up[at] as ReplicaView);
+  const ordered = positions.map((at) => up[at] as ReplicaView);
   const best = ordered[0] as ReplicaView;
   const ownerInflight = fmt(owner.inflight);
   const reason =
@@ -105,3 +101,45 @@ export const consistent: Strategy = (replicas, request) => {
           `spilled to the next in rendezvous order`;
   return { ordered, reason };
 };
+
+interface Ordered {
+  positions: readonly number[];
+  ownerAt: number;
+}
+
+/** From the path's kept rendezvous top, when that decides the answer (see spillOrder). */
+function keptOrder(
+  up: readonly ReplicaView[],
+  path: string | null,
+  wanted: number,
+  tierOf: (at: number) => number,
+): Ordered | null {
+  const top = tops.get(up, path ?? '', path, () => up.keys());
+  const positions = spillOrder(top, up.length, wanted, tierOf);
+  return positions ? { positions, ownerAt: top[0] as number } : null;
+}
+
+/** Rendezvous order split by class, fine ones first, over every up replica in one pass. */
+function fullOrder(
+  up: readonly ReplicaView[],
+  request: RouteRequest,
+  tierOf: (at: number) => number,
+): Ordered {
+  const keyHash = rendezvousKey(request.path);
+  const top = new TopRanked(request.wanted);
+  let ownerAt = 0;
+  let ownerWeight = -1;
+  for (let at = 0; at < up.length; at += 1) {
+    const replica = up[at] as ReplicaView;
+    const weight = rendezvousNodeWeight(keyHash, replica);
+    top.offer(at, tierOf(at), weight, replica.id);
+    if (
+      weight > ownerWeight ||
+      (weight === ownerWeight && replica.id < (up[ownerAt] as ReplicaView).id)
+    ) {
+      ownerAt = at;
+      ownerWeight = weight;
+    }
+  }
+  return { positions: top.positions(), ownerAt };
+}

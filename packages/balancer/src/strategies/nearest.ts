@@ -1,5 +1,6 @@
 import { rendezvousKey, rendezvousNodeWeight } from '@cdn-lab/common';
 import { boundOf } from './consistent.js';
+import { KEPT_PER_PATH, PathTops, spillOrder } from './path-tops.js';
 import { TopRanked } from './top-k.js';
 import {
   NO_ROUTABLE,
@@ -59,33 +60,42 @@ function passedOver(group: RegionGroup, bound: number): string {
  * delays, and so on. Alternates follow in the same order; replicas of no known
  * region come last. Without a placement (no topology) every replica is of no known region.
  */
+/** Per path and region: the first KEPT_PER_PATH of that region's up replicas by rendezvous. */
+const tops = new PathTops();
+/** The regions `tops` was ranked under, by position: a pong moving a replica forgets them. */
+let rankedRegions: (string | null)[] = [];
+
 export const nearest: Strategy = (replicas, request) => {
   const up = routableOf(replicas);
   if (up.length === 0) return NO_ROUTABLE;
   const order = request.placement?.regionOrder ?? [];
   // Plain loops over the replicas: this runs for every route, over every replica up.
-  const estimates = new Float64Array(up.length);
   const reported = new Float64Array(up.length);
   let estimated = 0;
   let reportedTotal = 0;
   for (let at = 0; at < up.length; at += 1) {
     const replica = up[at] as ReplicaView;
-    estimates[at] = inflightEstimate(replica);
     reported[at] = reportedTransfers(replica);
-    estimated += estimates[at] as number;
+    estimated += inflightEstimate(replica);
     reportedTotal += reported[at] as number;
   }
   const bound = boundOf(estimated, up.length);
   const overflowBound = Math.max(boundOf(reportedTotal, up.length), OVERFLOW_MIN_TRANSFERS);
   const groups = order.map(emptyGroup);
   groups.push(emptyGroup(null));
+  let moved = rankedRegions.length !== up.length;
   for (let at = 0; at < up.length; at += 1) {
     const region = (up[at] as ReplicaView).region;
+    if (!moved && rankedRegions[at] !== region) moved = true;
     const known = region === null ? -1 : order.indexOf(region);
     const group = groups[known < 0 ? groups.length - 1 : known] as RegionGroup;
     group.members.push(at);
     group.leastReported = Math.min(group.leastReported, reported[at] as number);
     if ((reported[at] as number) <= overflowBound) group.open += 1;
+  }
+  if (moved) {
+    tops.forget();
+    rankedRegions = up.map((replica) => replica.region);
   }
   let servingAt = groups.findIndex((group) => group.open > 0);
   if (servingAt < 0) servingAt = groups.findIndex((group) => group.members.length > 0);
@@ -96,30 +106,17 @@ export const nearest: Strategy = (replicas, request) => {
   // Only the regions that can hold the first `wanted` are hashed: the serving one alone, unless
   // it has fewer replicas up than that.
   const byTier = groups.map((_, index) => index).sort((a, b) => tier(a) - tier(b));
-  const keyHash = rendezvousKey(request.path);
-  const top = new TopRanked(request.wanted);
-  let offered = 0;
-  let owner: ReplicaView | null = null;
-  let ownerWeight = -1;
-  for (const index of byTier) {
-    if (offered > 0 && offered >= wanted) break;
-    for (const at of (groups[index] as RegionGroup).members) {
-      const replica = up[at] as ReplicaView;
-      const weight = rendezvousNodeWeight(keyHash, replica);
-      const over = (estimates[at] as number) > bound ? 1 : 0;
-      top.offer(at, tier(index) * 2 + over, weight, replica.id);
-      offered += 1;
-      const better =
-        owner === null || weight > ownerWeight || (weight === ownerWeight && replica.id < owner.id);
-      if (index === servingAt && better) {
-        owner = replica;
-        ownerWeight = weight;
-      }
-    }
-  }
-  const ordered = top.positions().map((at) => up[at] as ReplicaView);
+  const overOf = (at: number): number => (inflightEstimate(up[at] as ReplicaView) > bound ? 1 : 0);
+  const kept =
+    request.wanted !== undefined &&
+    request.wanted <= KEPT_PER_PATH &&
+    serving.members.length >= request.wanted
+      ? keptOrder(up, request.path, serving, request.wanted, overOf)
+      : null;
+  const { positions, owner } =
+    kept ?? fullOrder(up, request.path, groups, byTier, servingAt, wanted, tier, overOf);
+  const ordered = positions.map((at) => up[at] as ReplicaView);
   const best = ordered[0] as ReplicaView;
-  if (!owner) throw new Error('the serving region has a replica up');
   const pick =
     best === owner
       ? `owner ${best.id} (hash)`
@@ -135,3 +132,59 @@ export const nearest: Strategy = (replicas, request) => {
     reason: `${where}; overflow ${home.region ?? '?'} → ${to}: ${skipped.join(', ')}; ${pick}`,
   };
 };
+
+interface Ordered {
+  positions: readonly number[];
+  owner: ReplicaView;
+}
+
+/** From the path's kept top in the serving region, when that decides the answer. */
+function keptOrder(
+  up: readonly ReplicaView[],
+  path: string | null,
+  serving: RegionGroup,
+  wanted: number,
+  overOf: (at: number) => number,
+): Ordered | null {
+  // A region name cannot hold a NUL, so the key names one (region, path) pair.
+  const key = `${serving.region ?? ''}\u0000${serving.region === null ? '-' : '+'}${path ?? ''}`;
+  const top = tops.get(up, key, path, () => serving.members);
+  const positions = spillOrder(top, serving.members.length, wanted, overOf);
+  return positions ? { positions, owner: up[top[0] as number] as ReplicaView } : null;
+}
+
+/** Every replica of the regions that can hold the first `wanted`, hashed and ranked. */
+function fullOrder(
+  up: readonly ReplicaView[],
+  path: string | null,
+  groups: readonly RegionGroup[],
+  byTier: readonly number[],
+  servingAt: number,
+  wanted: number,
+  tier: (index: number) => number,
+  overOf: (at: number) => number,
+): Ordered {
+  const keyHash = rendezvousKey(path);
+  const top = new TopRanked(wanted);
+  let offered = 0;
+  let owner: ReplicaView | null = null;
+  let ownerWeight = -1;
+  for (const index of byTier) {
+    if (offered > 0 && offered >= wanted) break;
+    for (const at of (groups[index] as RegionGroup).members) {
+      const replica = up[at] as ReplicaView;
+      const weight = rendezvousNodeWeight(keyHash, replica);
+      const over = overOf(at);
+      top.offer(at, tier(index) * 2 + over, weight, replica.id);
+      offered += 1;
+      const better =
+        owner === null || weight > ownerWeight || (weight === ownerWeight && replica.id < owner.id);
+      if (index === servingAt && better) {
+        owner = replica;
+        ownerWeight = weight;
+      }
+    }
+  }
+  if (!owner) throw new Error('the serving region has a replica up');
+  return { positions: top.positions(), owner };
+}

@@ -84,9 +84,9 @@ export const NO_ROUTABLE: RouteChoice = { ordered: [], reason: 'no replica is up
 
 /** In flight by the best estimate there is: the fading recent routes when known. */
 export function inflightEstimate(replica: ReplicaView): number {
-  return replica.recentRoutes === undefined
-    ? replica.inflight
-    : (replica.load?.activeTransfers ?? 0) + replica.recentRoutes;
+  // Read once: on a live view it is a getter computing the fading count (an exp).
+  const recent = replica.recentRoutes;
+  return recent === undefined ? replica.inflight : (replica.load?.activeTransfers ?? 0) + recent;
 }
 
 /** Rounds for reasons people read: 12.345 -> "12.3". */
