@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { ChildAsker } from './child-asker.js';
 import type { B10Reply, B10Spec, DecisionTiming, MemoryFigures } from './b10-balancer-protocol.js';
 
 const CHILD = fileURLToPath(new URL('./b10-balancer-child.js', import.meta.url));
@@ -14,20 +15,10 @@ type Body =
 
 /** B10's balancer in a process of its own, up once every listed replica is. */
 export class B10Balancer {
-  private nextId = 1;
-  private readonly pending = new Map<number, (value: unknown) => void>();
+  private readonly asker: ChildAsker;
 
   private constructor(private readonly child: ChildProcess) {
-    child.on('message', (raw) => {
-      const reply = raw as B10Reply;
-      if (reply.kind !== 'reply') return;
-      this.pending.get(reply.id)?.(reply.value);
-      this.pending.delete(reply.id);
-    });
-    child.on('exit', () => {
-      for (const resolve of this.pending.values()) resolve(null);
-      this.pending.clear();
-    });
+    this.asker = new ChildAsker(child);
   }
 
   get pid(): number {
@@ -58,13 +49,7 @@ export class B10Balancer {
   }
 
   private ask(body: Body): Promise<unknown> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) {
-      return Promise.resolve(null);
-    }
-    const id = this.nextId++;
-    const answered = new Promise<unknown>((resolve) => this.pending.set(id, resolve));
-    this.child.send({ ...body, id });
-    return answered;
+    return this.asker.ask(body);
   }
 
   async timeDecisions(strategy: string, client: string, paths: string[]): Promise<DecisionTiming> {
@@ -80,7 +65,7 @@ export class B10Balancer {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.asker.exited) return;
     const exited = once(this.child, 'exit');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), CLOSE_LIMIT_MS);
     void this.ask({ kind: 'close' });

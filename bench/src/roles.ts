@@ -1,9 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { ChildAsker } from './child-asker.js';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkerCommand, WorkerReply, WorkerSpec } from './role-protocol.js';
+import type { WorkerReply, WorkerSpec } from './role-protocol.js';
 
 const WORKER = fileURLToPath(new URL('./role-worker.js', import.meta.url));
 const START_LIMIT_MS = 20_000;
@@ -17,24 +18,14 @@ type CommandBody =
 
 /** A replica or balancer running in a child process. */
 export class RoleProcess {
-  private nextId = 1;
-  private readonly pending = new Map<number, (value: unknown) => void>();
+  private readonly asker: ChildAsker;
 
   private constructor(
     readonly child: ChildProcess,
     readonly host: string,
     readonly port: number,
   ) {
-    child.on('message', (raw) => {
-      const reply = raw as WorkerReply;
-      if (reply.kind !== 'reply') return;
-      this.pending.get(reply.id)?.(reply.value);
-      this.pending.delete(reply.id);
-    });
-    child.on('exit', () => {
-      for (const resolve of this.pending.values()) resolve(null);
-      this.pending.clear();
-    });
+    this.asker = new ChildAsker(child);
   }
 
   get id(): string {
@@ -66,17 +57,12 @@ export class RoleProcess {
   }
 
   command(body: CommandBody): Promise<unknown> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null)
-      return Promise.resolve(null);
-    const id = this.nextId++;
-    const promise = new Promise<unknown>((resolve) => this.pending.set(id, resolve));
-    this.child.send({ ...body, id } as WorkerCommand);
-    return promise;
+    return this.asker.ask(body);
   }
 
   /** Asks the role to close, then kills it if it has not exited in time. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.asker.exited) return;
     const exited = once(this.child, 'exit');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), CLOSE_LIMIT_MS);
     void this.command({ kind: 'close' });
@@ -85,7 +71,7 @@ export class RoleProcess {
   }
 
   async kill(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.asker.exited) return;
     const exited = once(this.child, 'exit');
     this.child.kill('SIGKILL');
     await exited;
